@@ -1,0 +1,3 @@
+from solarctl.cli import main
+
+main()

@@ -1,0 +1,19 @@
+"""The `solarctl` command line. Each area adds its commands in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+from solarctl.cli.app import app
+from solarctl.config import ConfigError
+
+# Importing these registers their commands on `app`.
+from solarctl.cli import config_cmd, decode_cmd  # noqa: E402,F401
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        print(f"solarctl: config error:\n{exc}", file=sys.stderr)
+        sys.exit(2)

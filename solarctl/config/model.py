@@ -1,0 +1,62 @@
+"""The whole config file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pydantic import Field, model_validator
+
+from solarctl.config.base import StrictModel
+from solarctl.config.devices import DeviceConfig, ModbusTcpDevice, SerialDevice
+from solarctl.config.sections import GeneralConfig, MqttConfig, TelegramConfig, WebConfig
+from solarctl.control.config import ControlConfig, StrategyConfig
+from solarctl.plant.config import PlantConfig
+from solarctl.store.config import StorageConfig
+
+
+class Config(StrictModel):
+    general: GeneralConfig = Field(default_factory=GeneralConfig)
+    device: list[DeviceConfig] = Field(default_factory=list)
+    plant: PlantConfig = Field(default_factory=PlantConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
+    mqtt: MqttConfig | None = None
+    telegram: TelegramConfig | None = None
+    control: ControlConfig = Field(default_factory=ControlConfig)
+    strategy: list[StrategyConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Config":
+        names: set[str] = set()
+        links: dict[tuple, list] = defaultdict(list)
+        for dev in self.device:
+            if dev.name in names:
+                raise ValueError(f"two devices are named {dev.name!r}; names must be unique")
+            names.add(dev.name)
+            if isinstance(dev, ModbusTcpDevice):
+                links[("tcp", dev.host, dev.port)].append(dev)
+            elif isinstance(dev, SerialDevice):
+                links[("serial", dev.port)].append(dev)
+        for key, devs in links.items():
+            where = f"{key[1]}:{key[2]}" if key[0] == "tcp" else key[1]
+            units = [getattr(d, "unit", None) for d in devs]
+            dupes = {u for u in units if u is not None and units.count(u) > 1}
+            if dupes:
+                raise ValueError(f"devices on {where} share unit {sorted(dupes)[0]}; each device on one link needs its own unit")
+            for attr in ("byte_order", "baudrate"):
+                seen = {getattr(d, attr) for d in devs if hasattr(d, attr)}
+                if len(seen) > 1:
+                    raise ValueError(f"devices on {where} disagree on {attr} ({', '.join(map(str, sorted(seen, key=str)))}); it is a setting of the link, so give all of them the same value")
+            if key[0] == "serial" and any(d.driver == "pylontech_console" for d in devs) and len(devs) > 1:
+                raise ValueError(f"{where}: a pylontech_console needs its serial port to itself")
+        for strat in self.strategy:
+            for ref in (strat.inverter, strat.battery):
+                if ref not in names:
+                    raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
+        return self
+
+    def device_named(self, name: str):
+        for dev in self.device:
+            if dev.name == name:
+                return dev
+        raise KeyError(name)

@@ -1,0 +1,27 @@
+"""Offline decoders for `solarctl decode`: protocol name -> function(bytes) -> dict.
+
+Entries name "module:function" so a decoder's module is only imported when it is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+DECODERS: dict[str, str] = {
+    # "pylontech-console": "solarctl.devices.pylontech.parse:decode_capture",
+    # "jk-pb": "...", "jk-4e57": "...", "jk-modbus": "...",
+}
+
+
+class DecodeError(ValueError):
+    """The input is not a valid capture for this protocol; the message says what is wrong."""
+
+
+def decoder_for(protocol: str) -> Callable[[bytes], dict[str, Any]]:
+    target = DECODERS.get(protocol)
+    if target is None:
+        known = ", ".join(DECODERS) or "none yet"
+        raise DecodeError(f"unknown protocol {protocol!r}; known protocols: {known}")
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)

@@ -27,7 +27,9 @@ class ModbusTcpDevice(DeviceBase):
     port: Annotated[int, Field(ge=1, le=65535)] = 502
     # ComBox "Modbus Byte Order": applies to the whole gateway (all devices behind host:port).
     byte_order: ByteOrder = ByteOrder.LSB_FIRST
-    max_gap: Annotated[int, Field(ge=0, le=124)] = 8  # unwanted registers a block read may span
+    # Unwanted registers one block read may span; if the device refuses such a read (illegal data
+    # address), the driver falls back to mapped registers only.
+    max_gap: Annotated[int, Field(ge=0, le=124)] = 50
 
 
 class ConextXwConfig(ModbusTcpDevice):

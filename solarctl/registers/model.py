@@ -28,7 +28,7 @@ class ByteOrder(str, Enum):
     MSB_FIRST = "msb_first"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: registers are table rows, hashed into sets and caches
 class Register:
     name: str  # metric name, snake_case, says what it is
     address: int
@@ -76,7 +76,7 @@ class Register:
         return self.setting or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: planned blocks are cached per map
 class RegisterMap:
     """One device's registers, with the spans that must never be read."""
 

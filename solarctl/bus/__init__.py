@@ -1,0 +1,1 @@
+"""Links: one scheduler per physical connection (a Modbus TCP gateway, a serial port)."""

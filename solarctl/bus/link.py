@@ -1,0 +1,177 @@
+"""The base of every link: one connection, one request at a time, kept alive with backoff.
+
+A Link serialises all traffic on its connection (asyncio.Lock is FIFO, so a write waits for at
+most the request in flight, not a whole poll cycle), keeps the gap the devices need between
+requests, and turns every failure into a LinkError subclass. It logs an outage once when it
+starts and once when it ends, not once per failed request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from typing import Awaitable, Callable, TypeVar
+
+from solarctl.bus.backoff import Backoff
+from solarctl.bus.errors import BadFrame, LinkDown, LinkError, RequestTimeout
+from solarctl.bus.health import Health
+from solarctl.clock import Clock
+from solarctl.modbus.pdu import FrameError, ModbusException, parse_response
+
+log = logging.getLogger("solarctl.bus")
+T = TypeVar("T")
+
+
+class Link(ABC):
+    def __init__(self, name: str, clock: Clock, *, min_gap: float = 0.0, backoff: Backoff | None = None,
+                 timeouts_before_reconnect: int = 3) -> None:
+        self.name = name
+        self.clock = clock
+        self.min_gap = min_gap
+        self.backoff = backoff or Backoff()
+        self.timeouts_before_reconnect = timeouts_before_reconnect
+        self._lock = asyncio.Lock()
+        self._last_io_end = float("-inf")
+        self._consecutive_timeouts = 0
+        self._down_since: float | None = None
+        self._down_reason = ""
+        self._attempts = 0
+        self._next_attempt_at = float("-inf")
+        self.reconnects = 0
+
+    # --- what a concrete link provides -------------------------------------------------------
+    @property
+    @abstractmethod
+    def is_open(self) -> bool: ...
+
+    @abstractmethod
+    async def _open(self) -> None: ...
+
+    @abstractmethod
+    async def _close(self) -> None: ...
+
+    @abstractmethod
+    async def _exchange(self, unit: int, pdu: bytes, timeout: float) -> bytes:
+        """Send one Modbus request PDU to `unit` and return the answer's PDU."""
+
+    # --- what drivers call -------------------------------------------------------------------
+    async def transact(self, unit: int, request: bytes, *, timeout: float, health: Health | None = None) -> list[int]:
+        """One Modbus request; returns the registers read (or echoed by a write)."""
+        health = health or Health()
+        try:
+            return await self.exclusive(lambda: self._modbus_request(unit, request, timeout, health))
+        except LinkDown:
+            health.request_failed("link")
+            raise
+
+    async def exclusive(self, job: Callable[[], Awaitable[T]]) -> T:
+        """Run `job` with the link to itself, open, and paced (for non-Modbus exchanges too)."""
+        async with self._lock:
+            await self._ensure_open()
+            await self.clock.sleep(self._last_io_end + self.min_gap - self.clock.monotonic())
+            try:
+                return await job()
+            finally:
+                self._last_io_end = self.clock.monotonic()
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self.is_open:
+                await self._close()
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def status(self) -> dict:
+        return {
+            "open": self.is_open,
+            "down_since": self._down_since,
+            "down_reason": self._down_reason or None,
+            "reconnects": self.reconnects,
+        }
+
+    # --- internals ---------------------------------------------------------------------------
+    async def _modbus_request(self, unit: int, request: bytes, timeout: float, health: Health) -> list[int]:
+        started = self.clock.monotonic()
+        try:
+            answer = await self._exchange(unit, request, timeout)
+            registers = parse_response(request, answer)
+        except ModbusException:
+            health.request_failed("exception")
+            self._answered()
+            raise
+        except (FrameError, BadFrame) as exc:
+            health.request_failed("bad_frame")
+            raise exc if isinstance(exc, BadFrame) else BadFrame(str(exc)) from None
+        except (asyncio.TimeoutError, RequestTimeout):
+            health.request_failed("timeout")
+            await self._timed_out()
+            raise RequestTimeout(f"{self.name}: unit {unit} did not answer within {timeout:g} s") from None
+        except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
+            reason = _describe(exc)
+            await self._lost(reason)
+            raise LinkDown(f"{self.name}: connection lost ({reason})") from None
+        health.request_ok(self.clock.monotonic() - started)
+        self._answered()
+        return registers
+
+    def _answered(self) -> None:
+        """Something sane came back: the link works."""
+        self._consecutive_timeouts = 0
+        self.backoff.reset()
+        if self._down_since is not None:
+            log.info("%s: link back after %.1f s and %d attempt(s)", self.name,
+                     self.clock.monotonic() - self._down_since, self._attempts)
+            self._down_since = None
+            self._down_reason = ""
+            self._attempts = 0
+
+    async def _timed_out(self) -> None:
+        self._consecutive_timeouts += 1
+        if self._consecutive_timeouts >= self.timeouts_before_reconnect:
+            # A gateway that stops answering is often wedged; a fresh connection is the cure.
+            await self._lost(f"{self._consecutive_timeouts} timeouts in a row")
+            self._consecutive_timeouts = 0
+
+    async def _lost(self, reason: str) -> None:
+        if self.is_open:
+            await self._close()
+        self._mark_down(reason)
+
+    def _mark_down(self, reason: str) -> None:
+        now = self.clock.monotonic()
+        delay = self.backoff.next_delay()
+        self._next_attempt_at = now + delay
+        self._down_reason = reason
+        if self._down_since is None:
+            self._down_since = now
+            log.warning("%s: link down: %s; reconnecting with backoff", self.name, reason)
+        else:
+            log.debug("%s: still down (%s); next attempt in %.1f s", self.name, reason, delay)
+
+    async def _ensure_open(self) -> None:
+        if self.is_open:
+            return
+        now = self.clock.monotonic()
+        if now < self._next_attempt_at:
+            raise LinkDown(f"{self.name}: down ({self._down_reason}); next attempt in {self._next_attempt_at - now:.1f} s")
+        self._attempts += 1
+        try:
+            await self._open()
+        except (OSError, asyncio.TimeoutError, LinkError) as exc:
+            self._mark_down(_describe(exc))
+            raise LinkDown(f"{self.name}: cannot connect ({_describe(exc)})") from None
+        if self._down_since is not None:
+            self.reconnects += 1
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timed out"
+    if isinstance(exc, asyncio.IncompleteReadError):
+        return "connection closed by peer"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,55 @@
+"""What every driver offers the rest of the program.
+
+A driver knows which requests exist and how to decode/encode them; it holds no I/O policy (the
+link and poller decide when bytes move) and no business logic (control decides what to write).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from solarctl.bus.health import Health
+from solarctl.bus.link import Link
+from solarctl.registers import Register
+from solarctl.sample import Value
+
+
+@dataclass(frozen=True)
+class Reading:
+    values: dict[str, Value]
+    alarms: tuple[str, ...] = ()
+
+
+class Device(ABC):
+    driver: str = ""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.name: str = config.name
+        self.poll_interval: float = config.poll_interval
+        self.slow_interval: float = config.slow_interval
+        self.timeout: float = config.timeout
+        self.health = Health()
+
+    @abstractmethod
+    async def read(self, link: Link, groups: frozenset[str]) -> Reading:
+        """One poll of the given groups ("fast", "slow", "once"); raises on any failure."""
+
+    @property
+    def units(self) -> dict[str, str]:
+        return {}
+
+    # Settings: drivers with writable registers override these.
+    def settings(self) -> list[Register]:
+        return []
+
+    def setting(self, name: str) -> Register | None:
+        return None
+
+    async def read_setting(self, link: Link, reg: Register) -> Value:
+        raise NotImplementedError(f"{self.driver} has no writable settings")
+
+    async def write_setting(self, link: Link, reg: Register, value: Value) -> None:
+        raise NotImplementedError(f"{self.driver} has no writable settings")

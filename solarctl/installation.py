@@ -1,0 +1,76 @@
+"""A configured site: its links, devices and pollers, built from the config."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from solarctl.bus.link import Link
+from solarctl.bus.poller import Poller
+from solarctl.bus.tcp import ModbusTcpLink
+from solarctl.clock import Clock
+from solarctl.config import Config, ConfigError
+from solarctl.config.devices import ModbusTcpDevice
+from solarctl.devices.base import Device
+from solarctl.devices.registry import make_device
+from solarctl.hub import StateHub
+from solarctl.sample import PollError, Sample
+
+
+def _link_for(key: tuple, configs: list, clock: Clock) -> Link:
+    first = configs[0]
+    if isinstance(first, ModbusTcpDevice):
+        return ModbusTcpLink(f"{first.host}:{first.port}", first.host, first.port, clock)
+    raise ConfigError(f"device {first.name!r}: no link type for driver {first.driver!r} in this version of solarctl")
+
+
+def link_key(config) -> tuple:
+    if isinstance(config, ModbusTcpDevice):
+        return ("tcp", config.host, config.port)
+    return ("serial", config.port)
+
+
+class Installation:
+    def __init__(self, config: Config, clock: Clock, hub: StateHub | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.hub = hub or StateHub()
+        enabled = [d for d in config.device if d.enabled]
+        by_link: dict[tuple, list] = defaultdict(list)
+        for dev in enabled:
+            by_link[link_key(dev)].append(dev)
+        self.devices: dict[str, Device] = {d.name: make_device(d) for d in enabled}
+        self.links: dict[tuple, Link] = {key: _link_for(key, devs, clock) for key, devs in by_link.items()}
+        self._link_of: dict[str, Link] = {d.name: self.links[link_key(d)] for d in enabled}
+        self.pollers = [
+            Poller(self.links[key], [self.devices[d.name] for d in devs], clock, self.hub.publish)
+            for key, devs in by_link.items()
+        ]
+        self._poller_of = {name: p for p in self.pollers for name in (d.name for d in p.devices)}
+
+    def link(self, device: str) -> Link:
+        return self._link_of[device]
+
+    def device(self, name: str) -> Device:
+        try:
+            return self.devices[name]
+        except KeyError:
+            raise ConfigError(f"no device named {name!r}; configured devices: {', '.join(self.devices) or 'none'}") from None
+
+    async def poll_once(self) -> dict[str, Sample | PollError]:
+        """Every device once, all groups; links in parallel, devices on one link in turn."""
+        async def one_link(poller: Poller) -> list:
+            return [await poller.poll(d, everything=True) for d in poller.devices]
+
+        results = await asyncio.gather(*(one_link(p) for p in self.pollers))
+        return {r.device: r for group in results for r in group}
+
+    async def run(self) -> None:
+        """Poll every link until cancelled."""
+        async with asyncio.TaskGroup() as tasks:
+            for poller in self.pollers:
+                tasks.create_task(poller.run())
+
+    async def close(self) -> None:
+        for link in self.links.values():
+            await link.close()

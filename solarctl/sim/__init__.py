@@ -1,0 +1,1 @@
+"""Device simulators that speak the real protocols, all reading/writing one plant."""

@@ -9,6 +9,7 @@ import typer
 
 from solarctl.cli.app import config_app
 from solarctl.config import load_config
+from solarctl.config.scp_import import convert_scp
 
 
 @config_app.command("check")
@@ -16,3 +17,22 @@ def check(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml
     """Validate a config file and say what it configures."""
     cfg = load_config(config)
     print(f"{config}: OK, {len(cfg.device)} device(s): {', '.join(d.name for d in cfg.device) or 'none'}", file=sys.stderr)
+
+
+@config_app.command("import-scp")
+def import_scp(
+    scp_cfg: Path = typer.Argument(..., exists=True, dir_okay=False, help="the old scp.cfg"),
+    output: Path = typer.Option(None, "--output", "-o", help="write here instead of printing"),
+) -> None:
+    """Convert an old Solar-Control-Program scp.cfg into solarctl TOML."""
+    result = convert_scp(scp_cfg.read_text(encoding="utf-8", errors="replace"), str(scp_cfg))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if output is None:
+        print(result.toml, end="")
+        return
+    output.write_text(result.toml, encoding="utf-8")
+    if result.has_secret:
+        output.chmod(0o600)  # the database password came along from scp.cfg
+        print(f"{output}: contains the database password from {scp_cfg}; written with mode 600", file=sys.stderr)
+    print(f"wrote {output}", file=sys.stderr)

@@ -67,3 +67,49 @@ class StaticGateway:
 async def gateway():
     async with StaticGateway() as server:
         yield server
+
+
+class PtyPair:
+    """Two connected pseudo-terminals made by socat, like the two ends of a serial cable.
+
+    `unplug()` kills socat (both device paths vanish, as an unplugged USB adapter does);
+    `plug()` makes a fresh pair at the same paths.
+    """
+
+    def __init__(self, directory) -> None:
+        self.a = str(directory / "ttyA")
+        self.b = str(directory / "ttyB")
+        self._proc = None
+
+    def plug(self) -> None:
+        import os
+        import subprocess
+        import time
+
+        self._proc = subprocess.Popen(["socat", f"pty,raw,echo=0,link={self.a}", f"pty,raw,echo=0,link={self.b}"],
+                                      stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while not (os.path.exists(self.a) and os.path.exists(self.b)):
+            if time.monotonic() > deadline or self._proc.poll() is not None:
+                raise RuntimeError("socat did not create the pty pair (is socat installed? scripts/setup --test installs it)")
+            time.sleep(0.01)
+
+    def unplug(self) -> None:
+        import os
+        import time
+
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait(5)
+            self._proc = None
+        deadline = time.monotonic() + 5
+        while (os.path.exists(self.a) or os.path.exists(self.b)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+@pytest.fixture
+def pty_pair(tmp_path):
+    pair = PtyPair(tmp_path)
+    pair.plug()
+    yield pair
+    pair.unplug()

@@ -12,6 +12,9 @@ from typing import Any
 
 from solarctl.bus.health import Health
 from solarctl.bus.link import Link
+from solarctl.bus.serial_link import ModbusRtuLink
+from solarctl.bus.tcp import ModbusTcpLink
+from solarctl.clock import Clock
 from solarctl.registers import Register
 from solarctl.sample import Value
 
@@ -24,6 +27,7 @@ class Reading:
 
 class Device(ABC):
     driver: str = ""
+    min_gap: float = 0.0  # silence this device needs between frames on its link (s)
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -32,6 +36,13 @@ class Device(ABC):
         self.slow_interval: float = config.slow_interval
         self.timeout: float = config.timeout
         self.health = Health()
+
+    @classmethod
+    def make_link(cls, config: Any, clock: Clock, min_gap: float) -> Link:
+        """The link this kind of device talks over (Modbus TCP to a gateway, or RTU on a serial port)."""
+        if hasattr(config, "host"):
+            return ModbusTcpLink(f"{config.host}:{config.port}", config.host, config.port, clock, min_gap=min_gap)
+        return ModbusRtuLink(config.port, config.port, config.baudrate, clock, min_gap=min_gap)
 
     @abstractmethod
     async def read(self, link: Link, groups: frozenset[str]) -> Reading:

@@ -11,9 +11,16 @@ class Faults:
     exception_code: int | None = None  # answer every request with this Modbus exception
     silent: bool = False  # read requests, never answer
     dead_units: set[int] = field(default_factory=set)  # units that behave as unplugged (gateway: 0x0B)
+    # Serial lines only:
+    echo: bool = False  # the adapter hears its own transmission
+    noise: bytes = b""  # idle-line garbage sent before every answer
+    corrupt_units: set[int] = field(default_factory=set)  # answers from these units get a bad CRC
 
     def clear(self) -> None:
         self.delay_s = 0.0
         self.exception_code = None
         self.silent = False
         self.dead_units.clear()
+        self.echo = False
+        self.noise = b""
+        self.corrupt_units.clear()

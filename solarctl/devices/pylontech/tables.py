@@ -82,13 +82,13 @@ def split_row(line: Line, columns: Sequence[Column], command: str) -> dict[str, 
     return {name: " ".join(words) for name, words in cells.items()}
 
 
-def _convert(field: Field, name: str, text: str, required: bool, command: str, line: Line) -> Any:
+def _convert(field: Field, what: str, text: str, required: bool, command: str, line: Line) -> Any:
     if text == "-" and not required:
         return None
     try:
         return field.codec.parse(text)
-    except (ValueError, KeyError) as exc:
-        raise ConsoleParseError(f"column {name!r}: {exc}", command=command, line=line.number) from None
+    except ValueError as exc:
+        raise ConsoleParseError(f"{what}: {exc}", command=command, line=line.number) from None
 
 
 def _absent_row(line: Line, index_field: Field, command: str) -> Row | None:
@@ -147,7 +147,7 @@ def parse_table(
             values: dict[str, Any] = {}
             for name in names:
                 field = field_for(name, fields)
-                _store(values, field, _convert(field, name, cells[name], name in required, command, line))
+                _store(values, field, _convert(field, f"column {name!r}", cells[name], name in required, command, line))
             row = Row(line, True, values)
         if row.values[keys_of(index_field)[0]] != len(rows) + 1:
             raise ConsoleParseError(f"expected row {len(rows) + 1}, got {line.text.split()[0]!r}",
@@ -188,5 +188,5 @@ def parse_block(
         field = field_for(label, fields, default)
         if any(key in values for key in keys_of(field)):
             raise ConsoleParseError(f"{label!r} repeats a value", command=command, line=line.number)
-        _store(values, field, _convert(field, label, text, True, command, line))
+        _store(values, field, _convert(field, repr(label), text, True, command, line))
     return values

@@ -80,6 +80,16 @@ def test_missing_completion_line_is_an_error_naming_the_command():
     assert not partial.complete and len(partial.lines) == 9
 
 
+def test_an_answer_ended_without_success_says_what_the_console_printed():
+    # No capture of a failed command is known; the wording here is made up, the `$$` + prompt end is not.
+    data = b"bat 9\n\r@\r\n\rInvalid battery index\r\n\r$$\r\n\rpylon>"
+    buffer = AnswerBuffer()
+    buffer.feed(data)
+    assert buffer.complete
+    with pytest.raises(ConsoleParseError, match=r"^bat 9: the console did not complete it: 'Invalid battery index'$"):
+        buffer.answer()
+
+
 def test_expected_command_must_match_the_echo():
     assert frame_answer(capture(C_BAT_1), expected_command="bat  1").command == "bat 1"
     with pytest.raises(ConsoleParseError, match=r"expected the echo 'pwr', got 'bat 1'"):

@@ -187,7 +187,7 @@ def broken(name, old, new):
     (parse_pwr, B66_PWR, b"3806 ", b"     ", r"^pwr: line 4: no value under 'Curr'$"),
     (parse_pwr, B66_PWR, b"89%", b"89 ", r"^pwr: line 4: column 'Coulomb': expected a percentage like '89%', got '89'$"),
     (parse_pwr, B66_PWR, b"2025-12-21 20:53:06", b"2025-12-21 20:53   ", r"^pwr: line 4: column 'Time': expected a time"),
-    (parse_pwr, B66_PWR, b"Power Volt", b"Power Vilt", r"^pwr: line 3: expected a table header with 'Volt', got 'Power Vilt"),
+    (parse_pwr, B66_PWR, b"Power Volt", b"Power Vilt", r"^pwr: line 3: the table header lacks 'Volt': 'Power Vilt   Curr"),
     (parse_pwr, B66_PWR, b"3     -      -", b"3     -      7", r"^pwr: line 6: an 'Absent' row holds values$"),
     (parse_pwr, B66_PWR, b"\r\r\n2     ", b"\r\r\n1     ", r"^pwr: line 5: expected row 2, got '1'$"),
     (parse_pwr, C_PWR, b"27100    Normal\n2", b"27100    \n2", r"^pwr: line 4: no value under 'M.T.St'$"),
@@ -202,6 +202,11 @@ def broken(name, old, new):
 def test_garbled_answers_raise_one_clear_error(parser, name, old, new, message):
     with pytest.raises(ConsoleParseError, match=message):
         parser(broken(name, old, new))
+
+
+def test_header_must_start_with_the_index_column():
+    with pytest.raises(ConsoleParseError, match="bat: line 3: the table header does not start with 'Battery': 'Volt     Battery"):
+        parse_bat(broken(B66_BAT, b"Battery  Volt", b"Volt     Battery"))
 
 
 def test_wrong_command_answer_is_an_error_not_values():

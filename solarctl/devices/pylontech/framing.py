@@ -31,9 +31,8 @@ _COMMANDS = (
 # The echo is the typed command at the end of its line, maybe after a prompt or idle-line noise.
 _ECHO = re.compile(rf"(?<![A-Za-z])(?:{'|'.join(_COMMANDS)})(?: +[\w.]+)* *$")
 _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
-_DONE = re.compile(
-    rb"Command completed successfully[\r\n]+\$\$[\r\n]+" + _PROMPT_RE.encode()
-)
+# The console ends every answer, successful or not, with `$$` and the prompt.
+_DONE = re.compile(rb"\$\$[\r\n]+" + _PROMPT_RE.encode())
 
 
 class Line(NamedTuple):
@@ -62,7 +61,7 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-def echo_of(text: str) -> str | None:
+def _echo_of(text: str) -> str | None:
     """The command echoed on this line, whitespace-normalised, or None."""
     match = _ECHO.search(text)
     return " ".join(match.group().split()) if match else None
@@ -80,16 +79,19 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
     ats = [i for i, line in enumerate(lines) if line.text.strip() == "@"]
     if ats:
         start = ats[-1] + 1
-        echo = echo_of(lines[start - 2].text) if start >= 2 else None
+        echo = _echo_of(lines[start - 2].text) if start >= 2 else None
     else:
         start, echo = 0, None
         while start < len(lines) and _PROMPT_LINE.fullmatch(lines[start].text):
             start += 1
-        if start < len(lines) and (echo := echo_of(lines[start].text)):
+        if start < len(lines) and (echo := _echo_of(lines[start].text)):
             start += 1
     command = expected_command or echo
     end = next((i for i in range(start, len(lines)) if lines[i].text.strip() == COMPLETION), None)
     if end is None and require_complete:
+        ended = [line.text.strip() for line in lines[start:]]
+        if "$$" in ended and ended.index("$$") > 0:  # the console answered, but not with success
+            raise ConsoleParseError(f"the console did not complete it: {ended[ended.index('$$') - 1]!r}", command=command)
         raise ConsoleParseError(f"no {COMPLETION!r} line: the answer is truncated", command=command)
     if expected_command is not None and echo != " ".join(expected_command.split()):
         raise ConsoleParseError(f"expected the echo {expected_command!r}, got {echo!r}", command=command)
@@ -106,10 +108,11 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
 
 
 class AnswerBuffer:
-    """The bytes of one answer as they arrive, for the serial link.
+    """The bytes of one answer as they arrive, for the serial link (one buffer per command sent).
 
     Feed it what the port delivers; press Enter whenever `needs_enter` (then call `enter_sent`);
-    the answer is complete once the prompt after `$$` arrived; `answer()` frames it.
+    the answer is complete once the prompt after `$$` arrived; `answer()` frames it and raises
+    `ConsoleParseError` if it is not a successful, whole answer.
     """
 
     def __init__(self) -> None:

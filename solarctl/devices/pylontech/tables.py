@@ -91,7 +91,7 @@ def _convert(field: Field, what: str, text: str, required: bool, command: str, l
         raise ConsoleParseError(f"{what}: {exc}", command=command, line=line.number) from None
 
 
-def _absent_row(line: Line, index_field: Field, command: str) -> Row | None:
+def _absent_row(line: Line, index_name: str, index_field: Field, command: str) -> Row | None:
     """An `Absent` row: index, `Absent`, `-` placeholders (as many as the firmware prints)."""
     words = line.text.split()
     if "Absent" not in words:
@@ -99,7 +99,7 @@ def _absent_row(line: Line, index_field: Field, command: str) -> Row | None:
     if words.count("Absent") != 1 or any(word not in ("-", "Absent") for word in words[1:]):
         raise ConsoleParseError("an 'Absent' row holds values", command=command, line=line.number)
     values: dict[str, Any] = {}
-    _store(values, index_field, _convert(index_field, "index", words[0], True, command, line))
+    _store(values, index_field, _convert(index_field, f"column {index_name!r}", words[0], True, command, line))
     return Row(line, False, values)
 
 
@@ -113,8 +113,9 @@ def parse_table(
 ) -> tuple[dict[str, str], list[Row]]:
     """A header line and its rows -> ({metric: column name}, rows).
 
-    The first column is the row index (1-based after its codec). Rows must number 1, 2, 3 ... and
-    fill every column; `-` is accepted (as None) except in `required` columns.
+    The first required column is the row index and comes first (1-based after its codec). Rows
+    must number 1, 2, 3 ... and fill every column; `-` is accepted (as None) except in `required`
+    columns.
     """
     if not lines:
         raise ConsoleParseError("no table header", command=command)
@@ -123,11 +124,9 @@ def parse_table(
     required = tuple(required)
     names = [column.name for column in columns]
     missing = [name for name in required if name not in names]
-    if missing:
-        raise ConsoleParseError(
-            f"expected a table header with {', '.join(map(repr, missing))}, got {header.text.strip()!r}",
-            command=command, line=header.number,
-        )
+    if names[0] != required[0] or missing:
+        expected = f"lacks {', '.join(map(repr, missing))}" if missing else f"does not start with {required[0]!r}"
+        raise ConsoleParseError(f"the table header {expected}: {header.text.strip()!r}", command=command, line=header.number)
     metric_columns: dict[str, str] = {}
     for name in names:
         for key in keys_of(field_for(name, fields)):
@@ -138,7 +137,7 @@ def parse_table(
     index_field = field_for(names[0], fields)
     rows: list[Row] = []
     for line in body:
-        row = _absent_row(line, index_field, command) if absent_rows else None
+        row = _absent_row(line, names[0], index_field, command) if absent_rows else None
         if row is None:
             cells = split_row(line, columns, command)
             empty = [name for name in names if name not in cells]

@@ -21,7 +21,9 @@ from .captures import B66_BAT, B66_HELP_PAGE, B66_PWR, C_BAT_1, C_PWR, COMPLETE,
 PARSERS = (parse_pwr, parse_pwr_module, parse_bat, parse_soh, parse_info, parse_stat, parse_time)
 # Bytes that matter to the console grammar, plus a few that never should appear.
 NOISE = st.binary(min_size=1, max_size=6) | st.lists(
-    st.sampled_from([b" ", b"-", b"0", b"7", b"%", b"\r", b"\n", b"@", b"$$", b">", b"Absent", b"Normal", b"x", b"\x00", b"\xff"]),
+    st.sampled_from([
+        b" ", b"-", b"0", b"7", b"%", b"\r", b"\n", b"@", b"$$", b">", b"Absent", b"Normal", b"x", b"\x00", b"\xff",
+    ]),
     min_size=1, max_size=4,
 ).map(b"".join)
 GARBAGE = st.text(st.sampled_from("0123456789-%.x:,/+_eEAN"), min_size=1, max_size=8).filter(

@@ -68,10 +68,13 @@ def test_us5000_layout_with_id_columns(ending):
     modules = present(pwr)
     assert [m["current"] for m in modules] == [-12.345, 0.0, -11.02]
     first = modules[0]
-    assert (first["voltage"], first["temperature"], first["temperature_min"], first["temperature_max"]) == (51.203, 24.1, 22.0, 25.1)
-    assert (first["temperature_min_id"], first["temperature_max_id"]) == (3, 11)
-    assert (first["cell_voltage_min"], first["cell_voltage_min_id"], first["cell_voltage_max"], first["cell_voltage_max_id"]) == (3.41, 7, 3.422, 14)
-    assert (first["soc"], first["mos_temperature"], first["system_alarm_state"]) == (72, 26.3, "Normal")
+    expected = {
+        "voltage": 51.203, "temperature": 24.1, "temperature_min": 22.0, "temperature_min_id": 3,
+        "temperature_max": 25.1, "temperature_max_id": 11, "cell_voltage_min": 3.41, "cell_voltage_min_id": 7,
+        "cell_voltage_max": 3.422, "cell_voltage_max_id": 14, "soc": 72, "mos_temperature": 26.3,
+        "system_alarm_state": "Normal",
+    }
+    assert {key: first[key] for key in expected} == expected
     assert pwr["columns"]["system_alarm_state"] == "SysAlarm.St"
     assert len(pwr["modules"]) == 16 and not any(m["present"] for m in pwr["modules"][3:])
 
@@ -193,11 +196,14 @@ def broken(name, old, new):
     (parse_pwr, C_PWR, b"27100    Normal\n2", b"27100    \n2", r"^pwr: line 4: no value under 'M.T.St'$"),
     (parse_bat, B66_BAT, b"42586 mAH\r\r\n5", b"42586 mAh\r\r\n5", r"^bat: line 8: column 'Coulomb': expected a value like"),
     (parse_bat, C_BAT_1, b"N\n3 ", b"?\n3 ", r"^bat: line 6: column 'BAL': expected Y or N, got '\?'$"),
-    (parse_info, B66_INFO, b"48V/50AH", b"48V-50AH", r"^info: line 14: 'Specification': expected a specification like '48V/50AH', got '48V-50AH'$"),
+    (parse_info, B66_INFO, b"48V/50AH", b"48V-50AH",
+     r"^info: line 14: 'Specification': expected a specification like '48V/50AH', got '48V-50AH'$"),
     (parse_stat, B66_STAT, b"    430", b"    4x0", r"^stat: line 41: 'CYCLE Times': expected an integer, got '4x0'$"),
-    (parse_pwr_module, C_PWR_1, b"49769       mV", b"49769       V", r"^pwr: line 6: 'Voltage': expected a value in mV, got '49769       V'$"),
+    (parse_pwr_module, C_PWR_1, b"49769       mV", b"49769       V",
+     r"^pwr: line 6: 'Voltage': expected a value in mV, got '49769       V'$"),
     (parse_soh, B66_SOH, b"Power   1", b"Power", r"^soh: line 3: expected 'Label : value', got 'Power'$"),
-    (parse_time, B66_TIME, b"21:14:53", b"21:1", r"^time: line 4: expected a time like '2025-12-21 20:53:06', got '2025-12-21 21:1'$"),
+    (parse_time, B66_TIME, b"21:14:53", b"21:1",
+     r"^time: line 4: expected a time like '2025-12-21 20:53:06', got '2025-12-21 21:1'$"),
 ])
 def test_garbled_answers_raise_one_clear_error(parser, name, old, new, message):
     with pytest.raises(ConsoleParseError, match=message):
@@ -205,7 +211,8 @@ def test_garbled_answers_raise_one_clear_error(parser, name, old, new, message):
 
 
 def test_header_must_start_with_the_index_column():
-    with pytest.raises(ConsoleParseError, match="bat: line 3: the table header does not start with 'Battery': 'Volt     Battery"):
+    message = "bat: line 3: the table header does not start with 'Battery': 'Volt     Battery"
+    with pytest.raises(ConsoleParseError, match=message):
         parse_bat(broken(B66_BAT, b"Battery  Volt", b"Volt     Battery"))
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr, parse_time
 from solarctl.devices.pylontech.framing import frame_answer
 from solarctl.devices.pylontech.render import render_bat, render_info, render_pwr, render_time
+from solarctl.devices.pylontech.values import TIME_FORMAT
 
 from .captures import B66_BAT, B66_INFO, B66_PWR, B66_TIME, C_INFO, capture
 
@@ -54,6 +55,13 @@ def test_a_value_wider_than_its_column_is_refused():
         render_pwr([module])
 
 
+def test_a_missing_value_is_named():
+    module = dict(parsed(parse_pwr, B66_PWR)["modules"][0])
+    del module["time"]
+    with pytest.raises(ValueError, match="no 'time' value to render"):
+        render_pwr([module])
+
+
 def test_module_outside_the_eight_slots_is_refused():
     with pytest.raises(ValueError, match="do not fit slots 1..8"):
         render_pwr([{**parsed(parse_pwr, B66_PWR)["modules"][0], "index": 9}])
@@ -64,7 +72,7 @@ def milli(low: int, high: int):
 
 
 STATES = st.sampled_from(["Normal", "Low", "High", "Over", "Under"])
-TIMES = st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2099, 12, 31)).map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S"))
+TIMES = st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2099, 12, 31)).map(lambda t: t.strftime(TIME_FORMAT))
 MODULE = st.fixed_dictionaries({
     "voltage": milli(40000, 59999), "current": milli(-99999, 99999), "temperature": milli(-20000, 70000),
     "temperature_min": milli(-20000, 70000), "temperature_max": milli(-20000, 70000),

@@ -43,7 +43,9 @@ PWR_FIELDS = {
     "M.T.St": Field("mos_temperature_state", WORD),
     "SysAlarm.St": Field("system_alarm_state", WORD),
 }
-PWR_REQUIRED = ("Power", "Volt", "Curr", "Tempr", "Vlow", "Vhigh", "Base.St", "Volt.St", "Curr.St", "Temp.St", "Coulomb")
+PWR_REQUIRED = (
+    "Power", "Volt", "Curr", "Tempr", "Vlow", "Vhigh", "Base.St", "Volt.St", "Curr.St", "Temp.St", "Coulomb",
+)
 
 BAT_FIELDS = {
     "Battery": Field("index", CELL_INDEX),

@@ -2,7 +2,8 @@
 
 An answer as a US2000B Plus (firmware B66.6) sends it:
 
-    pwr\\n\\r@\\r\\r\\n<header>\\r\\r\\n<row>\\r\\r\\n ... <row>\\r\\n\\rCommand completed successfully\\r\\n\\r$$\\r\\n\\rpylon>
+    pwr\\n\\r@\\r\\r\\n<header>\\r\\r\\n<row>\\r\\r\\n ... <row>
+    \\r\\n\\rCommand completed successfully\\r\\n\\r$$\\r\\n\\rpylon>
 
 that is: echo of the command, `@`, payload, completion line, `$$`, prompt. The line breaks differ by
 command and firmware (CR CR LF, CR LF, LF, LF CR), so any run of CR/LF is one break and blank lines
@@ -91,7 +92,8 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
     if end is None and require_complete:
         ended = [line.text.strip() for line in lines[start:]]
         if "$$" in ended and ended.index("$$") > 0:  # the console answered, but not with success
-            raise ConsoleParseError(f"the console did not complete it: {ended[ended.index('$$') - 1]!r}", command=command)
+            said = ended[ended.index("$$") - 1]
+            raise ConsoleParseError(f"the console did not complete it: {said!r}", command=command)
         raise ConsoleParseError(f"no {COMPLETION!r} line: the answer is truncated", command=command)
     if expected_command is not None and echo != " ".join(expected_command.split()):
         raise ConsoleParseError(f"expected the echo {expected_command!r}, got {echo!r}", command=command)

@@ -46,6 +46,8 @@ def _answer(command: str, lines: Iterable[str], break_before: str) -> bytes:
 
 
 def _text(field: Field, values: Mapping[str, Any]) -> str:
+    if missing := [key for key in keys_of(field) if key not in values]:
+        raise ValueError(f"no {missing[0]!r} value to render")
     value = tuple(values[key] for key in keys_of(field))
     if all(part is None for part in value):
         return "-"
@@ -99,5 +101,5 @@ def render_info(info: Mapping[str, Any]) -> bytes:
 
 
 def render_time(time: str, clock: str = CLOCK_CHIP) -> bytes:
-    """`time`: `time` as the console prints it, `2025-12-21 21:14:53`."""
+    """`time`: `time` as the console prints it (`values.TIME_FORMAT`, 2025-12-21 21:14:53)."""
     return _answer("time", [f"{clock} {time}"], _LINE_BREAK)

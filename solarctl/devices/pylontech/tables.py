@@ -126,7 +126,9 @@ def parse_table(
     missing = [name for name in required if name not in names]
     if names[0] != required[0] or missing:
         expected = f"lacks {', '.join(map(repr, missing))}" if missing else f"does not start with {required[0]!r}"
-        raise ConsoleParseError(f"the table header {expected}: {header.text.strip()!r}", command=command, line=header.number)
+        raise ConsoleParseError(
+            f"the table header {expected}: {header.text.strip()!r}", command=command, line=header.number
+        )
     metric_columns: dict[str, str] = {}
     for name in names:
         for key in keys_of(field_for(name, fields)):
@@ -142,7 +144,9 @@ def parse_table(
             cells = split_row(line, columns, command)
             empty = [name for name in names if name not in cells]
             if empty:
-                raise ConsoleParseError(f"no value under {', '.join(map(repr, empty))}", command=command, line=line.number)
+                raise ConsoleParseError(
+                    f"no value under {', '.join(map(repr, empty))}", command=command, line=line.number
+                )
             values: dict[str, Any] = {}
             for name in names:
                 field = field_for(name, fields)
@@ -174,7 +178,9 @@ def parse_block(
         elif match := re.fullmatch(r"\s*(\S.*?)\s{2,}(\S+)", line.text):
             label, text = match.groups()  # `Device address           1` in `stat`
         else:
-            raise ConsoleParseError(f"expected 'Label : value', got {line.text.strip()!r}", command=command, line=line.number)
+            raise ConsoleParseError(
+                f"expected 'Label : value', got {line.text.strip()!r}", command=command, line=line.number
+            )
         label = " ".join(label.split())  # B66.6 prints `Soft  version`
         if label in texts:
             raise ConsoleParseError(f"{label!r} appears twice", command=command, line=line.number)

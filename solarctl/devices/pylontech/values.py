@@ -14,6 +14,7 @@ from typing import Any, Callable, NamedTuple
 _INTEGER = re.compile(r"-?[0-9]+")
 _PERCENT = re.compile(r"([0-9]+)%")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # the module clock as `pwr` and `time` print it (local time, no zone)
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _CHARGE = re.compile(r"([0-9]+) mAH")
 _SOC_AND_CHARGE = re.compile(r"([0-9]+)%(?: +([0-9]+) mAH)?")
@@ -46,11 +47,14 @@ def format_milli(value: float) -> str:
     return str(round(value * 1000))
 
 
-def parse_percent(text: str) -> int:
-    percent = int(_match(_PERCENT, text, "a percentage like '89%'").group(1))
-    if percent > 100:
+def _percent(digits: str, text: str) -> int:
+    if int(digits) > 100:
         raise ValueError(f"expected a percentage of at most 100, got {text!r}")
-    return percent
+    return int(digits)
+
+
+def parse_percent(text: str) -> int:
+    return _percent(_match(_PERCENT, text, "a percentage like '89%'").group(1), text)
 
 
 def parse_word(text: str) -> str:
@@ -75,9 +79,8 @@ def parse_charge(text: str) -> float:
 
 def parse_soc_and_charge(text: str) -> tuple[int, float | None]:
     """`89%      42586 mAH` (B66.6 `bat`: both under one `Coulomb` header) -> (89, 42.586)."""
-    match = _match(_SOC_AND_CHARGE, " ".join(text.split()), "a value like '89% 42586 mAH'")
-    charge = match.group(2)
-    return parse_percent(match.group(1) + "%"), None if charge is None else int(charge) / 1000
+    soc, charge = _match(_SOC_AND_CHARGE, " ".join(text.split()), "a value like '89% 42586 mAH'").groups()
+    return _percent(soc, text), None if charge is None else int(charge) / 1000
 
 
 def format_soc_and_charge(value: tuple[int, float | None]) -> str:

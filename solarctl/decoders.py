@@ -9,7 +9,7 @@ import importlib
 from typing import Any, Callable
 
 DECODERS: dict[str, str] = {
-    # "pylontech-console": "solarctl.devices.pylontech.parse:decode_capture",
+    "pylontech-console": "solarctl.devices.pylontech.decode:decode_capture",
     # "jk-pb": "...", "jk-4e57": "...", "jk-modbus": "...",
 }
 

@@ -1,0 +1,98 @@
+"""What the driver publishes: stack values from `pwr` (+ `info`), cell values from `bat`.
+
+Modules in a stack are in parallel: the stack voltage is their mean, the current their sum, the
+SoC their capacity-weighted mean. Values are rounded to 3 decimals, the console's resolution, so
+no float noise (50.682000000000002) is published.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from solarctl.devices.pylontech.errors import ConsoleParseError
+
+DEFAULT_CAPACITY_AH = 50.0  # US2000B Plus; `info` says `Specification : 48V/50AH`
+OPERATING_STATES = frozenset({"Charge", "Dischg", "Idle", "Balance"})  # Base.St words that are no alarm
+MODULE_METRICS = ("soc", "voltage", "current", "temperature", "cell_voltage_min", "cell_voltage_max")
+UNITS = {
+    "soc": "%", "voltage": "V", "current": "A", "power": "W", "temperature": "°C",
+    "cell_voltage_min": "V", "cell_voltage_max": "V", "capacity": "Ah",
+    "cell_voltages": "V", "cell_temperatures": "°C",
+}
+
+
+def _mean(values: Iterable[float], weights: Iterable[float] | None = None) -> float:
+    values = list(values)
+    weights = [1.0] * len(values) if weights is None else list(weights)
+    return round(sum(v * w for v, w in zip(values, weights)) / sum(weights), 3)
+
+
+def _capacity(info: Mapping[str, Any] | None) -> float:
+    return DEFAULT_CAPACITY_AH if info is None else info["capacity"]
+
+
+def alarms(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, str], what: str) -> list[str]:
+    """Every state column not `Normal` (nor an operating word in the base state), readably."""
+    found = []
+    for row in rows:
+        for key, value in row.items():
+            if not key.endswith("_state") or value in (None, "Normal"):
+                continue
+            if key == "base_state" and value in OPERATING_STATES:
+                continue
+            found.append(f"{what} {row['index']}: {columns[key]} = {value}")
+    return found
+
+
+def stack_values(
+    pwr: Mapping[str, Any],
+    info: Mapping[str, Any] | None = None,
+    module_info: Mapping[int, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A parsed `pwr` table -> stack metrics, `modules` (present ones) and `alarms`.
+
+    Capacity weights the SoC: a module's own `info N` from `module_info` (stacks may mix US2000
+    and US3000), else the master's `info`, else 50 Ah.
+    """
+    present = [module for module in pwr["modules"] if module["present"]]
+    if not present:
+        raise ConsoleParseError("no module is present", command="pwr")
+    module_info = module_info or {}
+    capacities = [_capacity(module_info.get(module["index"], info)) for module in present]
+    modules = [
+        {"index": module["index"], **{key: module[key] for key in MODULE_METRICS},
+         **{key: value for key, value in module.items() if key.endswith("_state")}}
+        for module in present
+    ]
+    return {
+        "soc": _mean((module["soc"] for module in present), capacities),
+        "voltage": _mean(module["voltage"] for module in present),
+        "current": round(sum(module["current"] for module in present), 3),
+        "power": round(sum(module["voltage"] * module["current"] for module in present), 3),
+        "temperature": _mean(module["temperature"] for module in present),
+        "cell_voltage_min": min(module["cell_voltage_min"] for module in present),
+        "cell_voltage_max": max(module["cell_voltage_max"] for module in present),
+        "capacity": round(sum(capacities), 3),
+        "module_count": len(present),
+        "modules": modules,
+        "alarms": alarms(present, pwr["columns"], "module"),
+    }
+
+
+def cell_values(bat: Mapping[str, Any]) -> dict[str, Any]:
+    """A parsed `bat N` table -> cell voltage / temperature lists, per-cell states, extremes, alarms."""
+    cells = bat["cells"]
+    if not cells:
+        raise ConsoleParseError("no cell rows", command="bat")
+    voltages = [cell["voltage"] for cell in cells]
+    return {
+        "cell_voltages": voltages,
+        "cell_temperatures": [cell["temperature"] for cell in cells],
+        "cell_voltage_min": min(voltages),
+        "cell_voltage_max": max(voltages),
+        "cell_states": [
+            {key: value for key, value in cell.items() if key in ("index", "balancing") or key.endswith("_state")}
+            for cell in cells
+        ],
+        "alarms": alarms(cells, bat["columns"], "cell"),
+    }

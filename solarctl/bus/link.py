@@ -17,6 +17,7 @@ from solarctl.bus.backoff import Backoff
 from solarctl.bus.errors import BadFrame, LinkDown, LinkError, RequestTimeout
 from solarctl.bus.health import Health
 from solarctl.clock import Clock
+from solarctl.decoders import DecodeError
 from solarctl.modbus.pdu import FrameError, ModbusException, parse_response
 
 log = logging.getLogger("solarctl.bus")
@@ -58,22 +59,52 @@ class Link(ABC):
     # --- what drivers call -------------------------------------------------------------------
     async def transact(self, unit: int, request: bytes, *, timeout: float, health: Health | None = None) -> list[int]:
         """One Modbus request; returns the registers read (or echoed by a write)."""
-        health = health or Health()
-        try:
-            return await self.exclusive(lambda: self._modbus_request(unit, request, timeout, health))
-        except LinkDown:
-            health.request_failed("link")
-            raise
 
-    async def exclusive(self, job: Callable[[], Awaitable[T]]) -> T:
-        """Run `job` with the link to itself, open, and paced (for non-Modbus exchanges too)."""
+        async def job() -> list[int]:
+            return parse_response(request, await self._exchange(unit, request, timeout))
+
+        return await self.exchange(job, what=f"unit {unit}", timeout=timeout, health=health)
+
+    async def exchange(self, job: Callable[[], Awaitable[T]], *, what: str, timeout: float,
+                       health: Health | None = None) -> T:
+        """Run one request/answer exchange (`job`) with the link to itself, open and paced.
+
+        Every failure becomes a LinkError (or the device's ModbusException), is counted in `health`,
+        and drives the link's outage state: connection errors close it and start the backoff,
+        timeouts in a row force a reconnect. `job` itself only moves bytes and checks the answer.
+        """
+        health = health or Health()
         async with self._lock:
-            await self._ensure_open()
-            await self.clock.sleep(self._last_io_end + self.min_gap - self.clock.monotonic())
             try:
-                return await job()
+                await self._ensure_open()
+            except LinkDown:
+                health.request_failed("link")
+                raise
+            await self.clock.sleep(self._last_io_end + self.min_gap - self.clock.monotonic())
+            started = self.clock.monotonic()
+            try:
+                result = await asyncio.wait_for(job(), timeout + 1.0)  # the job bounds itself; this is a backstop
+            except ModbusException:
+                health.request_failed("exception")
+                self._answered()
+                raise
+            except (FrameError, BadFrame, DecodeError) as exc:
+                health.request_failed("bad_frame")
+                raise exc if isinstance(exc, BadFrame) else BadFrame(f"{self.name}: {what}: {exc}") from None
+            except (asyncio.TimeoutError, RequestTimeout):
+                health.request_failed("timeout")
+                await self._timed_out()
+                raise RequestTimeout(f"{self.name}: {what} did not answer within {timeout:g} s") from None
+            except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
+                health.request_failed("link")
+                reason = _describe(exc)
+                await self._lost(reason)
+                raise LinkDown(f"{self.name}: connection lost ({reason})") from None
             finally:
                 self._last_io_end = self.clock.monotonic()
+            health.request_ok(self.clock.monotonic() - started)
+            self._answered()
+            return result
 
     async def close(self) -> None:
         async with self._lock:
@@ -93,30 +124,6 @@ class Link(ABC):
         }
 
     # --- internals ---------------------------------------------------------------------------
-    async def _modbus_request(self, unit: int, request: bytes, timeout: float, health: Health) -> list[int]:
-        started = self.clock.monotonic()
-        try:
-            answer = await self._exchange(unit, request, timeout)
-            registers = parse_response(request, answer)
-        except ModbusException:
-            health.request_failed("exception")
-            self._answered()
-            raise
-        except (FrameError, BadFrame) as exc:
-            health.request_failed("bad_frame")
-            raise exc if isinstance(exc, BadFrame) else BadFrame(str(exc)) from None
-        except (asyncio.TimeoutError, RequestTimeout):
-            health.request_failed("timeout")
-            await self._timed_out()
-            raise RequestTimeout(f"{self.name}: unit {unit} did not answer within {timeout:g} s") from None
-        except (OSError, EOFError, asyncio.IncompleteReadError) as exc:
-            reason = _describe(exc)
-            await self._lost(reason)
-            raise LinkDown(f"{self.name}: connection lost ({reason})") from None
-        health.request_ok(self.clock.monotonic() - started)
-        self._answered()
-        return registers
-
     def _answered(self) -> None:
         """Something sane came back: the link works."""
         self._consecutive_timeouts = 0

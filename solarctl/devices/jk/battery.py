@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from solarctl.decoders import DecodeError
-from solarctl.devices.jk.registers import CELLS, JK_PB, SENSOR_BITS
+from solarctl.devices.jk.errors import FrameError
+from solarctl.devices.jk.registers import CELLS, SENSOR_BITS
 from solarctl.sample import Value
 
 METRICS = (
@@ -91,7 +91,7 @@ def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
         cell_mask = int(raw["cell_present"])  # type: ignore[arg-type]
         missing = [name for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1 and name not in raw]
     if missing:
-        raise DecodeError(f"JK PB live data is incomplete, missing: {', '.join(missing)}")
+        raise FrameError(f"JK PB live data is incomplete, missing: {', '.join(missing)}")
     cells = [raw[name] for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1]
     sensor_mask = int(raw["temperature_sensors"])  # type: ignore[arg-type]
     present = {name for name, bit in SENSOR_BITS.items() if sensor_mask >> bit & 1 and name in raw}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from solarctl.decoders import DecodeError
+from solarctl.devices.jk.errors import FrameError
 
 _SEPARATORS = re.compile(r"[\s,:;]+")
 _HEX = re.compile(r"[0-9a-fA-F]*")
@@ -18,15 +18,15 @@ def hex_bytes(data: bytes) -> bytes:
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
-        raise DecodeError("the capture is not hex text (it has non-ASCII bytes)") from None
+        raise FrameError("the capture is not hex text (it has non-ASCII bytes)") from None
     digits = []
     for token in _SEPARATORS.split(re.sub(r"#[^\n]*", "", text)):
         token = token[2:] if token[:2] in ("0x", "0X") else token
         if not _HEX.fullmatch(token):
-            raise DecodeError(f"the capture is not hex text: {token[:20]!r}")
+            raise FrameError(f"the capture is not hex text: {token[:20]!r}")
         if len(token) % 2:
-            raise DecodeError(f"odd number of hex digits in {token[:20]!r}")
+            raise FrameError(f"odd number of hex digits in {token[:20]!r}")
         digits.append(token)
     if not digits or not "".join(digits):
-        raise DecodeError("the capture holds no hex bytes")
+        raise FrameError("the capture holds no hex bytes")
     return bytes.fromhex("".join(digits))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Mapping
 
-from solarctl.decoders import DecodeError
+from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.battery import pb_values
 from solarctl.devices.jk.capture import hex_bytes
 from solarctl.devices.jk.registers import INFO_AREA, JK_PB, LIVE_AREA, SETTINGS_AREA
@@ -64,10 +64,10 @@ def trigger_request(unit: int, frame_type: FrameType) -> bytes:
 def parse_trigger_request(frame: bytes) -> tuple[int, FrameType]:
     """Simulator side: an 11-byte trigger request -> (unit, frame type asked for)."""
     if len(frame) != 11 or not crc_ok(frame):
-        raise DecodeError("not a trigger request: wrong length or CRC")
+        raise FrameError("not a trigger request: wrong length or CRC")
     register = int.from_bytes(frame[2:4], "big")
     if frame[1] != WRITE_MULTIPLE or frame[4:7] != bytes.fromhex("000102") or register not in _BY_TRIGGER:
-        raise DecodeError(f"not a trigger request: {frame.hex(' ')}")
+        raise FrameError(f"not a trigger request: {frame.hex(' ')}")
     return frame[0], _BY_TRIGGER[register]
 
 
@@ -79,10 +79,10 @@ def ack(unit: int, frame_type: FrameType) -> bytes:
 def parse_ack(frame: bytes) -> tuple[int, FrameType]:
     """An 8-byte FC10 acknowledgement of a trigger -> (unit, frame type)."""
     if len(frame) != 8 or not crc_ok(frame):
-        raise DecodeError("no valid FC10 acknowledgement (wrong length or CRC)")
+        raise FrameError("no valid FC10 acknowledgement (wrong length or CRC)")
     register = int.from_bytes(frame[2:4], "big")
     if frame[1] != WRITE_MULTIPLE or frame[4:6] != b"\x00\x01" or register not in _BY_TRIGGER:
-        raise DecodeError(f"not a trigger acknowledgement: {frame.hex(' ')}")
+        raise FrameError(f"not a trigger acknowledgement: {frame.hex(' ')}")
     return frame[0], _BY_TRIGGER[register]
 
 
@@ -96,14 +96,14 @@ def build_frame(frame_type: FrameType, values: Mapping[str, Value]) -> bytes:
 def parse_frame(frame: bytes) -> tuple[FrameType, dict[str, Value]]:
     """A 300-byte 0x55AA frame -> (type, the area's register values)."""
     if len(frame) != FRAME_LENGTH:
-        raise DecodeError(f"a 0x55AA frame is {FRAME_LENGTH} bytes, got {len(frame)}")
+        raise FrameError(f"a 0x55AA frame is {FRAME_LENGTH} bytes, got {len(frame)}")
     if frame[:4] != HEADER:
-        raise DecodeError(f"frame does not start with 55 AA EB 90 (starts {frame[:4].hex(' ')})")
+        raise FrameError(f"frame does not start with 55 AA EB 90 (starts {frame[:4].hex(' ')})")
     checksum = sum(frame[:-1]) & 0xFF
     if checksum != frame[-1]:
-        raise DecodeError(f"frame checksum mismatch: bytes sum to {checksum:#04x}, frame says {frame[-1]:#04x}")
+        raise FrameError(f"frame checksum mismatch: bytes sum to {checksum:#04x}, frame says {frame[-1]:#04x}")
     if frame[4] not in FrameType.__members__.values():
-        raise DecodeError(f"unknown frame type {frame[4]:#04x}")
+        raise FrameError(f"unknown frame type {frame[4]:#04x}")
     kind = FrameType(frame[4])
     words = bytes_to_words(frame[6:-1], ORDER)
     return kind, decode_block(JK_PB.registers, AREAS[kind], words, ORDER, byte_addressed=True)
@@ -117,9 +117,9 @@ def build_reply(unit: int, frame_type: FrameType, values: Mapping[str, Value]) -
 def _frame_start(data: bytes) -> int:
     start = data.find(HEADER)
     if start < 0:
-        raise DecodeError("no 55 AA EB 90 frame header in the answer")
+        raise FrameError("no 55 AA EB 90 frame header in the answer")
     if start > MAX_ECHO:
-        raise DecodeError(f"{start} unexpected bytes before the frame header")
+        raise FrameError(f"{start} unexpected bytes before the frame header")
     return start
 
 
@@ -131,12 +131,12 @@ def parse_reply(data: bytes) -> Reply:
     for candidate in (rest[1:9], rest[0:8]):  # the 00 pad is normally there; an ACK may start 00 too
         try:
             unit, acked = parse_ack(candidate)
-        except DecodeError:
+        except FrameError:
             continue
         if acked is not kind:
-            raise DecodeError(f"the acknowledgement is for a {acked.name.lower()} trigger but the frame is {kind.name.lower()}")
+            raise FrameError(f"the acknowledgement is for a {acked.name.lower()} trigger but the frame is {kind.name.lower()}")
         return Reply(unit, kind, values)
-    raise DecodeError("no valid FC10 acknowledgement after the frame")
+    raise FrameError("no valid FC10 acknowledgement after the frame")
 
 
 def decode_capture(data: bytes) -> dict[str, Value]:

@@ -8,7 +8,7 @@ encode(JK_PB.setting("balancer_enabled"), "on") -> [0x0000, 0x0001] at 0x1078.
 
 from __future__ import annotations
 
-from solarctl.decoders import DecodeError
+from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.battery import pb_values
 from solarctl.devices.jk.capture import hex_bytes
 from solarctl.devices.jk.registers import JK_PB, LIVE_AREA
@@ -22,15 +22,15 @@ READ_HOLDING = 0x03
 def fc03_data(frame: bytes) -> tuple[int, bytes]:
     """An FC03 response ADU (unit, 03, byte count, data, CRC) -> (unit, data)."""
     if len(frame) < 5:
-        raise DecodeError(f"FC03 response too short ({len(frame)} bytes)")
+        raise FrameError(f"FC03 response too short ({len(frame)} bytes)")
     if not crc_ok(frame):
-        raise DecodeError("FC03 response CRC mismatch")
+        raise FrameError("FC03 response CRC mismatch")
     if frame[1] == READ_HOLDING | 0x80:
-        raise DecodeError(f"the device answered Modbus exception {frame[2]:#04x}")
+        raise FrameError(f"the device answered Modbus exception {frame[2]:#04x}")
     if frame[1] != READ_HOLDING:
-        raise DecodeError(f"not an FC03 response: function {frame[1]:#04x}")
+        raise FrameError(f"not an FC03 response: function {frame[1]:#04x}")
     if frame[2] != len(frame) - 5 or frame[2] % 2:
-        raise DecodeError(f"FC03 byte count {frame[2]} does not match the {len(frame) - 5} data bytes")
+        raise FrameError(f"FC03 byte count {frame[2]} does not match the {len(frame) - 5} data bytes")
     return frame[0], frame[3:-2]
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from solarctl.decoders import DecodeError
+from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.battery import cell_stats, ordered, power
 from solarctl.devices.jk.capture import hex_bytes
 from solarctl.registers.codec import WriteRejected, decode_bytes, encode_bytes
@@ -158,18 +158,18 @@ def build_frame(frame: Frame) -> bytes:
 
 def parse_frame(data: bytes) -> Frame:
     if len(data) < FRAME_OVERHEAD:
-        raise DecodeError(f"4E57 frame too short ({len(data)} bytes, at least {FRAME_OVERHEAD})")
+        raise FrameError(f"4E57 frame too short ({len(data)} bytes, at least {FRAME_OVERHEAD})")
     if data[:2] != STX:
-        raise DecodeError(f"frame does not start with 4E 57 (starts {data[:2].hex(' ')})")
+        raise FrameError(f"frame does not start with 4E 57 (starts {data[:2].hex(' ')})")
     length = int.from_bytes(data[2:4], "big")
     if length != len(data) - 2:
-        raise DecodeError(f"length field says {length + 2} bytes, the frame has {len(data)} (truncated or padded)")
+        raise FrameError(f"length field says {length + 2} bytes, the frame has {len(data)} (truncated or padded)")
     if data[-5] != END:
-        raise DecodeError(f"end flag is {data[-5]:#04x}, expected 0x68")
+        raise FrameError(f"end flag is {data[-5]:#04x}, expected 0x68")
     checksum = sum(data[:-4]) & 0xFFFF
     stored = int.from_bytes(data[-2:], "big")  # the upper two checksum bytes are 00 00 and not checked
     if checksum != stored:
-        raise DecodeError(f"checksum mismatch: bytes sum to {checksum:#06x}, frame says {stored:#06x}")
+        raise FrameError(f"checksum mismatch: bytes sum to {checksum:#06x}, frame says {stored:#06x}")
     return Frame(data[8], data[11:-9], int.from_bytes(data[4:8], "big"), data[9], data[10], int.from_bytes(data[-9:-5], "big"))
 
 
@@ -207,7 +207,7 @@ def _current(raw: int, version: int) -> float:
         return amps if raw & 0x8000 else -amps or 0.0
     if version == 0:
         return (10000 - raw) / 100
-    raise DecodeError(f"protocol version {version} (code 0xC0): the current encoding is known for versions 0 and 1 only")
+    raise FrameError(f"protocol version {version} (code 0xC0): the current encoding is known for versions 0 and 1 only")
 
 
 def _current_raw(amps: float, version: int) -> int:
@@ -226,23 +226,23 @@ def _stream(info: bytes) -> tuple[dict[int, bytes], list[tuple[int, int]]]:
     while i < len(info):
         code, i = info[i], i + 1
         if code in values or (code == CELLS and cells):
-            raise DecodeError(f"code {code:#04x} appears twice")
+            raise FrameError(f"code {code:#04x} appears twice")
         if code == CELLS:
             size = info[i] if i < len(info) else 0
             if size % 3 or i + 1 + size > len(info):
-                raise DecodeError(f"cell block (0x79) length {size} is not n x 3 bytes inside the data")
+                raise FrameError(f"cell block (0x79) length {size} is not n x 3 bytes inside the data")
             cells = [(info[k], int.from_bytes(info[k + 1 : k + 3], "big")) for k in range(i + 1, i + 1 + size, 3)]
             i += 1 + size
             continue
         field = FIELDS.get(code)
         if field is None:
-            raise DecodeError(f"unknown code {code:#04x} at byte {i - 1} of the data: the stream cannot be followed past it")
+            raise FrameError(f"unknown code {code:#04x} at byte {i - 1} of the data: the stream cannot be followed past it")
         if i + field.size > len(info):
-            raise DecodeError(f"code {code:#04x} ({field.name}) needs {field.size} bytes, {len(info) - i} left")
+            raise FrameError(f"code {code:#04x} ({field.name}) needs {field.size} bytes, {len(info) - i} left")
         values[code] = info[i : i + field.size]
         i += field.size
     if sorted(n for n, _ in cells) != list(range(1, len(cells) + 1)):
-        raise DecodeError(f"cell numbers {[n for n, _ in cells]} are not 1..{len(cells)}")
+        raise FrameError(f"cell numbers {[n for n, _ in cells]} are not 1..{len(cells)}")
     return values, cells
 
 
@@ -321,5 +321,5 @@ def decode_capture(data: bytes) -> dict[str, Value]:
     """`solarctl decode jk-4e57`: hex of one 4E 57 answer frame (e.g. to the read-all request)."""
     frame = parse_frame(hex_bytes(data))
     if frame.transport == REQUEST:
-        raise DecodeError(f"this is a request (command {frame.command}), not the BMS's answer")
+        raise FrameError(f"this is a request (command {frame.command}), not the BMS's answer")
     return battery_values(decode_fields(frame.info))

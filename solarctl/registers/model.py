@@ -34,10 +34,6 @@ class Register:
     address: int
     type: str  # u8 | s8 | u16 | s16 | u32 | s32 | str
     length: int = 0  # characters, for type "str" only (two per register)
-    # For u32 only: what one unit of the high register is worth. 65536 is a binary 32-bit number;
-    # some devices count the low register up to a decimal limit and carry into the high one
-    # (MUST energy counters: high x 1000 kWh + low x 0.1 kWh is base 10000 with scale 0.1).
-    word_base: int = 0x10000
     scale: float = 1.0
     offset: float = 0.0
     unit: str = ""
@@ -49,6 +45,10 @@ class Register:
     setting: str | None = None  # short name for `solarctl set` (defaults to `name`)
     group: str = "fast"  # poll cadence: "fast" (every poll), "slow" (settings), "once" (identity)
     description: str = ""
+    # For u32 only: what one unit of the high register is worth. 65536 is a binary 32-bit number;
+    # some devices count the low register up to a decimal limit and carry into the high one
+    # (MUST energy counters: high x 1000 kWh + low x 0.1 kWh is base 10000 with scale 0.1).
+    word_base: int = 0x10000
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -79,7 +79,7 @@ class Register:
 
     @property
     def end(self) -> int:
-        """First address after this register."""
+        """First address after this register (word-addressed maps; see RegisterMap.span)."""
         return self.address + self.count
 
     @property

@@ -44,6 +44,7 @@ def test_live_frame_decodes_to_the_published_values():
     assert v["cell_voltage_delta"] == 0.007
     assert v["temperature"] == 11.9 and v["temperatures"][:2] == [11.9, 12.7]
     assert v["temperature_mos"] == 12.8
+    assert (v["temperature_1"], v["temperature_2"]) == (11.9, 12.7)
     assert (v["soc"], v["soh"]) == (100, 100)
     assert (v["capacity_remaining"], v["capacity_full"]) == (312.898, 314.0)
     assert v["cycles"] == 5

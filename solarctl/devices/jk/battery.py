@@ -108,6 +108,5 @@ def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
     }
     internal = set(_CELL_NAMES) | set(SENSOR_BITS) | {"cell_present", "temperature_sensors"}
     extra = {k: v for k, v in raw.items() if k not in internal}
-    if "temperature_mos" in present:
-        extra["temperature_mos"] = raw["temperature_mos"]
+    extra.update((name, raw[name]) for name in SENSOR_BITS if name in present)  # named temperatures
     return ordered(metrics, extra)

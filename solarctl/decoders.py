@@ -10,7 +10,9 @@ from typing import Any, Callable
 
 DECODERS: dict[str, str] = {
     "pylontech-console": "solarctl.devices.pylontech.decode:decode_capture",
-    # "jk-pb": "...", "jk-4e57": "...", "jk-modbus": "...",
+    "jk-pb": "solarctl.devices.jk.pb_bus:decode_capture",
+    "jk-4e57": "solarctl.devices.jk.proto4e57:decode_capture",
+    "jk-modbus": "solarctl.devices.jk.pb_modbus:decode_capture",
 }
 
 

@@ -18,7 +18,16 @@ def decode(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="captured console text or hex frame file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """Decode a captured console text or frame file and print the values."""
+    """Decode a captured console text or frame file and print the values.
+
+    Hex files (jk-*): hex bytes; spaces, newlines, commas and 0x prefixes are fine; # starts a comment.
+
+    jk-pb: a 300-byte 55 AA EB 90 frame, alone or as a whole trigger answer (request echo, frame, 00, FC10 ACK, 00).
+
+    jk-4e57: one 4E 57 answer frame, e.g. to the read-all request.
+
+    jk-modbus: one FC03 response frame (unit, 03, byte count, data, CRC) or raw register data (big-endian words); the read must start at 0x1200.
+    """
     try:
         values = decoder_for(protocol)(file.read_bytes())
     except DecodeError as exc:

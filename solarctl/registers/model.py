@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Mapping
 
-WORDS = {"u16": 1, "s16": 1, "u32": 2, "s32": 2}
+SIZES = {"u8": 1, "s8": 1, "u16": 2, "s16": 2, "u32": 4, "s32": 4}  # bytes
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -32,7 +32,7 @@ class ByteOrder(str, Enum):
 class Register:
     name: str  # metric name, snake_case, says what it is
     address: int
-    type: str  # u16 | s16 | u32 | s32 | str
+    type: str  # u8 | s8 | u16 | s16 | u32 | s32 | str
     length: int = 0  # characters, for type "str" only (two per register)
     scale: float = 1.0
     offset: float = 0.0
@@ -45,6 +45,10 @@ class Register:
     setting: str | None = None  # short name for `solarctl set` (defaults to `name`)
     group: str = "fast"  # poll cadence: "fast" (every poll), "slow" (settings), "once" (identity)
     description: str = ""
+    # For u32 only: what one unit of the high register is worth. 65536 is a binary 32-bit number;
+    # some devices count the low register up to a decimal limit and carry into the high one
+    # (MUST energy counters: high x 1000 kWh + low x 0.1 kWh is base 10000 with scale 0.1).
+    word_base: int = 0x10000
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -52,8 +56,10 @@ class Register:
         if self.type == "str":
             if self.length <= 0:
                 raise ValueError(f"{self.name}: a string register needs a positive length")
-        elif self.type not in WORDS:
+        elif self.type not in SIZES:
             raise ValueError(f"{self.name}: unknown type {self.type!r}")
+        if self.word_base != 0x10000 and (self.type != "u32" or not 2 <= self.word_base < 0x10000):
+            raise ValueError(f"{self.name}: word_base applies to u32 registers only, 2..65535")
         if not 0 <= self.address <= 0xFFFF or self.address + self.count - 1 > 0xFFFF:
             raise ValueError(f"{self.name}: address {self.address} out of the 16-bit range")
         if self.writable and self.type != "str" and self.enum is None and (self.min is None or self.max is None):
@@ -62,13 +68,18 @@ class Register:
             raise ValueError(f"{self.name}: unknown poll group {self.group!r}")
 
     @property
+    def size(self) -> int:
+        """Number of bytes occupied."""
+        return self.length if self.type == "str" else SIZES[self.type]
+
+    @property
     def count(self) -> int:
-        """Number of 16-bit registers occupied."""
-        return (self.length + 1) // 2 if self.type == "str" else WORDS[self.type]
+        """Number of 16-bit registers occupied (an 8-bit field occupies its register's first byte)."""
+        return (self.size + 1) // 2
 
     @property
     def end(self) -> int:
-        """First address after this register."""
+        """First address after this register (word-addressed maps; see RegisterMap.span)."""
         return self.address + self.count
 
     @property
@@ -85,6 +96,9 @@ class RegisterMap:
     forbidden: tuple[tuple[int, int], ...] = ()  # inclusive (first, last) address spans
     byte_order: ByteOrder = ByteOrder.MSB_FIRST  # default; a gateway setting may override it
     max_block: int = 125  # largest FC03 request this device accepts
+    # Byte-addressed device (JK PB): a field's address is its block base + its byte offset, and a
+    # read of N registers at address A returns the 2N bytes from A. Spans are then counted in bytes.
+    byte_addressed: bool = False
     _by_name: dict[str, Register] = field(init=False, repr=False, compare=False)
     _by_setting: dict[str, Register] = field(init=False, repr=False, compare=False)
 
@@ -95,10 +109,10 @@ class RegisterMap:
         for reg in sorted(self.registers, key=lambda r: r.address):
             if reg.name in by_name:
                 raise ValueError(f"{self.name}: duplicate register name {reg.name!r}")
-            if previous is not None and reg.address < previous.end:
+            if previous is not None and reg.address < previous.address + self.span(previous):
                 raise ValueError(f"{self.name}: {reg.name!r} overlaps {previous.name!r}")
             for first, last in self.forbidden:
-                if reg.address <= last and reg.end - 1 >= first:
+                if reg.address <= last and reg.address + self.span(reg) - 1 >= first:
                     raise ValueError(f"{self.name}: {reg.name!r} lies in forbidden span {first}-{last}")
             by_name[reg.name] = reg
             if reg.writable:
@@ -107,6 +121,10 @@ class RegisterMap:
             previous = reg
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_by_setting", by_setting)
+
+    def span(self, reg: Register) -> int:
+        """Addresses `reg` occupies in this map."""
+        return reg.size if self.byte_addressed else reg.count
 
     def __getitem__(self, name: str) -> Register:
         return self._by_name[name]

@@ -1,0 +1,112 @@
+"""The battery metrics every JK protocol produces, and the JK PB live registers -> those metrics.
+
+Units: V, A, W, °C, %, Ah; current and power positive = charging. A metric a protocol does not
+carry is None (e.g. the 4E57 protocol has no SOH); it is never made up.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from solarctl.devices.jk.errors import FrameError
+from solarctl.devices.jk.registers import CELLS, SENSOR_BITS
+from solarctl.sample import Value
+
+METRICS = (
+    "soc",
+    "soh",
+    "voltage",
+    "current",
+    "power",
+    "temperature",  # the first battery sensor (T1)
+    "temperatures",  # every battery sensor present, T1 first
+    "cell_voltages",
+    "cell_voltage_min",
+    "cell_voltage_max",
+    "cell_voltage_delta",
+    "cell_voltage_min_index",  # 1-based
+    "cell_voltage_max_index",
+    "capacity_remaining",
+    "capacity_full",
+    "cycles",
+    "balancer_active",
+    "balance_current",
+    "charge_mosfet",
+    "discharge_mosfet",
+    "alarms",
+)
+
+# What pb_values needs besides the cells the cell_present mask names; other live fields
+# (temperatures 3-5 at the end of the area, run time ...) are passed on when they were read.
+_REQUIRED = (
+    "cell_present",
+    "temperature_sensors",
+    "soc",
+    "soh",
+    "voltage",
+    "current",
+    "capacity_remaining",
+    "capacity_full",
+    "cycles",
+    "balance_current",
+    "alarms",
+    "balancer_state",
+    "charge_mosfet",
+    "discharge_mosfet",
+)
+_CELL_NAMES = tuple(f"cell_voltage_{i + 1:02d}" for i in range(CELLS))
+_BATTERY_SENSORS = ("temperature_1", "temperature_2", "temperature_3", "temperature_4", "temperature_5")
+
+
+def cell_stats(cells: Sequence[float]) -> dict[str, Value]:
+    """Min/max (first such cell, 1-based) and delta of the cell voltages."""
+    if not cells:
+        return {"cell_voltages": [], **{k: None for k in METRICS if k.startswith("cell_voltage_")}}
+    lo, hi = min(cells), max(cells)
+    return {
+        "cell_voltages": list(cells),
+        "cell_voltage_min": lo,
+        "cell_voltage_max": hi,
+        "cell_voltage_delta": round(hi - lo, 3),
+        "cell_voltage_min_index": cells.index(lo) + 1,
+        "cell_voltage_max_index": cells.index(hi) + 1,
+    }
+
+
+def power(voltage: float, current: float) -> float:
+    return round(voltage * current, 3)
+
+
+def ordered(metrics: Mapping[str, Value], extra: Mapping[str, Value]) -> dict[str, Value]:
+    """The contract metrics first (all of them, None where missing), then the protocol's extras."""
+    out = {k: metrics.get(k) for k in METRICS}
+    out.update((k, v) for k, v in extra.items() if k not in out)
+    return out
+
+
+def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
+    """Decoded JK PB live registers (0x1200 area, from FC03 blocks or a 0x55AA frame) -> metrics."""
+    missing = [n for n in _REQUIRED if n not in raw]
+    if not missing:
+        cell_mask = int(raw["cell_present"])  # type: ignore[arg-type]
+        missing = [name for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1 and name not in raw]
+    if missing:
+        raise FrameError(f"JK PB live data is incomplete, missing: {', '.join(missing)}")
+    cells = [raw[name] for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1]
+    sensor_mask = int(raw["temperature_sensors"])  # type: ignore[arg-type]
+    present = {name for name, bit in SENSOR_BITS.items() if sensor_mask >> bit & 1 and name in raw}
+    temperatures = [raw[name] for name in _BATTERY_SENSORS if name in present]
+    metrics = {
+        **{k: raw[k] for k in ("soc", "soh", "voltage", "current", "capacity_remaining", "capacity_full", "cycles", "balance_current", "alarms")},
+        "power": power(raw["voltage"], raw["current"]),  # type: ignore[arg-type]
+        "temperature": temperatures[0] if temperatures else None,
+        "temperatures": temperatures,
+        **cell_stats(cells),  # type: ignore[arg-type]
+        "balancer_active": raw["balancer_state"] != "off",
+        "charge_mosfet": raw["charge_mosfet"] == 1,
+        "discharge_mosfet": raw["discharge_mosfet"] == 1,
+    }
+    internal = set(_CELL_NAMES) | set(SENSOR_BITS) | {"cell_present", "temperature_sensors"}
+    extra = {k: v for k, v in raw.items() if k not in internal}
+    extra.update((name, raw[name]) for name in SENSOR_BITS if name in present)  # named temperatures
+    return ordered(metrics, extra)

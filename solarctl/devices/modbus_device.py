@@ -8,7 +8,7 @@ from functools import lru_cache
 from solarctl.bus.link import Link
 from solarctl.devices.base import Device, Reading
 from solarctl.modbus.pdu import ModbusException, read_request, write_multiple_request, write_single_request
-from solarctl.registers import Block, ByteOrder, Register, RegisterMap, decode, decode_block, encode, plan_blocks
+from solarctl.registers import Block, ByteOrder, Register, RegisterMap, decode, encode, plan_blocks, plan_map
 from solarctl.sample import Value
 
 log = logging.getLogger("solarctl.devices")
@@ -50,10 +50,11 @@ class ModbusDevice(Device):
                         "reading mapped registers only from now on", self.name, block.count, block.start)
             self.max_gap = 0
             values: dict[str, Value] = {}
-            for piece in plan_blocks(block.registers, max_gap=0, max_count=self.register_map.max_block):
+            for piece in plan_blocks(block.registers, max_gap=0, max_count=self.register_map.max_block,
+                                     byte_addressed=self.register_map.byte_addressed):
                 values.update(await self._read_block(link, piece))
             return values
-        return decode_block(block.registers, block.start, words, self.byte_order)
+        return block.decode(words, self.byte_order)
 
     def derive(self, values: dict[str, Value]) -> dict[str, Value]:
         """Values computed from others (drivers override); the default adds nothing."""
@@ -79,5 +80,4 @@ class ModbusDevice(Device):
 
 @lru_cache(maxsize=None)
 def _plan(register_map: RegisterMap, groups: frozenset[str], max_gap: int) -> list[Block]:
-    return plan_blocks(register_map.group(*groups), max_gap=max_gap, max_count=register_map.max_block,
-                       forbidden=register_map.forbidden)
+    return plan_map(register_map, *sorted(groups), max_gap=max_gap)

@@ -1,0 +1,45 @@
+"""`solarctl sim`: the device simulators alone, at the addresses the config's devices poll."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import typer
+
+from solarctl.cli.app import app
+from solarctl.cli.run_cmd import run_until_signalled
+from solarctl.clock import ScaledClock
+from solarctl.config import load_config
+from solarctl.logs import setup_logging
+from solarctl.plant import Plant, run_plant
+from solarctl.sim.site import SimulatedSite
+
+
+@app.command()
+def sim(
+    config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml whose devices to simulate"),
+    speed: float = typer.Option(1.0, "--speed", min=0.001, help="plant time per real second (60 = a day in 24 min)"),
+    bind: str = typer.Option(None, "--bind", help="listen here instead of each device's configured host"),
+) -> None:
+    """Start the device simulators alone (for solarctl run, mbpoll or other tools to talk to)."""
+    cfg = load_config(config)
+    setup_logging(cfg.general.log_level)
+    asyncio.run(run_until_signalled(_serve(cfg, speed, bind)))
+
+
+async def _serve(cfg, speed: float, bind: str | None) -> None:
+    clock = ScaledClock(speed)
+    plant = Plant(cfg.plant, start=clock.time())
+    site = SimulatedSite(cfg, plant, bind_host=bind)
+    try:
+        await site.start()
+    except RuntimeError as exc:
+        print(f"solarctl sim: {exc}", file=sys.stderr)
+        raise SystemExit(1)
+    print("simulating (Ctrl-C to stop):", *site.lines, sep="\n  ", file=sys.stderr, flush=True)
+    try:
+        await run_plant(plant, clock)
+    finally:
+        await site.stop()

@@ -1,0 +1,114 @@
+"""Every simulated device a config names, served where that config's devices poll, one plant behind all.
+
+TCP devices sharing host:port become one gateway server; serial devices sharing a port become one
+RS485 bus on a pty whose client end appears at the configured path (socat); console devices get a
+pty of their own. Drivers register their simulator here, like they register their decoder.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from typing import Any
+
+from solarctl.config import Config
+from solarctl.installation import link_key
+from solarctl.plant import Plant
+from solarctl.sim.faults import Faults
+from solarctl.sim.modbus_tcp_server import ModbusTcpServer
+from solarctl.sim.pty import PtyBridge
+from solarctl.sim.rtu_server import RtuServer
+
+# driver -> "module:function(config, plant, index, byte_order) -> UnitBank" (units behind a TCP gateway)
+TCP_UNITS: dict[str, str] = {
+    "conext_xw": "solarctl.sim.conext:xw_bank",
+    "conext_mppt": "solarctl.sim.conext:mppt_bank",
+    "conext_combox": "solarctl.sim.conext:combox_bank",
+}
+# driver -> "module:function(config, plant, index) -> RtuUnit" (slaves on a shared RS485 bus)
+RTU_UNITS: dict[str, str] = {}
+# driver -> "module:function(config, plant, index, path) -> object with async start()/stop() and .faults"
+PORT_SIMULATORS: dict[str, str] = {}
+
+
+def _load(target: str):
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+class SimulatedSite:
+    def __init__(self, config: Config, plant: Plant, *, bind_host: str | None = None) -> None:
+        self.config = config
+        self.plant = plant
+        self.bind_host = bind_host
+        self.servers: dict[str, Any] = {}  # link (host:port or serial path) -> server (each has .faults)
+        self.server_of: dict[str, Any] = {}  # device name -> the server simulating it
+        self._bridges: list[PtyBridge] = []
+        self.lines: list[str] = []  # where each simulated device is served, for people
+
+    def faults(self, device: str) -> Faults:
+        """The fault switches of the simulator behind `device` (shared with its link-mates)."""
+        return self.server_of[device].faults
+
+    async def start(self) -> None:
+        groups: dict[tuple, list] = defaultdict(list)
+        for dev in self.config.device:
+            if dev.enabled:
+                groups[link_key(dev)].append(dev)
+        ordinal: dict[str, int] = defaultdict(int)
+
+        def index(dev) -> int:
+            ordinal[dev.driver] += 1
+            return ordinal[dev.driver] - 1
+
+        try:
+            for key, devs in groups.items():
+                await self._start_link(key, devs, index)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_link(self, key: tuple, devs: list, index) -> None:
+        label = f"{key[1]}:{key[2]}" if key[0] == "tcp" else key[1]
+        drivers = {d.driver for d in devs}
+        if key[0] == "tcp" and drivers <= TCP_UNITS.keys():
+            units = {d.unit: _load(TCP_UNITS[d.driver])(d, self.plant, index(d), d.byte_order) for d in devs}
+            host = self.bind_host or devs[0].host
+            server = ModbusTcpServer(units, host=host, port=devs[0].port)
+            try:
+                await server.start()
+            except OSError as exc:
+                raise RuntimeError(f"cannot serve {label}: {exc.strerror or exc}; use --bind 127.0.0.1 "
+                                   f"or point the config's host/port at a free local address") from None
+            self.lines += [f"{d.driver:<18} {d.name:<12} unit {d.unit:<3} on {host}:{server.port}" for d in devs]
+        elif key[0] == "serial" and drivers <= RTU_UNITS.keys():
+            bridge = await self._bridge(key[1])
+            units = {d.unit: _load(RTU_UNITS[d.driver])(d, self.plant, index(d)) for d in devs}
+            server = RtuServer(bridge.sim_path, devs[0].baudrate, units)
+            await server.start()
+            self.lines += [f"{d.driver:<18} {d.name:<12} unit {d.unit:<3} on {key[1]} ({d.baudrate} baud)" for d in devs]
+        elif key[0] == "serial" and len(devs) == 1 and devs[0].driver in PORT_SIMULATORS:
+            dev = devs[0]
+            bridge = await self._bridge(key[1])
+            server = _load(PORT_SIMULATORS[dev.driver])(dev, self.plant, index(dev), bridge.sim_path)
+            await server.start()
+            self.lines.append(f"{dev.driver:<18} {dev.name:<12}          on {key[1]} ({dev.baudrate} baud)")
+        else:
+            raise RuntimeError(f"no simulator for {', '.join(sorted(drivers))} on {label}")
+        self.servers[label] = server
+        self.server_of.update(dict.fromkeys((d.name for d in devs), server))
+
+    async def _bridge(self, path: str) -> PtyBridge:
+        bridge = PtyBridge(path)
+        await bridge.start()
+        self._bridges.append(bridge)
+        return bridge
+
+    async def stop(self) -> None:
+        for server in self.servers.values():
+            await server.stop()
+        self.servers.clear()
+        self.server_of.clear()
+        for bridge in self._bridges:
+            await bridge.stop()
+        self._bridges.clear()

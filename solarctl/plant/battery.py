@@ -26,17 +26,17 @@ def _segment(soc: float) -> int:
     return min(max(bisect.bisect_right(_OCV_SOC, soc) - 1, 0), len(_OCV_SOC) - 2)
 
 
+def _ocv_and_area(soc_pct: float) -> tuple[float, float]:
+    """(cell OCV, integral of cell OCV over SoC from 0) at `soc_pct`, clamped to 0..100."""
+    s = min(max(soc_pct, 0.0), 100.0)
+    k = _segment(s)
+    ocv = _OCV_V[k] + (_OCV_V[k + 1] - _OCV_V[k]) * (s - _OCV_SOC[k]) / (_OCV_SOC[k + 1] - _OCV_SOC[k])
+    return ocv, _OCV_AREA[k] + (_OCV_V[k] + ocv) / 2.0 * (s - _OCV_SOC[k])
+
+
 def cell_ocv(soc_pct: float) -> float:
     """Open-circuit voltage of one cell at `soc_pct` (clamped to 0..100)."""
-    s = min(max(soc_pct, 0.0), 100.0)
-    k = _segment(s)
-    return _OCV_V[k] + (_OCV_V[k + 1] - _OCV_V[k]) * (s - _OCV_SOC[k]) / (_OCV_SOC[k + 1] - _OCV_SOC[k])
-
-
-def _ocv_area(soc_pct: float) -> float:
-    s = min(max(soc_pct, 0.0), 100.0)
-    k = _segment(s)
-    return _OCV_AREA[k] + (_OCV_V[k] + cell_ocv(s)) / 2.0 * (s - _OCV_SOC[k])
+    return _ocv_and_area(soc_pct)[0]
 
 
 def _centred(rng: random.Random, n: int, amplitude: float) -> list[float]:
@@ -79,18 +79,12 @@ class Battery:
     def soc_pct(self) -> float:
         return 100.0 * self._charge_ah / self.capacity_ah
 
-    @property
-    def ocv_v(self) -> float:
-        return self._ocv_v
-
     def _set_charge(self, charge_ah: float) -> None:
         self._charge_ah = charge_ah
-        self._ocv_v = self.cells * cell_ocv(self.soc_pct)  # cached: asked many times per sub-step
-
-    @property
-    def stored_wh(self) -> float:
-        """Energy stored above empty: cells x capacity x integral of OCV over SoC."""
-        return self.cells * self.capacity_ah * _ocv_area(self.soc_pct) / 100.0
+        ocv, area = _ocv_and_area(self.soc_pct)
+        self.ocv_v = self.cells * ocv  # pack open-circuit voltage
+        # Energy stored above empty: cells x capacity x integral of OCV over SoC.
+        self.stored_wh = self.cells * self.capacity_ah * area / 100.0
 
     @property
     def cycles(self) -> float:

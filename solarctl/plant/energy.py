@@ -44,9 +44,12 @@ class EnergyLedger:
         self._keys = _period_keys(current)
         self.boundary = current.end  # epoch at which the current local hour ends
 
-    def add(self, flow: str, wh: float) -> None:
-        self._lifetime[flow] += wh
-        self._hour[flow] += wh
+    def add_all(self, wh: dict[str, float]) -> None:
+        """Book one sub-step: Wh per flow."""
+        lifetime, hour = self._lifetime, self._hour
+        for flow, value in wh.items():
+            lifetime[flow] += value
+            hour[flow] += value
 
     def total_wh(self, flow: str) -> float:
         """Lifetime energy of `flow` in Wh."""

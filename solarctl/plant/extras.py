@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import warnings
+from collections.abc import Iterator
 from types import ModuleType
 
 
@@ -19,3 +22,12 @@ def require(module: str, setting: str) -> ModuleType:
             f"plant {setting} needs the Python package {module.split('.')[0]!r}, which is not installed; "
             "install the extra with: pip install 'solarctl[weather]'"
         ) from None
+
+
+@contextlib.contextmanager
+def quiet_deprecations() -> Iterator[None]:
+    """Hide the extras' own pandas deprecation warnings: nothing for a solarctl user to act on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        yield

@@ -98,31 +98,33 @@ class Inverter:
         charge_room = battery.power_at(charge_a)
         discharge_max = -battery.power_at(-battery.max_discharge_current(dt))
 
-        # What the inverter is asked to supply on the AC side.
+        # What the inverter is asked to supply on the AC side, and whether it should run from DC at all.
+        export_cap, battery_export = 0.0, False
         if not grid_ok:
-            target, battery_may_invert, export_cap, battery_export = load_w, True, 0.0, False
+            target, battery_may_invert, wants_dc = load_w, True, True
         elif grid_charging:
-            target, battery_may_invert, export_cap, battery_export = 0.0, False, 0.0, False
+            target, battery_may_invert, wants_dc = 0.0, False, False
         else:
             supports = s.grid_support or s.discharge_to_grid
+            shave_cap = s.load_shave_amps * grid_v
             if supports:
-                target = load_w
+                target, wants_dc = load_w, True
             elif s.load_shave:
-                target = max(0.0, load_w - s.load_shave_amps * grid_v)
+                # Running from DC also moves the inverter's own idle off the grid, so the cap holds
+                # when the load alone is just under it.
+                target, wants_dc = max(0.0, load_w - shave_cap), load_w + idle > shave_cap
             else:
-                target = 0.0
+                target, wants_dc = 0.0, False
             battery_may_invert = supports or s.load_shave
-            selling = (s.grid_support and s.sell_enabled) or s.discharge_to_grid
-            export_cap = s.max_sell_amps * grid_v if selling else 0.0
-            battery_export = s.discharge_to_grid
+            if (s.grid_support and s.sell_enabled) or s.discharge_to_grid:
+                export_cap, battery_export, wants_dc = s.max_sell_amps * grid_v, s.discharge_to_grid, True
         if not can_invert:
-            target, battery_may_invert, export_cap = 0.0, False, 0.0
+            target, battery_may_invert, export_cap, wants_dc = 0.0, False, 0.0, False
         target = min(target, rated)
 
         pv_left = pv_available_w
         battery_left = discharge_max if battery_may_invert else 0.0
-        inverting = (can_invert and (not grid_ok or target > 0.0 or export_cap > 0.0)
-                     and pv_left + battery_left > idle)
+        inverting = wants_dc and pv_left + battery_left > idle
 
         # 1. The inverter's own consumption and the load, from PV first, then the battery.
         ac_load = dc_draw = from_battery = 0.0

@@ -9,11 +9,10 @@ Both see the site's local wall-clock time.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Protocol
 
 from solarctl.plant.config import PlantConfig
-from solarctl.plant.extras import require
+from solarctl.plant.extras import quiet_deprecations, require
 from solarctl.plant.localtime import LocalTime
 from solarctl.plant.noise import Noise
 
@@ -79,9 +78,7 @@ class BdewLoad:
             import pandas as pd
 
             index = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="15min", inclusive="left")
-            with warnings.catch_warnings():
-                # demandlib 0.2.2 uses pandas APIs that pandas 3 deprecates; nothing for us to act on.
-                warnings.simplefilter("ignore", DeprecationWarning)
+            with quiet_deprecations():
                 profile = self._bdew.H25(index).to_numpy(dtype=float)
             # Scale so the year's mean power is exactly the configured consumption.
             hours = len(profile) / 4.0

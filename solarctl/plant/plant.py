@@ -113,18 +113,21 @@ class Plant:
 
         if h > 0.0:
             hours = h / 3600.0
-            add = self.energy.add
+            grid_w, battery_w = flows.grid_w, flows.battery_w
+            wh = {
+                "pv": sum(a.power_w for a in self.pv) * hours,
+                "pv_curtailed": sum(a.curtailed_w for a in self.pv) * hours,
+                "load": flows.load_served_w * hours,
+                "load_unserved": flows.load_unserved_w * hours,
+                "grid_import": (grid_w if grid_w > 0.0 else 0.0) * hours,
+                "grid_export": (-grid_w if grid_w < 0.0 else 0.0) * hours,
+                "battery_charge": (battery_w if battery_w > 0.0 else 0.0) * hours,
+                "battery_discharge": (-battery_w if battery_w < 0.0 else 0.0) * hours,
+                "losses": (mppt_loss_w + flows.loss_w) * hours + battery_loss_wh,
+                "losses_mppt": mppt_loss_w * hours,
+                "losses_inverter": flows.loss_w * hours,
+                "losses_battery": battery_loss_wh,
+            }
             for array, flow in zip(self.pv, self._pv_flows):
-                add("pv", array.power_w * hours)
-                add(flow, array.power_w * hours)
-                add("pv_curtailed", array.curtailed_w * hours)
-            add("load", flows.load_served_w * hours)
-            add("load_unserved", flows.load_unserved_w * hours)
-            add("grid_import", max(flows.grid_w, 0.0) * hours)
-            add("grid_export", max(-flows.grid_w, 0.0) * hours)
-            add("battery_charge", max(flows.battery_w, 0.0) * hours)
-            add("battery_discharge", max(-flows.battery_w, 0.0) * hours)
-            add("losses_mppt", mppt_loss_w * hours)
-            add("losses_inverter", flows.loss_w * hours)
-            add("losses_battery", battery_loss_wh)
-            add("losses", (mppt_loss_w + flows.loss_w) * hours + battery_loss_wh)
+                wh[flow] = array.power_w * hours
+            self.energy.add_all(wh)

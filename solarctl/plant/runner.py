@@ -14,10 +14,10 @@ async def run_plant(plant: Plant, clock: Clock, step_s: float = 1.0) -> None:
     """
     if step_s <= 0:
         raise ValueError("step_s must be positive")
-    last = clock.time()
+    clock_start, plant_start = clock.time(), plant.time
     while True:
         await clock.sleep(step_s)
-        now = clock.time()
-        if now > last:
-            plant.step(now - last)
-            last = now
+        # Aim at start + elapsed rather than adding up increments, so rounding never accumulates.
+        target = plant_start + (clock.time() - clock_start)
+        if target > plant.time:
+            plant.step(target - plant.time)

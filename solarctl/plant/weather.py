@@ -15,7 +15,7 @@ import time
 from typing import NamedTuple, Protocol
 
 from solarctl.plant.config import ClimateConfig, PlantConfig
-from solarctl.plant.extras import require
+from solarctl.plant.extras import quiet_deprecations, require
 from solarctl.plant.sun import Plane, clear_sky, sun_position
 
 
@@ -67,7 +67,8 @@ class PvlibWeather:
     def __init__(self, config: PlantConfig) -> None:
         self._pvlib = require("pvlib", 'weather = "pvlib"')
         self._config = config
-        self._kt, self._tmy_temp, self._tmy_shift_h = self._read_tmy(config.climate.tmy_file)
+        with quiet_deprecations():
+            self._kt, self._tmy_temp, self._tmy_shift_h = self._read_tmy(config.climate.tmy_file)
         self._years: dict[int, _Year] = {}
 
     def conditions(self, t: float) -> Conditions:
@@ -82,7 +83,7 @@ class PvlibWeather:
     def _read_tmy(self, name: str) -> tuple[list[float], list[float], float]:
         """Per TMY hour: clear-sky index and air temperature; plus TMY standard time minus solar time (h)."""
         pvlib = self._pvlib
-        import numpy as np
+        import numpy as np  # installed with pvlib
         import pandas as pd
 
         path = name if os.path.isfile(name) else os.path.join(os.path.dirname(pvlib.__file__), "data", name)
@@ -95,8 +96,9 @@ class PvlibWeather:
         lat, lon, tz = float(meta["latitude"]), float(meta["longitude"]), float(meta["TZ"])
         # TMY rows are hour-ending values in local standard time; the years are mixed, so rebuild the
         # index on one ordinary year, at the middle of each hour.
-        times = pd.date_range("2001-01-01 00:30", periods=8760, freq="h", tz=f"Etc/GMT{-int(tz):+d}")
-        clear = pvlib.location.Location(lat, lon, tz=times.tz).get_clearsky(times, model="ineichen")
+        first = pd.Timestamp("2001-01-01 00:30", tz="UTC") - pd.Timedelta(hours=tz)
+        times = pd.date_range(first, periods=8760, freq="h")
+        clear = pvlib.location.Location(lat, lon, tz="UTC").get_clearsky(times, model="ineichen")
         ghi = data["ghi"].to_numpy(dtype=float)[:8760]
         cs = clear["ghi"].to_numpy()
         # The index is meaningless at low sun; fill those hours from the nearest daylight ones.
@@ -109,7 +111,8 @@ class PvlibWeather:
         if cached is None:
             if len(self._years) >= 2:
                 self._years.pop(min(self._years))
-            cached = self._years[year] = self._compute_year(year)
+            with quiet_deprecations():
+                cached = self._years[year] = self._compute_year(year)
         return cached
 
     def _compute_year(self, year: int) -> _Year:
@@ -119,10 +122,9 @@ class PvlibWeather:
 
         cfg = self._config
         times = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq=f"{int(self.STEP_S)}s", tz="UTC")
-        start = float(pd.Timestamp(f"{year}-01-01", tz="UTC").timestamp())
-        epoch = start + np.arange(len(times)) * self.STEP_S
+        start = float(times[0].timestamp())
         # Hour of the TMY year (at its site, in its standard time) that matches the same solar time here.
-        solar_h = (epoch - start) / 3600.0 + cfg.longitude / 15.0
+        solar_h = np.arange(len(times)) * (self.STEP_S / 3600.0) + cfg.longitude / 15.0
         tmy_h = (solar_h + self._tmy_shift_h - 0.5) % 8760.0
         kt = _interp_periodic(tmy_h, self._kt)
         air = _interp_periodic(tmy_h, self._tmy_temp)

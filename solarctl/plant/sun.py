@@ -70,6 +70,7 @@ class Plane:
             return 0.0
         zen = sun.zenith_deg * _RAD
         cos_zen = math.cos(zen)
-        cos_aoi = cos_zen * self._cos_tilt + math.sin(zen) * self._sin_tilt * math.cos(sun.azimuth_deg * _RAD - self._azimuth)
+        relative_azimuth = sun.azimuth_deg * _RAD - self._azimuth
+        cos_aoi = cos_zen * self._cos_tilt + math.sin(zen) * self._sin_tilt * math.cos(relative_azimuth)
         ghi = dni * max(0.0, cos_zen) + dhi
         return dni * max(0.0, cos_aoi) + dhi * self._sky_view + ghi * ALBEDO * self._ground_view

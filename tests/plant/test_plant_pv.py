@@ -15,7 +15,8 @@ from solarctl.plant.weather import ClearSkyWeather
 BATTERY_V = 51.0
 
 
-def day_curve(config: PlantConfig, date: tuple[int, int, int], step_s: float = 60.0) -> tuple[list[float], list[list[float]]]:
+def day_curve(config: PlantConfig, date: tuple[int, int, int],
+              step_s: float = 60.0) -> tuple[list[float], list[list[float]]]:
     """(epoch per sample, available W per array per sample) over one local day."""
     weather = ClearSkyWeather(config)
     arrays = [PvArray(a) for a in config.pv_arrays]

@@ -23,7 +23,8 @@ def test_defaults_are_the_scp_site():
     assert (c.grid.voltage_v, c.grid.frequency_hz) == (230, 50)
     assert c.load.annual_kwh == 4000
     s = c.settings
-    assert (s.load_shave, s.load_shave_amps, s.grid_support, s.sell_enabled, s.max_sell_amps) == (False, 8, False, False, 20)
+    assert (s.load_shave, s.load_shave_amps, s.grid_support) == (False, 8, False)
+    assert (s.sell_enabled, s.max_sell_amps, s.max_charge_current_a) == (False, 20, 140)
     assert (s.lbco_voltage_v, s.lbco_delay_s, s.lbco_hysteresis_v) == (45.5, 5, 2.0)
     assert (s.grid_connected, s.discharge_to_grid, s.grid_charge, s.grid_charge_current_a) == (True, False, False, 10)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 from solarctl.registers.model import ByteOrder
 
 DeviceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", description="letters, digits, _ and - (used as DEVICE in DEVICE.SETTING)")]

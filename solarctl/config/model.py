@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from pydantic import Field, model_validator
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 from solarctl.config.devices import DeviceConfig, ModbusTcpDevice, SerialDevice
 from solarctl.config.sections import GeneralConfig, MqttConfig, TelegramConfig, WebConfig
 from solarctl.control.config import ControlConfig, StrategyConfig

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 
 SettingValue = Union[float, int, str, bool]
 

@@ -20,10 +20,6 @@ What simulators read and write (SI units; battery + = charging, grid + = import)
     await run_plant(plant, clock)                  keeps it in step with any Clock until cancelled
 """
 
-# solarctl.config imports plant.config back; loading it first keeps that cycle resolvable
-# when the plant package is the first thing imported.
-import solarctl.config  # noqa: F401  isort: skip
-
 from solarctl.plant.config import PlantConfig
 from solarctl.plant.energy import PeriodEnergy
 from solarctl.plant.extras import MissingExtraError

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 from solarctl.plant.settings import PlantSettings
 
 class PvArrayConfig(StrictModel):

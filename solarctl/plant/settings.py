@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 
 
 class PlantSettings(StrictModel):

@@ -1,6 +1,6 @@
 """[storage] table."""
 
-from solarctl.config.base import StrictModel
+from solarctl.strict_model import StrictModel
 
 
 class StorageConfig(StrictModel):

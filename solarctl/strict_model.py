@@ -1,4 +1,4 @@
-"""Base for every config table: unknown keys are errors, never silently ignored."""
+"""Base for every config table (wherever it lives): unknown keys are errors, never silently ignored."""
 
 from pydantic import BaseModel, ConfigDict
 

@@ -40,6 +40,7 @@ class Link(ABC):
         self._attempts = 0
         self._next_attempt_at = float("-inf")
         self.reconnects = 0
+        self.connect_attempts = 0
 
     # --- what a concrete link provides -------------------------------------------------------
     @property
@@ -121,6 +122,7 @@ class Link(ABC):
             "down_since": self._down_since,
             "down_reason": self._down_reason or None,
             "reconnects": self.reconnects,
+            "connect_attempts": self.connect_attempts,
         }
 
     # --- internals ---------------------------------------------------------------------------
@@ -165,6 +167,7 @@ class Link(ABC):
         if now < self._next_attempt_at:
             raise LinkDown(f"{self.name}: down ({self._down_reason}); next attempt in {self._next_attempt_at - now:.1f} s")
         self._attempts += 1
+        self.connect_attempts += 1
         try:
             await self._open()
         except (OSError, asyncio.TimeoutError, LinkError) as exc:

@@ -76,7 +76,7 @@ def xw_values(plant: Plant, static: dict[str, Value]) -> dict[str, Value]:
         "inverter_dc_power": inverting_w,
         "charger_dc_current": _per(charging_w, bat.voltage_v),
         "charger_dc_power": charging_w,
-        "charger_dc_power_percentage": min(100.0, 100.0 * charging_w / plant.config.inverter.rated_power_w),
+        "charger_dc_power_percentage": min(100.0, 100.0 * charging_w / plant.config.inverter.rated_w),
         "grid_frequency": grid.frequency_hz,
         "grid_voltage": grid.voltage_v,
         "grid_current": grid.current_a,

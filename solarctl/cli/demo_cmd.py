@@ -1,0 +1,36 @@
+"""`solarctl demo`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from solarctl.cli.app import app
+from solarctl.cli.run_cmd import run_until_signalled
+from solarctl.demo.run import demo_config_text, load_demo_config, make_data_dir, run_demo
+from solarctl.logs import setup_logging
+
+SITES = {"scp": "scp_site"}
+
+
+@app.command()
+def demo(
+    site: str = typer.Option("scp", "--site", help=f"which demo installation: {', '.join(SITES)}"),
+    speed: float = typer.Option(60.0, "--speed", min=0.01, help="plant time per real second (60: an hour a minute)"),
+    duration: float = typer.Option(None, "--duration", min=1, help="stop after this many seconds (default: Ctrl-C)"),
+    data_dir: Path = typer.Option(None, "--data-dir", help="keep data here (default: a new temporary directory)"),
+    print_config: bool = typer.Option(False, "--print-config", help="print the embedded config and exit"),
+) -> None:
+    """Run the whole system against the built-in simulated plant: no hardware, no config, no servers."""
+    if site not in SITES:
+        raise typer.BadParameter(f"unknown site {site!r}; choose one of {', '.join(SITES)}", param_hint="--site")
+    directory = make_data_dir(data_dir)
+    if print_config:
+        print(demo_config_text(directory, SITES[site]), end="")
+        return
+    config = load_demo_config(directory, SITES[site])
+    setup_logging("warning", directory / "solarctl.log")
+    asyncio.run(run_until_signalled(run_demo(config, speed=speed, duration=duration, console=Console())))

@@ -1,0 +1,1 @@
+"""`solarctl demo`: a whole installation on one machine, from an embedded config."""

@@ -1,0 +1,67 @@
+"""Plant + simulators + daemon, all in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+
+from solarctl.clock import ScaledClock, SystemClock
+from solarctl.config import Config, parse_config
+from solarctl.daemon import Daemon
+from solarctl.demo.view import render
+from solarctl.plant import Plant, run_plant
+from solarctl.sim.site import SimulatedSite
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_config_text(data_dir: Path, site: str = "scp_site") -> str:
+    template = resources.files("solarctl.demo").joinpath(f"{site}.toml").read_text(encoding="utf-8")
+    return template.replace("{data_dir}", str(data_dir)).replace("{port}", str(_free_port())) \
+        .replace("{tty_dir}", str(data_dir))
+
+
+async def run_demo(config: Config, *, speed: float, duration: float | None, console: Console) -> None:
+    plant_clock = ScaledClock(speed)
+    plant = Plant(config.plant, start=plant_clock.time())
+    site = SimulatedSite(config, plant)
+    await site.start()
+    daemon = Daemon(config, SystemClock())
+    tasks = [asyncio.create_task(run_plant(plant, plant_clock)), asyncio.create_task(daemon.run())]
+    console.print(f"[bold]solarctl demo[/]: data in {config.general.data_dir}; simulating:", *site.lines, sep="\n  ")
+    try:
+        with Live(render(daemon, plant, 0), console=console, refresh_per_second=1, transient=False) as live:
+            loop = asyncio.get_running_loop()
+            end = None if duration is None else loop.time() + duration
+            while end is None or loop.time() < end:
+                await asyncio.sleep(1.0)
+                for task in tasks:
+                    if task.done():
+                        task.result()  # surface a crash instead of showing a frozen table
+                live.update(render(daemon, plant, loop.time()))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await site.stop()
+
+
+def make_data_dir(path: Path | None) -> Path:
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return Path(tempfile.mkdtemp(prefix="solarctl-demo-"))
+
+
+def load_demo_config(data_dir: Path, site: str) -> Config:
+    return parse_config(demo_config_text(data_dir, site), f"<embedded {site}.toml>")

@@ -1,0 +1,58 @@
+"""The demo's live table: the main values of each device, its health, and the last control actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from solarctl.daemon import Daemon
+from solarctl.plant import Plant
+
+# What to show per driver: (metric, label). Missing metrics show as "-".
+MAIN_VALUES: dict[str, list[tuple[str, str]]] = {
+    "conext_xw": [("grid_power", "grid"), ("load_power", "load"), ("battery_voltage", "battery"),
+                  ("inverter_status", "status"), ("inverter_load_shave_status", "load shave")],
+    "conext_mppt": [("dc_input_power", "PV in"), ("dc_output_power", "out"), ("energy_pv_day", "today"),
+                    ("mppt_charger_status", "charger")],
+    "conext_combox": [("battery_soc", "SoC"), ("battery_power", "battery"), ("pv_harvest_power", "PV"),
+                      ("grid_power", "grid")],
+}
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        value = f"{value:.1f}" if abs(value) < 1000 else f"{value:.0f}"
+    return f"{value} {unit}".strip()
+
+
+def render(daemon: Daemon, plant: Plant, now: float) -> Group:
+    local = datetime.fromtimestamp(plant.time, ZoneInfo(plant.config.timezone))
+    table = Table(title=f"solarctl demo   plant time {local:%a %H:%M}   "
+                        f"(Ctrl-C to stop)", expand=True)
+    for column in ("device", "state", "main values", "polls ok", "latency"):
+        table.add_column(column)
+    for name, device in daemon.site.devices.items():
+        state = daemon.hub.state(name)
+        if state.ok:
+            status = Text("ok", style="green")
+        elif state.error:
+            status = Text(f"error: {state.error[:40]}", style="red")
+        else:
+            status = Text("waiting", style="yellow")
+        shown = "   ".join(f"{label} {_fmt(state.values.get(metric), state.units.get(metric, ''))}"
+                           for metric, label in MAIN_VALUES.get(device.driver, []))
+        health = device.health
+        latency = "-" if health.latency_avg_s is None else f"{health.latency_avg_s * 1000:.1f} ms"
+        table.add_row(name, status, shown, f"{health.good_polls}/{health.polls}", latency)
+    actions = Table(title="control actions (audit ledger)", expand=True, show_header=False)
+    for entry in daemon.writer.ledger.entries[-5:]:
+        when = datetime.fromtimestamp(entry["time"]).strftime("%H:%M:%S")
+        actions.add_row(when, entry["source"], f"{entry['device']}.{entry['setting']} = {entry['requested']}",
+                        entry["outcome"])
+    return Group(table, actions)

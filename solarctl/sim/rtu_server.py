@@ -3,6 +3,10 @@
 Addresses nobody has stay silent (as on a real RS485 bus; pymodbus 3.14+ would answer an
 exception instead). Wire time at the configured baud rate is modelled: an answer cannot start
 before the request has finished arriving, and it takes its own time to arrive.
+
+A unit may also speak a framing of its own besides Modbus (the JK 4E57 protocol): it then has a
+`framer` that recognises such frames on the line and an `answer_frame(frame)`; those frames carry
+their own addressing, so the server offers them to every unit with that framer.
 """
 
 from __future__ import annotations
@@ -28,6 +32,17 @@ log = logging.getLogger("solarctl.sim")
 class RtuUnit(Protocol):
     def answer(self, unit: int, pdu: bytes) -> bytes | None:
         """The complete frame to send back for a request PDU, or None to stay silent."""
+
+
+class Framer(Protocol):
+    """A non-Modbus framing some units on the bus speak (their `framer`; they then also have
+    `answer_frame(frame) -> bytes | None`)."""
+
+    def length(self, buffer: bytes) -> int | None:
+        """Length of the frame `buffer` starts with, once that is known; None if it does not start one."""
+
+    def valid(self, frame: bytes) -> bool:
+        """Checksum and structure of a complete frame."""
 
 
 class ModbusUnit:
@@ -67,7 +82,8 @@ class RtuServer:
         self.units = units
         self.faults = faults or Faults()
         self.turnaround_s = turnaround_s
-        self.requests: deque[LoggedRequest] = deque(maxlen=log_size)
+        self.requests: deque[LoggedRequest] = deque(maxlen=log_size)  # Modbus requests, whoever they were for
+        self._framers = list({id(f): f for u in units.values() if (f := getattr(u, "framer", None))}.values())
         self._task: asyncio.Task | None = None
 
     @property
@@ -87,30 +103,45 @@ class RtuServer:
 
     async def _serve(self) -> None:
         while True:
-            frame = await self._next_request()
+            frame, framer = await self._next_request()
             await asyncio.sleep(wire_time(len(frame), self.baudrate))
             if self.faults.echo:
                 await self._send(frame)
-            unit = frame[0]
+            for unit, answer in self._answers(frame, framer):
+                if answer is None:
+                    continue
+                if unit in self.faults.corrupt_units:
+                    answer = answer[:-1] + bytes([answer[-1] ^ 0xFF])
+                await asyncio.sleep(self.turnaround_s + self.faults.delay_s)
+                await self._send(self.faults.noise + answer)
+
+    def _answers(self, frame: bytes, framer: Framer | None) -> list[tuple[int, bytes | None]]:
+        """(unit, answer) of every unit present that the frame is for; a Modbus request is logged."""
+        if framer is None:
             request = parse_request_or_none(frame[1:-2])
             if request is not None:
-                self.requests.append(LoggedRequest(unit, request.function, request.address, request.count))
-            handler = self.units.get(unit)
-            if handler is None or unit in self.faults.dead_units or self.faults.silent:
-                continue
-            answer = handler.answer(unit, frame[1:-2])
-            if answer is None:
-                continue
-            if unit in self.faults.corrupt_units:
-                answer = answer[:-1] + bytes([answer[-1] ^ 0xFF])
-            await asyncio.sleep(self.turnaround_s + self.faults.delay_s)
-            await self._send(self.faults.noise + answer)
+                self.requests.append(LoggedRequest(frame[0], request.function, request.address, request.count))
+        present = {u: h for u, h in self.units.items() if u not in self.faults.dead_units and not self.faults.silent}
+        if framer is None:
+            handler = present.get(frame[0])
+            return [] if handler is None else [(frame[0], handler.answer(frame[0], frame[1:-2]))]
+        return [(unit, h.answer_frame(frame)) for unit, h in present.items() if getattr(h, "framer", None) is framer]
 
-    async def _next_request(self) -> bytes:
-        """Read until a CRC-valid request frame sits at the start of the buffer (drop noise before it)."""
+    def _frame_length(self, buffer: bytes) -> tuple[int | None, Framer | None]:
+        length = request_length(buffer)
+        if length is not None:
+            return length, None
+        for framer in self._framers:
+            if (length := framer.length(buffer)) is not None:
+                return length, framer
+        return None, None
+
+    async def _next_request(self) -> tuple[bytes, Framer | None]:
+        """Read until a valid frame (a Modbus request, or one a unit's framer knows) sits at the start
+        of the buffer, dropping noise before it; return it with the framer that knew it (None: Modbus)."""
         while True:
             await self.port.wait_for_bytes(2)
-            length = request_length(self.port.peek())
+            length, framer = self._frame_length(self.port.peek())
             if length is None and len(self.port.peek()) >= 7:
                 self.port.take(1)
                 continue
@@ -119,8 +150,8 @@ class RtuServer:
                 continue
             await self.port.wait_for_bytes(length)
             frame = self.port.peek()[:length]
-            if crc_ok(frame):
-                return self.port.take(length)
+            if framer.valid(frame) if framer else crc_ok(frame):
+                return self.port.take(length), framer
             self.port.take(1)
 
     async def _send(self, data: bytes) -> None:

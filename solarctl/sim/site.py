@@ -26,7 +26,10 @@ TCP_UNITS: dict[str, str] = {
     "conext_combox": "solarctl.sim.conext:combox_bank",
 }
 # driver -> "module:function(config, plant, index) -> RtuUnit" (slaves on a shared RS485 bus)
-RTU_UNITS: dict[str, str] = {}
+RTU_UNITS: dict[str, str] = {
+    "must_pv1800": "solarctl.sim.must_pv1800:pv1800_unit",
+    "jk_pb": "solarctl.sim.jk:jk_unit",
+}
 # driver -> "module:function(config, plant, index, path) -> object with async start()/stop() and .faults"
 PORT_SIMULATORS: dict[str, str] = {}
 

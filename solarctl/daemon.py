@@ -13,6 +13,7 @@ from typing import Awaitable, Callable
 from solarctl.bus.backoff import Backoff
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
+from solarctl.control.command_file import CommandFile
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.strategies import strategy_class
@@ -34,6 +35,8 @@ class Daemon:
                            for s in config.strategy if s.enabled]
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
+        if config.command_file is not None:
+            self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
 
     async def run(self) -> None:
         """Run until cancelled."""

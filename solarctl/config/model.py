@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.config.devices import DeviceConfig, ModbusTcpDevice, SerialDevice
 from solarctl.config.sections import GeneralConfig, MqttConfig, TelegramConfig, WebConfig
+from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
 from solarctl.store.config import StorageConfig
@@ -24,6 +25,7 @@ class Config(StrictModel):
     telegram: TelegramConfig | None = None
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
+    command_file: CommandFileConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":
@@ -53,6 +55,8 @@ class Config(StrictModel):
             for ref in (strat.inverter, strat.battery):
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
+        if self.command_file is not None and self.command_file.device not in names:
+            raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
         return self
 
     def device_named(self, name: str):

@@ -1,0 +1,142 @@
+"""The command file of the old Solar-Station setup: register writes queued in `inverter_cmd.lst`.
+
+Other programs (batmon, mqtt-client, a person with `echo '20105=>0' >> inverter_cmd.lst`) add lines
+`REGISTER=>VALUE`; `REGISTER=VALUE` is accepted too (the old README showed it, but the old parser
+skipped such lines without a word). Both are decimal integers and the value is the raw register
+value, as the old scripts wrote it: `20113=>50` is 5.0 A. Blank lines and `#` comments are skipped.
+
+Every `interval` the file is taken: renamed aside, so a writer that opens it afterwards starts a
+new file, and read only once it has stopped growing, so a writer that opened it just before the
+rename still lands its line in it. Each line is checked (a writable setting of the device, never a
+calibration register, a 16-bit value) and written through the SafeWriter (range, write-on-change,
+read-back, daily budget, audit ledger), one at a time, in order; a bad line never stops the ones
+after it. The taken file is removed after its lines have run, so lines survive a crash (a rerun
+finds the setting already written). Each line's outcome is appended to the log as
+`[YYYY-mm-dd HH:MM:SS] LINE = OK | FAIL: reason | REJECTED: reason`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from solarctl.clock import Clock
+from solarctl.config import ConfigError
+from solarctl.control.command_file_config import CommandFileConfig
+from solarctl.control.safe_write import SafeWriter
+from solarctl.registers import decode
+from solarctl.sample import Value
+
+log = logging.getLogger("solarctl.control")
+
+LINE = re.compile(r"(\d+)\s*(?:=>|=)\s*(-?\d+)")
+SETTLE_S = 0.1  # the file must keep its size this long before it is read
+RESULTS = {"written": "OK", "unchanged": "OK (already set)", "dry_run": "OK (dry run, nothing written)"}
+
+
+class Rejected(ValueError):
+    """A line that is never sent to the device."""
+
+
+@dataclass(frozen=True)
+class Command:
+    register: int
+    raw: int
+
+
+def parse(line: str) -> Command:
+    match = LINE.fullmatch(line.strip())
+    if match is None:
+        raise Rejected("malformed line: expected REGISTER=>VALUE (or REGISTER=VALUE), decimal integers")
+    return Command(int(match[1]), int(match[2]))
+
+
+class CommandFile:
+    def __init__(self, config: CommandFileConfig, writer: SafeWriter, clock: Clock) -> None:
+        self.config = config
+        self.writer = writer
+        self.clock = clock
+        self.device = writer.site.device(config.device)
+        register_map = getattr(self.device, "register_map", None)
+        if register_map is None:
+            raise ConfigError(f"command_file.device {config.device!r} ({self.device.driver}) has no register map; "
+                              f"the command file names registers of a device such as a must_pv1800")
+        self._at = {r.address: r for r in register_map}
+        # Spans the driver never writes whatever it is asked (PV1800 calibration coefficients).
+        self._never = getattr(self.device, "never_written", ())
+        self.taken = config.path.with_name(config.path.name + ".taken")
+
+    async def run(self) -> None:
+        while True:
+            await self.process()
+            await self.clock.sleep(self.config.interval)
+
+    async def process(self) -> list[str]:
+        """Take the file (or finish one taken before a crash), carry out its lines; return the log lines."""
+        if not self.taken.exists():
+            try:
+                os.rename(self.config.path, self.taken)
+            except FileNotFoundError:
+                return []
+        logged: list[str] = []
+        done = 0
+        while True:
+            await self._settled()
+            data = self.taken.read_bytes()
+            if len(data) == done:
+                break
+            for line in data[done:].decode("utf-8", "replace").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    logged.append(self._log(line, await self.execute(line)))
+            done = len(data)
+        self.taken.unlink()
+        return logged
+
+    async def _settled(self) -> None:
+        """Wait until the taken file stops growing (a writer that opened it before the rename finishes)."""
+        size = -1
+        while (now := self.taken.stat().st_size) != size:
+            size = now
+            await self.clock.sleep(SETTLE_S)
+
+    async def execute(self, line: str) -> str:
+        """One line -> its result text."""
+        try:
+            setting, value = self.resolve(parse(line))
+            outcome = await self.writer.write(self.device.name, setting, value, source="command_file")
+        except Rejected as exc:
+            return f"REJECTED: {exc}"
+        except Exception as exc:  # noqa: BLE001 - one line's failure must not stop the others
+            log.exception("command file: %s failed", line)
+            return f"FAIL: {exc}"
+        if outcome.outcome in RESULTS:
+            return RESULTS[outcome.outcome]
+        return f"{'REJECTED' if outcome.outcome == 'rejected' else 'FAIL'}: {outcome.reason}"
+
+    def resolve(self, command: Command) -> tuple[str, Value]:
+        """(setting name, value in the setting's units) for a line; raises Rejected."""
+        address, reg = command.register, self._at.get(command.register)
+        if any(first <= address <= last for first, last in self._never):
+            raise Rejected(f"{address} is a calibration register; it is never written")
+        if reg is None or not reg.writable:
+            raise Rejected(f"{address} is not a writable setting of {self.device.name}")
+        if reg.count != 1:
+            raise Rejected(f"{address} ({reg.setting_name}) spans {reg.count} registers; set it with `solarctl set`")
+        if not -0x8000 <= command.raw <= 0xFFFF:
+            raise Rejected(f"{command.raw} is not a 16-bit register value")
+        # A choice goes by its code; a number is decoded into the setting's units (20113=>50 -> 5.0 A).
+        value = command.raw if reg.enum is not None else decode(reg, [command.raw & 0xFFFF], self.device.byte_order)
+        return reg.setting_name, value
+
+    def _log(self, line: str, result: str) -> str:
+        entry = f"[{datetime.fromtimestamp(self.clock.time()):%Y-%m-%d %H:%M:%S}] {line} = {result}"
+        (log.info if result.startswith("OK") else log.warning)("command file: %s", entry)
+        path = self.config.log_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(entry + "\n")
+        return entry

@@ -13,7 +13,7 @@ from solarctl.cli.run_cmd import run_until_signalled
 from solarctl.demo.run import demo_config_text, load_demo_config, make_data_dir, run_demo
 from solarctl.logs import setup_logging
 
-SITES = {"scp": "scp_site"}
+SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
 
 
 @app.command()

@@ -1,8 +1,8 @@
 """MUST PV1800 driver: Modbus RTU slave 4, FC03 reads, FC06 writes of the map's settings.
 
-Before anything else it reads 20000-20001 and refuses a device that is not a PV1800 (identity.py);
-then it reads the planned blocks of the map, which can never touch the forbidden spans, and
-derives the final values (derived.py).
+Every poll and every setting access starts by reading 20000-20001 and refuses a device that is
+not a PV1800 (identity.py); then a poll reads the planned blocks of the map, which never touch
+the forbidden spans, and derives the final values (derived.py).
 """
 
 from __future__ import annotations
@@ -34,18 +34,16 @@ class MustPv1800(ModbusDevice):
         super().__init__(config)
         # 10 unmapped registers (20133-20141) may be read through: 20101-20144 is then one request.
         self.max_gap = 10
-        self.model: str | None = None
 
-    async def identify(self, link: Link, *, again: bool = False) -> str:
-        """Read 20000-20001 (once, or `again`) and return the model; raises NotPV1800."""
-        if self.model is None or again:
-            self.model = None
-            words = await link.transact(self.unit, read_request(IDENTITY, 2), timeout=self.timeout, health=self.health)
-            self.model = identify(words)
-        return self.model
+    async def identify(self, link: Link) -> str:
+        """Read 20000-20001 and return the model; raises NotPV1800. Every poll and every setting
+        access starts with it: an inverter that a forbidden read has shut down reads all zeros,
+        and a swapped device must not be written to, so neither is ever taken on trust."""
+        words = await link.transact(self.unit, read_request(IDENTITY, 2), timeout=self.timeout, health=self.health)
+        return identify(words)
 
     async def read(self, link: Link, groups: frozenset[str]) -> Reading:
-        model = await self.identify(link, again="once" in groups)
+        model = await self.identify(link)
         reading = await super().read(link, groups)
         values = {"model": model, **reading.values}
         return Reading(values, tuple(values.get("alarms") or ()))
@@ -53,15 +51,12 @@ class MustPv1800(ModbusDevice):
     def derive(self, values: dict[str, Value]) -> dict[str, Value]:
         return derive(values)
 
-    def protected(self, address: int) -> bool:
-        return any(first <= address <= last for first, last in self.never_written)
-
     async def read_setting(self, link: Link, reg: Register) -> Value:
         await self.identify(link)
         return await super().read_setting(link, reg)
 
     async def write_setting(self, link: Link, reg: Register, value: Value) -> None:
-        if self.protected(reg.address):
+        if any(first <= reg.address <= last for first, last in self.never_written):
             raise WriteRejected(f"{reg.name} ({reg.address}) is a calibration register and is never written")
         await self.identify(link)
         await super().write_setting(link, reg, value)

@@ -110,8 +110,9 @@ class RtuServer:
             for unit, answer in self._answers(frame, framer):
                 if answer is None:
                     continue
-                if unit in self.faults.corrupt_units:
-                    answer = answer[:-1] + bytes([answer[-1] ^ 0xFF])
+                if unit in self.faults.corrupt_units:  # a byte mid-answer, so any framing's checksum catches it
+                    i = len(answer) // 2
+                    answer = answer[:i] + bytes([answer[i] ^ 0xFF]) + answer[i + 1:]
                 await asyncio.sleep(self.turnaround_s + self.faults.delay_s)
                 await self._send(self.faults.noise + answer)
 

@@ -147,11 +147,14 @@ class PylontechConsoleSimulator:
         await self._send(pages[-1])
 
     async def _send(self, data: bytes) -> None:
-        """Write `data` as a UART at the configured rate delivers it: each chunk once it is on the wire."""
+        """Write `data` as a UART at the configured rate delivers it: each chunk once it is on the wire.
+
+        Deadlines add up from the first chunk, so a late wake-up does not slow the chunks after it."""
         loop = asyncio.get_running_loop()
+        self._line_free_at = max(self._line_free_at, loop.time())
         for start in range(0, len(data), CHUNK):
             chunk = data[start:start + CHUNK]
-            self._line_free_at = max(self._line_free_at, loop.time()) + wire_time(len(chunk), self.baudrate)
+            self._line_free_at += wire_time(len(chunk), self.baudrate)
             await asyncio.sleep(self._line_free_at - loop.time())
             self.port.write(chunk)
             self.bytes_sent += len(chunk)

@@ -97,4 +97,4 @@ async def test_answers_take_their_wire_time(console):
     await link.command("pwr", timeout=1)
     elapsed = time.monotonic() - started
     minimum = wire_time(sim.bytes_sent - sent + sim.bytes_received - received, BAUD)
-    assert minimum > 0.1 and minimum <= elapsed < minimum + 0.1
+    assert minimum > 0.1 and minimum <= elapsed < 2 * minimum

@@ -28,7 +28,7 @@ TCP_UNITS: dict[str, str] = {
 # driver -> "module:function(config, plant, index) -> RtuUnit" (slaves on a shared RS485 bus)
 RTU_UNITS: dict[str, str] = {}
 # driver -> "module:function(config, plant, index, path) -> object with async start()/stop() and .faults"
-PORT_SIMULATORS: dict[str, str] = {}
+PORT_SIMULATORS: dict[str, str] = {"pylontech_console": "solarctl.sim.pylontech_console:console_simulator"}
 
 
 def _load(target: str):

@@ -20,6 +20,7 @@ MAIN_VALUES: dict[str, list[tuple[str, str]]] = {
                     ("mppt_charger_status", "charger")],
     "conext_combox": [("battery_soc", "SoC"), ("battery_power", "battery"), ("pv_harvest_power", "PV"),
                       ("grid_power", "grid")],
+    "pylontech_console": [("soc", "SoC"), ("voltage", "stack"), ("current", "current"), ("module_count", "modules")],
     "must_pv1800": [("work_state", "state"), ("pv_power", "PV"), ("load_power", "load"), ("grid_power", "grid"),
                     ("battery_power", "battery"), ("grid_connection", "20105")],
     "jk_pb": [("soc", "SoC"), ("voltage", "U"), ("current", "I"), ("power", "P"), ("temperature", "T")],

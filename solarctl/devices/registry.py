@@ -11,6 +11,7 @@ DRIVERS: dict[str, str] = {
     "conext_xw": "solarctl.devices.conext.xw:ConextXw",
     "conext_mppt": "solarctl.devices.conext.mppt:ConextMppt",
     "conext_combox": "solarctl.devices.conext.combox:ConextCombox",
+    "pylontech_console": "solarctl.devices.pylontech.driver:PylontechConsole",
     "must_pv1800": "solarctl.devices.must_pv1800.driver:MustPv1800",
     "jk_pb": "solarctl.devices.jk.driver:JkPb",
 }

@@ -31,7 +31,7 @@ RTU_UNITS: dict[str, str] = {
     "jk_pb": "solarctl.sim.jk:jk_unit",
 }
 # driver -> "module:function(config, plant, index, path) -> object with async start()/stop() and .faults"
-PORT_SIMULATORS: dict[str, str] = {}
+PORT_SIMULATORS: dict[str, str] = {"pylontech_console": "solarctl.sim.pylontech_console:console_simulator"}
 
 
 def _load(target: str):

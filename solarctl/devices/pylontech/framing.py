@@ -21,6 +21,9 @@ from solarctl.devices.pylontech.errors import ConsoleParseError
 COMPLETION = "Command completed successfully"
 PAGINATION = "Press [Enter] to be continued,other key to exit"
 PROMPT = "pylon>"
+# A console in user mode (e.g. back from a power cycle) says this, without completing, to commands it
+# keeps for debug mode: `Unknown command 'pwrsys' - try 'help'` (US2000C B67.5.0 capture).
+REFUSAL = "Unknown command"
 
 # pylon>, pylon_debug> (after `login debug`), PYTES> (Pylontech-compatible clones).
 _PROMPT_RE = r"[A-Za-z][A-Za-z0-9_]*>"
@@ -34,6 +37,7 @@ _ECHO = re.compile(rf"(?<![A-Za-z])(?:{'|'.join(_COMMANDS)})(?: +[\w.]+)* *$")
 _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
 # The console ends every answer, successful or not, with `$$` and the prompt.
 _DONE = re.compile(rb"\$\$[\r\n]+" + _PROMPT_RE.encode())
+_PROMPT_AFTER_BREAK = re.compile(rb"[\r\n]" + _PROMPT_RE.encode())
 
 
 class Line(NamedTuple):
@@ -107,6 +111,11 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
             raise ConsoleParseError(f"unexpected byte 0x{ord(bad.group()):02x}", command=command, line=line.number)
         payload.append(Line(line.number, text))
     return Answer(echo, tuple(payload), end is not None, more_pages)
+
+
+def shows_prompt(data: bytes) -> bool:
+    """True if `data` holds a prompt at the start of a line: what the console prints for an empty line."""
+    return _PROMPT_AFTER_BREAK.search(data) is not None
 
 
 class AnswerBuffer:

@@ -37,10 +37,10 @@ _TABLE_BREAK = "\r\r\n"  # before each table line (header and rows)
 _LINE_BREAK = "\r\n\r"  # before every other line
 
 
-def _answer(command: str, lines: Iterable[str], break_before: str) -> bytes:
+def _answer(command: str, lines: Iterable[str], break_before: str, completed: bool = True) -> bytes:
     text = (
         command + "\n\r@" + "".join(break_before + line for line in lines)
-        + _LINE_BREAK + COMPLETION + _LINE_BREAK + "$$" + _LINE_BREAK + PROMPT
+        + (_LINE_BREAK + COMPLETION if completed else "") + _LINE_BREAK + "$$" + _LINE_BREAK + PROMPT
     )
     return text.encode("ascii")
 
@@ -103,3 +103,14 @@ def render_info(info: Mapping[str, Any]) -> bytes:
 def render_time(time: str, clock: str = CLOCK_CHIP) -> bytes:
     """`time`: `time` as the console prints it (`values.TIME_FORMAT`, 2025-12-21 21:14:53)."""
     return _answer("time", [f"{clock} {time}"], _LINE_BREAK)
+
+
+def render_completed(command: str) -> bytes:
+    """A command that prints nothing but the completion line, such as `login debug`."""
+    return _answer(command, [], _LINE_BREAK)
+
+
+def render_refusal(command: str, message: str) -> bytes:
+    """An answer the console did not complete: `message` (e.g. `Unknown command 'pwrsys' - try 'help'`)
+    where the completion line would be, then `$$` and the prompt."""
+    return _answer(command, [message], _LINE_BREAK, completed=False)

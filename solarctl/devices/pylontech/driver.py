@@ -1,0 +1,78 @@
+"""Driver `pylontech_console`: a Pylontech stack read over the RS232 console of its master module.
+
+Every poll sends `pwr`: stack and module values and state words; the module count is what `pwr`
+shows (a configured `modules` caps it). `info` is read once, for the capacity that weights the SoC.
+Cells: at most one `bat N` per poll, for the module whose cell table is missing or older than
+`cell_interval`; each module's latest table stays in its `modules` entry (`cell_voltages`,
+`cell_temperatures`, `cells_read_at`), so the hub always has them. State words other than `Normal`
+(and the operating base states) are alarms, those of the latest cell tables included.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from solarctl.bus.link import Link
+from solarctl.bus.pylontech_console import PylontechConsoleLink
+from solarctl.clock import Clock
+from solarctl.devices.base import Device, Reading
+from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr
+from solarctl.devices.pylontech.framing import Answer
+from solarctl.devices.pylontech.stack import UNITS, cell_values, stack_values
+
+
+class CellTable(NamedTuple):
+    values: dict[str, Any]  # `cell_values` of one `bat N`
+    read_at: float  # epoch s
+    read_monotonic: float
+
+
+class PylontechConsole(Device):
+    driver = "pylontech_console"
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        self.module_cap: int | None = config.modules
+        self.cell_interval: float = config.cell_interval
+        self._info: dict[str, Any] | None = None
+        self._cells: dict[int, CellTable] = {}  # module index -> its latest cell table
+
+    @classmethod
+    def make_link(cls, config, clock: Clock, min_gap: float) -> Link:
+        return PylontechConsoleLink(config.port, config.port, config.baudrate, clock, wakeup=config.wakeup,
+                                    min_gap=min_gap)
+
+    @property
+    def units(self) -> dict[str, str]:
+        return dict(UNITS)
+
+    async def _command(self, link: PylontechConsoleLink, text: str) -> Answer:
+        return await link.command(text, timeout=self.timeout, health=self.health)
+
+    async def read(self, link: PylontechConsoleLink, groups: frozenset[str]) -> Reading:
+        if "once" in groups:
+            self._info = parse_info(await self._command(link, "info"))
+        pwr = parse_pwr(await self._command(link, "pwr"))
+        if self.module_cap is not None:
+            pwr["modules"] = [module for module in pwr["modules"] if module["index"] <= self.module_cap]
+        values = stack_values(pwr, self._info)
+        alarms = values.pop("alarms")
+        due = self._cells_due([module["index"] for module in values["modules"]], link.clock.monotonic())
+        if due is not None:
+            bat = parse_bat(await self._command(link, f"bat {due}"))
+            self._cells[due] = CellTable(cell_values(bat), link.clock.time(), link.clock.monotonic())
+        for module in values["modules"]:
+            if (table := self._cells.get(module["index"])) is not None:
+                module.update(cell_voltages=table.values["cell_voltages"],
+                              cell_temperatures=table.values["cell_temperatures"], cells_read_at=table.read_at)
+                alarms += [f"module {module['index']} {alarm}" for alarm in table.values["alarms"]]
+        return Reading(values, tuple(alarms))
+
+    def _cells_due(self, modules: list[int], now: float) -> int | None:
+        """The module whose cell table is missing or the oldest past `cell_interval`; None if none is due."""
+        def age(index: int) -> float:
+            table = self._cells.get(index)
+            return float("inf") if table is None else now - table.read_monotonic
+
+        stalest = max(modules, key=age)
+        return stalest if age(stalest) >= self.cell_interval else None

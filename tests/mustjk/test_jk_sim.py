@@ -5,12 +5,13 @@ corrupt and misaddressed answers refused, and an inverter sharing the bus with a
 import pytest
 
 from solarctl.bus.errors import BadFrame
+from solarctl.bus.serial_link import ModbusRtuLink
 from solarctl.clock import SystemClock
 from solarctl.config import validate_config
-from solarctl.bus.serial_link import ModbusRtuLink
 from solarctl.devices.jk import pb_bus, proto4e57
 from solarctl.devices.jk.driver import averaged
 from solarctl.devices.registry import make_device
+from solarctl.plant import Plant
 from solarctl.sample import PollError
 from solarctl.sim.jk import JkPack, NwPack, PbBusPack
 from solarctl.sim.rtu_server import RtuServer
@@ -88,8 +89,6 @@ class Impostor:
                                                ("4e57", "answer came from terminal 3, asked terminal 2")])
 async def test_an_answer_from_another_address_is_refused(tmp_path, pty_pair, protocol, message):
     cfg = site_config(tmp_path, packs(tmp_path, protocol, units=(2,)))
-    from solarctl.plant import Plant
-
     pack = JkPack(Plant(cfg.plant, NOON), 0, 2)
     sim = RtuServer(pty_pair.b, 115200, {2: Impostor(pack, protocol)})
     await sim.start()

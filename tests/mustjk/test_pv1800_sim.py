@@ -5,6 +5,7 @@ and calibration registers that are never written. Raw registers are checked with
 import pytest
 
 from solarctl.devices.must_pv1800 import PV1800
+from solarctl.modbus.pdu import read_request
 from solarctl.plant import InverterMode
 from solarctl.registers import WriteRejected
 from solarctl.sample import PollError
@@ -99,8 +100,6 @@ async def test_calibration_registers_are_never_written(pv1800):
 async def test_a_forbidden_read_shuts_the_simulated_inverter_down(pv1800):
     """What the planner protects against, reproduced: the request-log test would see it."""
     plant, sim, install = pv1800
-    from solarctl.modbus.pdu import read_request
-
     link = install.link("inverter")
     assert await link.transact(4, read_request(20010, 10), timeout=0.5) == [0] * 10  # 20010-20019 touches 20016
     result = (await install.poll_once())["inverter"]

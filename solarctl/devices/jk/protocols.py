@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from solarctl.bus.errors import BadFrame
 from solarctl.bus.link import Link
-from solarctl.devices.jk import pb_bus, proto4e57, wire
+from solarctl.devices.jk import proto4e57, wire
 from solarctl.devices.jk.battery import pb_values
 from solarctl.devices.jk.pb_bus import FrameType
 from solarctl.devices.jk.registers import JK_PB

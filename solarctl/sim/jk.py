@@ -17,6 +17,7 @@ from typing import Sequence
 from solarctl.devices.jk import pb_bus, proto4e57
 from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.registers import JK_PB
+from solarctl.devices.jk.wire import NW_MAX_FRAME
 from solarctl.modbus.pdu import READ_HOLDING, WRITE_MULTIPLE, ModbusException
 from solarctl.modbus.rtu import encode_frame
 from solarctl.plant import Plant
@@ -152,7 +153,7 @@ class NwFramer:
         if len(buffer) < 4 or buffer[:2] != proto4e57.STX:
             return None
         length = int.from_bytes(buffer[2:4], "big") + 2
-        return length if proto4e57.FRAME_OVERHEAD <= length <= 1024 else None
+        return length if proto4e57.FRAME_OVERHEAD <= length <= NW_MAX_FRAME else None
 
     def valid(self, frame: bytes) -> bool:
         try:
@@ -176,6 +177,7 @@ class NwPack:
         return None
 
     def answer_frame(self, data: bytes) -> bytes | None:
+        """The answer to a read-all, a single-code read or a switch write; silence for anything else."""
         request = proto4e57.parse_frame(data)
         if request.terminal not in (0, self.pack.unit):
             return None
@@ -184,12 +186,16 @@ class NwPack:
             info = proto4e57.encode_fields(fields)
         elif request.command in (proto4e57.READ, proto4e57.WRITE) and request.info[:1]:
             field = proto4e57.FIELDS.get(request.info[0])
-            if field is None:
+            if field is None or field.name not in fields:
                 return None
             if request.command == proto4e57.WRITE:
                 if not field.writable:
                     return None
-                self.pack.set_switch(field.name, proto4e57.decode_fields(request.info)[field.name])
+                try:
+                    value = proto4e57.decode_fields(request.info)[field.name]
+                except FrameError:
+                    return None
+                self.pack.set_switch(field.name, value)
                 fields = self.pack.nw_fields()
             info = proto4e57.encode_fields({field.name: fields[field.name]})
         else:

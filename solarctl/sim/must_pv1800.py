@@ -184,10 +184,11 @@ class Pv1800Bank(RegisterBank):
         except WriteRejected:
             return
         try:
-            if name in PLANT_SETTINGS:
+            if name in PLANT_SETTINGS:  # the plant holds it: read back from there
                 setting, to_plant, _ = PLANT_SETTINGS[name]
                 setattr(self.plant.settings, setting, to_plant(value))
-            elif name in PLANT_FLAGS:
+                return
+            if name in PLANT_FLAGS:
                 setting, flag = PLANT_FLAGS[name]
                 setattr(self.plant.settings, setting, flag(value))
         except ValidationError:

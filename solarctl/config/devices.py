@@ -72,6 +72,8 @@ class JkPbConfig(SerialDevice):
     baudrate: Annotated[int, Field(gt=0)] = 115200
     unit: Unit = 1
     average: Annotated[int, Field(ge=1, le=10)] = 1  # reads averaged for voltage and current
+    # A PB answers in ~40 ms; a short timeout keeps an unplugged pack from holding the shared bus.
+    timeout: Seconds = 0.5
 
 
 DeviceConfig = Annotated[

@@ -13,7 +13,10 @@ _CACHE: dict[tuple[str, str, tuple[str, ...]], object] = {}
 def upsert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     if not rows:
         return
-    conn.execute(_statement(conn.dialect.name, table, tuple(rows[0])), list(rows))
+    # One statement may not touch a key twice (PostgreSQL refuses): the last delivery of a key wins.
+    pk = [c.name for c in table.primary_key]
+    unique = list({tuple(r[k] for k in pk): r for r in rows}.values())
+    conn.execute(_statement(conn.dialect.name, table, tuple(rows[0])), unique)
 
 
 def _statement(dialect: str, table: Table, columns: tuple[str, ...]):

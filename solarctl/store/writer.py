@@ -1,0 +1,80 @@
+"""Write one batch of journal records to the database in one transaction (runs in the store's DB thread).
+
+Order matters: the touched minutes are recomputed before the batch's raw rows are stored (so the batch is
+decoded once), hours after the minutes, the daily summary after the hours.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, select
+
+from solarctl.store import energy, rollup, rows, schema
+from solarctl.store.config import StorageConfig
+from solarctl.store.records import Record
+from solarctl.store.upsert import upsert
+
+
+class BatchWriter:
+    def __init__(self, engine: Engine, drivers: Mapping[str, str], storage: StorageConfig) -> None:
+        self.engine = engine
+        self.drivers = dict(drivers)
+        self.max_gap = storage.max_gap
+        self.zone = ZoneInfo(storage.timezone)
+        self.roles = energy.roles(storage, self.drivers)
+        self._role_devices = {dev for pairs in self.roles.values() for dev, _ in pairs}
+        self._healthy: dict[str, bool] = {}  # last poll outcome per device, as stored
+        self._units: dict[tuple[str, str], str] = {}  # metric units as stored
+
+    def write(self, records: list[Record]) -> None:
+        if not records:
+            return
+        with self.engine.begin() as conn:
+            by_device = rollup.group_by_device(records)
+            minutes = rollup.refresh_minutes(conn, by_device, self.max_gap) if by_device else {}
+            for table, table_rows in rows.sample_rows(records, self.drivers).items():
+                upsert(conn, table, table_rows)
+            if minutes:
+                rollup.refresh_hours(conn, minutes)
+                role_minutes = [b for dev, bs in minutes.items() if dev in self._role_devices for b in bs]
+                if role_minutes:
+                    energy.refresh_days(conn, energy.local_days(role_minutes, self.zone), self.roles, self.zone)
+            healthy, health_rows = self._health(conn, records)
+            upsert(conn, schema.device_health, health_rows)
+            units = self._new_units(records)
+            upsert(conn, schema.metric, [{"device": d, "metric": m, "unit": u} for (d, m), u in units.items()])
+        # Only once committed: a failed batch is retried from the spool with the old state.
+        self._healthy.update(healthy)
+        self._units.update(units)
+
+    def _health(self, conn: Connection, records: list[Record]) -> tuple[dict[str, bool], list[dict]]:
+        """A row per failed poll, and one for the first good poll after failures."""
+        state: dict[str, bool] = {}
+        out = []
+        for rec in records:
+            dev = rec.device
+            if dev not in state:
+                state[dev] = self._healthy[dev] if dev in self._healthy else self._last_stored(conn, dev)
+            if not rec.ok:
+                out.append({"device": dev, "ts": rows.ts_of(rec.timestamp), "ok": False, "reason": (rec.reason or "")[: schema.TEXT]})
+            elif not state[dev]:
+                out.append({"device": dev, "ts": rows.ts_of(rec.timestamp), "ok": True, "reason": None})
+            state[dev] = rec.ok
+        return state, out
+
+    @staticmethod
+    def _last_stored(conn: Connection, device: str) -> bool:
+        h = schema.device_health
+        last = conn.execute(select(h.c.ok).where(h.c.device == device).order_by(h.c.ts.desc()).limit(1)).scalar()
+        return last is None or bool(last)
+
+    def _new_units(self, records: list[Record]) -> dict[tuple[str, str], str]:
+        new = {}
+        for rec in records:
+            for metric, unit in rec.units.items():
+                key = (rec.device, metric[: schema.NAME])
+                if self._units.get(key) != unit:
+                    new[key] = str(unit)[:16]
+        return new

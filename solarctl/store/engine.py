@@ -52,7 +52,12 @@ def make_engine(url: URL | str) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"database {masked(url)}: cannot create the directory {folder} ({error.strerror}); "
+                                 "set [general] data_dir or [storage] url to a writable place") from None
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -103,7 +108,7 @@ def _classify(url: URL, orig: BaseException, detail: str) -> tuple[str, str]:
         if "readonly" in low or "read-only" in low:
             return f"the SQLite file is read-only ({detail})", f"make {db} and its directory writable by this user"
         if "disk is full" in low or "disk i/o" in low:
-            return f"the disk holding the SQLite file is full or failing ({detail})", "free space on that disk; samples are spooled meanwhile"
+            return f"the disk holding the SQLite file is full or failing ({detail})", "free space on that disk"
         return f"SQLite error ({detail})", "check the file; `solarctl db migrate` brings the schema up to date"
 
     if (mysql and code == 1045) or sqlstate == "28P01" or "password authentication failed" in low:
@@ -116,12 +121,12 @@ def _classify(url: URL, orig: BaseException, detail: str) -> tuple[str, str]:
         grant = f"GRANT ALL ON {db}.* TO '{user}'@'%'" if mysql else f"ALTER DATABASE {db} OWNER TO {user}; or GRANT CREATE, USAGE ON SCHEMA public TO {user}"
         return f"user {user!r} lacks the rights needed ({detail})", f"grant them as an administrator: {grant}"
     if (mysql and code in (1021, 1114)) or sqlstate == "53100" or any(w in low for w in ("disk full", "no space", "errcode: 28")):
-        return f"the database server's disk is full ({detail})", "free space on the server; samples are spooled locally meanwhile"
+        return f"the database server's disk is full ({detail})", "free space on the server"
     if (mysql and code in (2002, 2003, 2005, 2006, 2013, 2055)) or isinstance(orig, (ConnectionError, TimeoutError)) or any(
         w in low for w in ("connection refused", "could not connect", "can't connect", "timeout", "timed out", "lost connection",
                            "server closed", "name or service not known", "could not translate host", "connection is closed", "terminating connection")
     ):
         server = f"{host}:{url.port}" if url.port else host
         return f"cannot reach the server at {server} ({detail})", (
-            "check that the server is running and that host and port in [storage] url are right; samples are spooled meanwhile")
+            "check that the server is running and that host and port in [storage] url are right")
     return f"{type(orig).__name__} ({detail})", "check the server log and [storage] url"

@@ -44,14 +44,14 @@ def create_database(url: URL) -> bool:
     backend = url.get_backend_name()
     if backend == "sqlite" or not url.database:
         return False
-    server = make_engine(url.set(database="postgres" if backend == "postgresql" else None))
+    server = make_engine(url._replace(database="postgres" if backend == "postgresql" else None))  # set() ignores None
     name = url.database
     try:
-        with server.connect() as conn:
+        with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if backend == "postgresql":
                 if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
                     return False
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\''))
+                conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\''))
             else:
                 if conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :n"), {"n": name}).first():
                     return False

@@ -226,3 +226,9 @@ def db_url(request, tmp_path) -> str:
         return f"sqlite:///{tmp_path / 'solarctl.db'}"
     server = request.getfixturevalue("mariadb" if request.param == "mariadb" else "postgres")
     return server.new_database()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    return free_port()

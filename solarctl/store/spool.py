@@ -79,12 +79,12 @@ class Spool:
             self.dropped_lines += lost
             self._write_checkpoint(Position(self._checkpoint.segment + 1, 0))
             log.error(
-                "storage spool is full (%.0f MB): dropped the %d oldest spooled samples (%d in all since start); "
+                "storage spool is full (%.1f MB): dropped the %d oldest spooled samples (%d in all since start); "
                 "bring the database back or raise [storage] spool_max_mb", self.max_bytes / 1e6, lost, self.dropped_lines)
         fill = self._pending() / self.max_bytes
         if fill >= self.warn_fraction and not self._warned:
             self._warned = True
-            log.warning("storage spool is %.0f%% full (%.0f of %.0f MB) while the database is away; the oldest samples are "
+            log.warning("storage spool is %.0f%% full (%.1f of %.1f MB) while the database is away; the oldest samples are "
                         "dropped at 100%%", fill * 100, self._pending() / 1e6, self.max_bytes / 1e6)
         elif fill < self.warn_fraction / 2:
             self._warned = False

@@ -45,7 +45,7 @@ class Spool:
             self._checkpoint = Position(segments[0], 0)
         self._seg = segments[-1]
         self._size = self._truncate_torn_tail(self._path(self._seg))
-        self._file = open(self._path(self._seg), "ab")
+        self._file = open(self._path(self._seg), "ab", buffering=0)
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -56,18 +56,30 @@ class Spool:
             if self._size and self._size + len(data) > self.segment_bytes:
                 self._rotate()
             start = Position(self._seg, self._size)
-            self._file.write(data)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            try:
+                view = memoryview(data)
+                while view:  # unbuffered: a write may take only part
+                    view = view[self._file.write(view):]
+                os.fsync(self._file.fileno())
+            except OSError:
+                self._undo_partial_write()
+                raise
             self._size += len(data)
             self._enforce_bound()
             return start, Position(self._seg, self._size)
+
+    def _undo_partial_write(self) -> None:
+        """After a failed write (disk full) cut the file back, so positions stay true; the caller retries."""
+        self._file.close()
+        with open(self._path(self._seg), "r+b") as f:
+            f.truncate(self._size)
+        self._file = open(self._path(self._seg), "ab", buffering=0)
 
     def _rotate(self) -> None:
         self._file.close()
         self._seg += 1
         self._size = 0
-        self._file = open(self._path(self._seg), "ab")
+        self._file = open(self._path(self._seg), "ab", buffering=0)
 
     def _enforce_bound(self) -> None:
         while self._pending() > self.max_bytes and self._checkpoint.segment < self._seg:

@@ -86,6 +86,8 @@ class SampleStore:
         self._tasks: list[asyncio.Task] = []
         self._started = False
         self._journal_busy = False
+        self._submitted = 0  # events accepted by submit()
+        self._settled = 0  # of those, events durably in the spool (or dropped on inbox overflow)
 
     # --- the API ------------------------------------------------------------------------------------
 
@@ -99,6 +101,7 @@ class SampleStore:
         self.writer = BatchWriter(self.engine, self.drivers, self.storage)
         self._committed = self.spool.checkpoint
         self._inbox_ready = asyncio.Event()
+        self._journal_done = asyncio.Condition()
         self._db_wake = asyncio.Event()
         self._stopping = False
         self._migrated = not self.storage.auto_migrate
@@ -116,9 +119,11 @@ class SampleStore:
         if not self._started:
             raise RuntimeError("SampleStore.submit() before start()")
         self._inbox.append(event)
+        self._submitted += 1
         if len(self._inbox) > self.inbox_limit:  # the disk has stalled for a long time
             del self._inbox[0]
             self._dropped_inbox += 1
+            self._settled += 1
             if self._dropped_inbox in (1, 1000) or self._dropped_inbox % 100_000 == 0:
                 log.error("storage: the spool disk does not keep up; %d samples dropped so far", self._dropped_inbox)
         self._inbox_ready.set()
@@ -139,6 +144,12 @@ class SampleStore:
         task = asyncio.create_task(forward(), name="store-hub")
         self._tasks.append(task)
         return task
+
+    async def sync(self) -> None:
+        """Wait until everything submitted so far is durably in the spool (fsync'd): from then on a crash loses none of it."""
+        target = self._submitted
+        async with self._journal_done:
+            await self._journal_done.wait_for(lambda: self._settled >= target)
 
     async def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything submitted so far is in the database; False on timeout (it stays spooled)."""
@@ -188,8 +199,17 @@ class SampleStore:
             self._journal_busy = True
             try:
                 batch = await loop.run_in_executor(self._journal_exec, self._journal, events)
+            except OSError as error:  # the spool's own disk: keep the events queued and try again
+                log.error("storage: cannot write the spool in %s (%s); keeping %d samples in memory", self.spool.dir, error, len(events))
+                self._inbox[:0] = events
+                await self.clock.sleep(self.storage.retry_interval)
+                self._inbox_ready.set()
+                continue
             finally:
                 self._journal_busy = False
+            async with self._journal_done:
+                self._settled += len(events)
+                self._journal_done.notify_all()
             self._memory.append(batch)
             self._memory_records += len(batch.records)
             while self._memory_records > 4 * self.storage.batch_size and len(self._memory) > 1:

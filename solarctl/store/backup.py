@@ -55,14 +55,15 @@ def _events(engine: Engine, lo, hi) -> Iterator[Sample | PollError]:
         units: dict[str, dict[str, str]] = {}
         for device, metric, unit in conn.execute(select(m.c.device, m.c.metric, m.c.unit)):
             units.setdefault(device, {})[metric] = unit
+        errors = [PollError(dev, epoch_of(ts), reason or "") for dev, ts, reason in conn.execute(
+            select(h.c.device, h.c.ts, h.c.reason).where(h.c.ok.is_(False), h.c.ts >= lo, h.c.ts < hi).order_by(h.c.ts, h.c.device))]
+        # Streamed last: MySQL allows no other query on the connection while a streamed result is open.
         streamed = conn.execution_options(yield_per=5000)
         samples = (
             Sample(dev, epoch_of(ts), json.loads(data), units.get(dev, {}), tuple(json.loads(alarms)) if alarms else ())
             for dev, ts, data, alarms in streamed.execute(
                 select(s.c.device, s.c.ts, s.c.data, s.c.alarms).where(s.c.ts >= lo, s.c.ts < hi).order_by(s.c.ts, s.c.device))
         )
-        errors = [PollError(dev, epoch_of(ts), reason or "") for dev, ts, reason in conn.execute(
-            select(h.c.device, h.c.ts, h.c.reason).where(h.c.ok.is_(False), h.c.ts >= lo, h.c.ts < hi).order_by(h.c.ts, h.c.device))]
         yield from heapq.merge(samples, errors, key=lambda e: (e.timestamp, e.device))
 
 

@@ -10,7 +10,8 @@
   the rows). Rollups, exports and the InfluxDB sink read it.
 - `rollup_1m`, `rollup_1h`: per device and metric, min / mean / max and the energy integrated from power.
 - `energy_daily`: the installation's daily energy summary.
-- `metric`: the unit of each device's metrics.
+- `metric`: the numeric metrics of each device and their units; `energy_role`: which power metrics are
+  PV, load, grid and battery (from the config), so dashboards need no device names.
 
 All timestamps are naive UTC (`ts`, `bucket`), millisecond resolution.
 """
@@ -161,12 +162,20 @@ energy_daily = Table(
     *_floats("self_consumption", "autarky"),  # ratios 0..1: PV used on site / PV; load not from grid / load
 )
 
-metric = Table(
+metric = Table(  # the catalogue of numeric metrics per device (Grafana's metric picker reads it)
     "metric",
     metadata,
     Column("device", String(NAME), primary_key=True),
     Column("metric", String(NAME), primary_key=True),
     Column("unit", String(16)),
+)
+
+energy_role = Table(  # which power metric plays which role (pv, load, grid, battery): dashboards join on it
+    "energy_role",
+    metadata,
+    Column("role", String(16), primary_key=True),
+    Column("device", String(NAME), primary_key=True),
+    Column("metric", String(NAME), primary_key=True),
 )
 
 DEVICE_TABLES = (pylontech_bms, conext_xw, conext_mppt, must_pv1800, jk_pack, battery_cell, device_health)

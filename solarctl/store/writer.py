@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select
 
 from solarctl.store import energy, rollup, rows, schema
 from solarctl.store.config import StorageConfig
@@ -26,7 +26,8 @@ class BatchWriter:
         self.roles = energy.roles(storage, self.drivers)
         self._role_devices = {dev for pairs in self.roles.values() for dev, _ in pairs}
         self._healthy: dict[str, bool] = {}  # last poll outcome per device, as stored
-        self._units: dict[tuple[str, str], str] = {}  # metric units as stored
+        self._metrics: dict[str, dict[str, str | None]] = {}  # per device: metric -> unit, as stored in `metric`
+        self._roles_stored = False
 
     def write(self, records: list[Record]) -> None:
         if not records:
@@ -43,11 +44,15 @@ class BatchWriter:
                     energy.refresh_days(conn, energy.local_days(role_minutes, self.zone), self.roles, self.zone)
             healthy, health_rows = self._health(conn, records)
             upsert(conn, schema.device_health, health_rows)
-            units = self._new_units(records)
-            upsert(conn, schema.metric, [{"device": d, "metric": m, "unit": u} for (d, m), u in units.items()])
+            metrics = self._new_metrics(records)
+            upsert(conn, schema.metric, [{"device": d, "metric": m, "unit": u} for d, ms in metrics.items() for m, u in ms.items()])
+            if not self._roles_stored:
+                self._store_roles(conn)
         # Only once committed: a failed batch is retried from the spool with the old state.
         self._healthy.update(healthy)
-        self._units.update(units)
+        for device, ms in metrics.items():
+            self._metrics.setdefault(device, {}).update(ms)
+        self._roles_stored = True
 
     def _health(self, conn: Connection, records: list[Record]) -> tuple[dict[str, bool], list[dict]]:
         """A row per failed poll, and one for the first good poll after failures."""
@@ -70,11 +75,22 @@ class BatchWriter:
         last = conn.execute(select(h.c.ok).where(h.c.device == device).order_by(h.c.ts.desc()).limit(1)).scalar()
         return last is None or bool(last)
 
-    def _new_units(self, records: list[Record]) -> dict[tuple[str, str], str]:
-        new = {}
+    def _new_metrics(self, records: list[Record]) -> dict[str, dict[str, str | None]]:
+        """Numeric metrics (and units) not yet in the catalogue; a set difference per sample in the usual case."""
+        new: dict[str, dict[str, str | None]] = {}
         for rec in records:
-            for metric, unit in rec.units.items():
-                key = (rec.device, metric[: schema.NAME])
-                if self._units.get(key) != unit:
-                    new[key] = str(unit)[:16]
+            if not rec.ok:
+                continue
+            known = self._metrics.get(rec.device, {})
+            fresh = rec.values.keys() - known.keys()
+            changed = {m for m, u in rec.units.items() if m in known and known[m] != u}
+            for metric in fresh | changed:
+                if metric in rollup.scalars({metric: rec.values.get(metric)}):
+                    unit = rec.units.get(metric)
+                    new.setdefault(rec.device, {})[metric] = None if unit is None else str(unit)[:16]
         return new
+
+    def _store_roles(self, conn: Connection) -> None:
+        conn.execute(delete(schema.energy_role))
+        upsert(conn, schema.energy_role, [{"role": role, "device": dev, "metric": metric}
+                                          for role, pairs in self.roles.items() for dev, metric in pairs])

@@ -105,6 +105,12 @@ def upgrade() -> None:
     sa.Column('autarky', sa.Double(), nullable=True),
     sa.PrimaryKeyConstraint('day')
     )
+    op.create_table('energy_role',
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('device', sa.String(length=64), nullable=False),
+    sa.Column('metric', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('role', 'device', 'metric')
+    )
     op.create_table('jk_pack',
     sa.Column('device', sa.String(length=64), nullable=False),
     sa.Column('ts', sa.DateTime().with_variant(mysql.DATETIME(fsp=3), 'mariadb').with_variant(mysql.DATETIME(fsp=3), 'mysql'), nullable=False),
@@ -243,6 +249,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_jk_pack_ts')
 
     op.drop_table('jk_pack')
+    op.drop_table('energy_role')
     op.drop_table('energy_daily')
     with op.batch_alter_table('device_health', schema=None) as batch_op:
         batch_op.drop_index('ix_device_health_ts')

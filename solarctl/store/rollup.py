@@ -41,9 +41,17 @@ def scalars(values: dict) -> dict[str, float]:
     """The top-level numeric metrics of a sample (bools as 0/1: their mean is the fraction of time true)."""
     out = {}
     for k, v in values.items():
-        n = number(v)
-        if n is not None and len(k) <= schema.NAME:
-            out[k] = n
+        kind = type(v)
+        if kind is float:
+            if math.isfinite(v) and len(k) <= schema.NAME:
+                out[k] = v
+        elif kind is int or kind is bool:
+            if len(k) <= schema.NAME:
+                out[k] = float(v)
+        elif isinstance(v, (int, float)):
+            n = number(v)
+            if n is not None and len(k) <= schema.NAME:
+                out[k] = n
     return out
 
 
@@ -77,85 +85,109 @@ class Agg:
         }
 
 
-def aggregate(points: list[tuple[float, dict[str, float]]], prev: tuple[float, dict[str, float]] | None,
+def aggregate(points: list[tuple[float, dict]], prev: tuple[float, dict] | None,
               power: set[str], max_gap: float, width: int = MINUTE) -> dict[tuple[str, int], Agg]:
-    """Aggregate time-sorted (t, scalars) points into buckets of `width` seconds; `prev` is the point just before."""
-    aggs: dict[tuple[str, int], Agg] = defaultdict(Agg)
+    """Aggregate the numeric metrics of time-sorted (t, values) points into buckets of `width` seconds;
+    `prev` is the point just before. Runs for every value stored, hence the builtins over lists."""
+    aggs: dict[tuple[str, int], Agg] = {}
+    buckets: dict[int, list[dict]] = defaultdict(list)
     for t, values in points:
-        bucket = floor(t, width)
-        dt = t - prev[0] if prev else 0.0
-        for metric, v in values.items():
-            agg = aggs[(metric, bucket)]
-            agg.n += 1
-            agg.total += v
-            agg.lo = min(agg.lo, v)
-            agg.hi = max(agg.hi, v)
-            if metric in power:
-                if agg.e_in is None:
-                    agg.e_in = agg.e_out = 0.0
-                if prev and 0 < dt <= max_gap and metric in prev[1]:
-                    e_in, e_out = trapezoid(prev[1][metric], v, dt)
-                    agg.e_in += e_in
-                    agg.e_out += e_out
-        prev = (t, values)
+        buckets[floor(t, width)].append(values)
+    for bucket, rows in buckets.items():
+        for metric in set().union(*rows):
+            vals = [r[metric] for r in rows if metric in r]
+            try:
+                total = sum(vals) if type(vals[0]) is float else None
+            except TypeError:  # text among the numbers
+                total = None
+            if total is None or total - total != 0.0:  # not all finite floats: convert, drop text and NaN
+                vals = [n for n in map(number, vals) if n is not None]
+                if not vals or len(metric) > schema.NAME:
+                    continue
+                total = sum(vals)
+            aggs[(metric, bucket)] = Agg(len(vals), min(vals), max(vals), total)
+    for metric in {m for (m, _) in aggs} & power:
+        for (m, _), agg in aggs.items():
+            if m == metric:
+                agg.e_in = agg.e_out = 0.0
+        last = (prev[0], number(prev[1].get(metric))) if prev else (0.0, None)
+        for t, values in points:
+            p = number(values.get(metric))
+            if p is None:
+                continue
+            if last[1] is not None and 0 < t - last[0] <= max_gap:
+                e_in, e_out = trapezoid(last[1], p, t - last[0])
+                agg = aggs[(metric, floor(t, width))]
+                agg.e_in += e_in
+                agg.e_out += e_out
+            last = (t, p)
     return aggs
 
 
-def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: float) -> dict[str, set[int]]:
-    """Recompute the minutes the batch touches, per device, BEFORE the batch's raw rows are written.
+@dataclass
+class Minutes:
+    """The 1-minute aggregates of one device over [lo, hi), as just written."""
 
-    Returns the touched minutes per device."""
+    lo: int
+    hi: int
+    aggs: dict[tuple[str, int], Agg]
+
+
+def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: float) -> dict[str, Minutes]:
+    """Recompute, per device, every minute from the batch's first to its last, BEFORE the batch's raw rows
+    are written (the batch is merged in from memory, so it is decoded once)."""
     s = schema.sample
-    rows, touched = [], {}
+    rows, out = [], {}
     for device, records in batch.items():
-        buckets = {floor(r.timestamp, MINUTE) for r in records}
-        lo, hi = min(buckets), max(buckets) + MINUTE
+        lo = floor(min(r.timestamp for r in records), MINUTE)
+        hi = floor(max(r.timestamp for r in records), MINUTE) + MINUTE
         stored = conn.execute(
             select(s.c.ts, s.c.data).where(s.c.device == device, s.c.ts >= ts_of(lo), s.c.ts < ts_of(hi))
         ).all()
-        points = {epoch_of(ts): scalars(json.loads(data)) for ts, data in stored}
-        points.update((epoch_of(ts_of(r.timestamp)), scalars(r.values)) for r in records)
+        points = {epoch_of(ts): json.loads(data) for ts, data in stored}
+        points.update((epoch_of(ts_of(r.timestamp)), r.values) for r in records)
         before = conn.execute(
             select(s.c.ts, s.c.data).where(s.c.device == device, s.c.ts < ts_of(lo), s.c.ts >= ts_of(lo - max_gap))
             .order_by(s.c.ts.desc()).limit(1)
         ).first()
-        prev = (epoch_of(before[0]), scalars(json.loads(before[1]))) if before else None
+        prev = (epoch_of(before[0]), json.loads(before[1])) if before else None
         units: dict[str, str] = {}
         for r in records:
             units.update(r.units)
-        power = {m for p in points.values() for m in p if is_power(m, units.get(m))}
-        for (metric, bucket), agg in aggregate(sorted(points.items()), prev, power, max_gap).items():
-            if bucket in buckets:
-                rows.append(agg.row(device, metric, bucket))
-        touched[device] = buckets
+        power = {m for m in set().union(*points.values()) if is_power(m, units.get(m))}
+        aggs = aggregate(sorted(points.items()), prev, power, max_gap)
+        rows.extend(agg.row(device, metric, bucket) for (metric, bucket), agg in aggs.items())
+        out[device] = Minutes(lo, hi, aggs)
     upsert(conn, schema.rollup_1m, rows)
-    return touched
+    return out
 
 
-def refresh_hours(conn: Connection, minutes: dict[str, set[int]]) -> None:
-    """Recompute the hours containing the touched minutes from their 1-minute rows."""
+def refresh_hours(conn: Connection, minutes: dict[str, Minutes]) -> None:
+    """Recompute the hours around the refreshed minutes: those from memory, the hours' other minutes from
+    `rollup_1m` (so a batch never reads back what it just wrote)."""
     m = schema.rollup_1m
     rows = []
-    for device, buckets in minutes.items():
-        hours = {floor(b, HOUR) for b in buckets}
-        lo, hi = min(hours), max(hours) + HOUR
+    for device, fresh in minutes.items():
+        lo, hi = floor(fresh.lo, HOUR), floor(fresh.hi - 1, HOUR) + HOUR
         aggs: dict[tuple[str, int], Agg] = defaultdict(Agg)
-        for metric, bucket, n, lo_v, mean, hi_v, e_in, e_out in conn.execute(
-            select(m.c.metric, m.c.bucket, m.c.n, m.c.minimum, m.c.mean, m.c.maximum, m.c.energy_in_kwh, m.c.energy_out_kwh)
-            .where(m.c.device == device, m.c.bucket >= ts_of(lo), m.c.bucket < ts_of(hi))
-        ):
-            hour = floor(epoch_of(bucket), HOUR)
-            if hour not in hours:
-                continue
-            agg = aggs[(metric, hour)]
-            agg.n += n
-            agg.total += mean * n
-            agg.lo, agg.hi = min(agg.lo, lo_v), max(agg.hi, hi_v)
-            if e_in is not None:
-                agg.e_in = (agg.e_in or 0.0) + e_in * _J_PER_KWH
-                agg.e_out = (agg.e_out or 0.0) + e_out * _J_PER_KWH
+        for (metric, bucket), a in fresh.aggs.items():
+            _add(aggs[(metric, floor(bucket, HOUR))], a.n, a.total, a.lo, a.hi, a.e_in, a.e_out)
+        cols = (m.c.metric, m.c.bucket, m.c.n, m.c.minimum, m.c.mean, m.c.maximum, m.c.energy_in_kwh, m.c.energy_out_kwh)
+        around = (m.c.bucket >= ts_of(lo)) & (m.c.bucket < ts_of(fresh.lo)) | (m.c.bucket >= ts_of(fresh.hi)) & (m.c.bucket < ts_of(hi))
+        for metric, bucket, n, lo_v, mean, hi_v, e_in, e_out in conn.execute(select(*cols).where(m.c.device == device, around)):
+            _add(aggs[(metric, floor(epoch_of(bucket), HOUR))], n, mean * n, lo_v, hi_v,
+                 None if e_in is None else e_in * _J_PER_KWH, None if e_out is None else e_out * _J_PER_KWH)
         rows.extend(agg.row(device, metric, hour) for (metric, hour), agg in aggs.items())
     upsert(conn, schema.rollup_1h, rows)
+
+
+def _add(agg: Agg, n: int, total: float, lo: float, hi: float, e_in: float | None, e_out: float | None) -> None:
+    agg.n += n
+    agg.total += total
+    agg.lo, agg.hi = min(agg.lo, lo), max(agg.hi, hi)
+    if e_in is not None:
+        agg.e_in = (agg.e_in or 0.0) + e_in
+        agg.e_out = (agg.e_out or 0.0) + (e_out or 0.0)
 
 
 def group_by_device(records: Iterable[Record]) -> dict[str, list[Record]]:

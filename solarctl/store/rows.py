@@ -8,6 +8,7 @@ a whole batch.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
@@ -19,6 +20,7 @@ from solarctl.store.records import Record, _dumps
 _EPOCH = datetime(1970, 1, 1)
 
 
+@lru_cache(maxsize=1 << 16)  # rollup buckets repeat for every metric of a batch
 def ts_of(timestamp: float) -> datetime:
     """Epoch seconds -> naive UTC datetime at millisecond resolution (the same float always gives the same key)."""
     return _EPOCH + timedelta(milliseconds=round(timestamp * 1000))
@@ -29,10 +31,14 @@ def epoch_of(ts: datetime) -> float:
 
 
 def number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    """A finite number as float (bool -> 0/1), else None."""
+    kind = type(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is int or kind is bool:
         return float(value)
-    if isinstance(value, (int, float)) and not (isinstance(value, float) and not math.isfinite(value)):
-        return float(value)
+    if isinstance(value, (int, float)):  # int/float subclasses, e.g. numpy scalars
+        return number(float(value))
     return None
 
 
@@ -56,20 +62,21 @@ def _integer(value: Any) -> int | None:
     return None if n is None else int(n)
 
 
-def _converters(table: Table) -> list[tuple[str, Callable[[Any], Any]]]:
-    out = []
+def _converters(table: Table) -> tuple[list[str], list[tuple[str, Callable[[Any], Any]]]]:
+    """(float columns, other columns with their converter): floats, the bulk, take a fast path."""
+    floats, others = [], []
     for col in table.columns:
         if col.primary_key or col.name == "device_name":
             continue
         if isinstance(col.type, String):
-            out.append((col.name, _text(col.type.length or 255)))
+            others.append((col.name, _text(col.type.length or 255)))
         elif isinstance(col.type, Boolean):
-            out.append((col.name, _boolean))
+            others.append((col.name, _boolean))
         elif isinstance(col.type, Integer):
-            out.append((col.name, _integer))
+            others.append((col.name, _integer))
         else:
-            out.append((col.name, number))
-    return out
+            floats.append(col.name)
+    return floats, others
 
 
 _CONVERTERS = {t.name: _converters(t) for t in schema.DEVICE_TABLES}
@@ -77,8 +84,13 @@ _CONVERTERS = {t.name: _converters(t) for t in schema.DEVICE_TABLES}
 
 def _row(table: Table, key: dict, values: dict) -> dict:
     row = dict(key)
-    for name, conv in _CONVERTERS[table.name]:
-        row[name] = conv(values.get(name))
+    get = values.get
+    floats, others = _CONVERTERS[table.name]
+    for name in floats:
+        v = get(name)
+        row[name] = v if type(v) is float and v - v == 0.0 else number(v)  # v - v == 0: finite
+    for name, conv in others:
+        row[name] = conv(get(name))
     return row
 
 

@@ -27,6 +27,7 @@ class BatchWriter:
         self._role_devices = {dev for pairs in self.roles.values() for dev, _ in pairs}
         self._healthy: dict[str, bool] = {}  # last poll outcome per device, as stored
         self._metrics: dict[str, dict[str, str | None]] = {}  # per device: metric -> unit, as stored in `metric`
+        self._seen: dict[str, set[str]] = {}  # per device: value keys already looked at
         self._roles_stored = False
 
     def write(self, records: list[Record]) -> None:
@@ -39,7 +40,7 @@ class BatchWriter:
                 upsert(conn, table, table_rows)
             if minutes:
                 rollup.refresh_hours(conn, minutes)
-                role_minutes = [b for dev, bs in minutes.items() if dev in self._role_devices for b in bs]
+                role_minutes = [b for dev, mins in minutes.items() if dev in self._role_devices for b in range(mins.lo, mins.hi, rollup.MINUTE)]
                 if role_minutes:
                     energy.refresh_days(conn, energy.local_days(role_minutes, self.zone), self.roles, self.zone)
             healthy, health_rows = self._health(conn, records)
@@ -52,6 +53,7 @@ class BatchWriter:
         self._healthy.update(healthy)
         for device, ms in metrics.items():
             self._metrics.setdefault(device, {}).update(ms)
+            self._seen.setdefault(device, set()).update(ms)
         self._roles_stored = True
 
     def _health(self, conn: Connection, records: list[Record]) -> tuple[dict[str, bool], list[dict]]:
@@ -76,18 +78,23 @@ class BatchWriter:
         return last is None or bool(last)
 
     def _new_metrics(self, records: list[Record]) -> dict[str, dict[str, str | None]]:
-        """Numeric metrics (and units) not yet in the catalogue; a set difference per sample in the usual case."""
+        """Numeric metrics (and units) not yet in the catalogue. The usual case, nothing new, costs one set
+        difference per sample: keys already looked at (numeric or not) are remembered per device."""
         new: dict[str, dict[str, str | None]] = {}
         for rec in records:
             if not rec.ok:
                 continue
+            seen = self._seen.setdefault(rec.device, set())
+            fresh = rec.values.keys() - seen
             known = self._metrics.get(rec.device, {})
-            fresh = rec.values.keys() - known.keys()
-            changed = {m for m, u in rec.units.items() if m in known and known[m] != u}
-            for metric in fresh | changed:
-                if metric in rollup.scalars({metric: rec.values.get(metric)}):
-                    unit = rec.units.get(metric)
-                    new.setdefault(rec.device, {})[metric] = None if unit is None else str(unit)[:16]
+            changed = [m for m, u in rec.units.items() if m in known and known[m] != u] if rec.units else ()
+            if not fresh and not changed:
+                continue
+            numeric = rollup.scalars({m: rec.values[m] for m in fresh})
+            seen.update(m for m in fresh if m not in numeric)  # text, lists: never numeric metrics here
+            for metric in [*numeric, *changed]:
+                unit = rec.units.get(metric)
+                new.setdefault(rec.device, {})[metric] = None if unit is None else str(unit)[:16]
         return new
 
     def _store_roles(self, conn: Connection) -> None:

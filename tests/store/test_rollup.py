@@ -128,3 +128,10 @@ def test_retention_prunes_raw_and_minutes_keeps_hours(tmp_path):
     engine.dispose()
     assert str(oldest_raw).startswith("2024-06-03") and str(oldest_min).startswith("2024-06-02")
     assert hours == 72
+
+
+def test_aggregate_skips_text_nan_and_lists_in_numeric_metrics():
+    pts = [(0.0, {"v": 1.0, "s": "Bulk", "l": [1.0]}), (10.0, {"v": "n/a"}), (20.0, {"v": float("nan")}), (30.0, {"v": 3, "flag": True})]
+    aggs = aggregate(pts, None, set(), max_gap=300, width=60)
+    assert set(aggs) == {("v", 0), ("flag", 0)}
+    assert (aggs[("v", 0)].n, aggs[("v", 0)].total) == (2, 4.0)

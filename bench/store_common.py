@@ -36,18 +36,24 @@ def pv_power(t: float) -> float:
     return max(0.0, 3000 * season * math.sin(math.pi * (hour - 6) / 12)) if 6 <= hour <= 18 else 0.0
 
 
-def poll(i: int) -> list[Sample]:
-    """Poll number i of the whole installation (4 devices, 10 s apart per device)."""
-    t = T0 + i * STEP
+def signals(t: float) -> dict[str, float]:
+    """The installation's physics at time t: PV, load, battery (+ charging), grid (+ import), state of charge."""
     pv = pv_power(t)
     load = 400 + 300 * math.sin(t / 5000) ** 2
     battery = (pv - load) * 0.6
-    grid = load - pv + battery
+    return {"pv": pv, "load": load, "battery": battery, "grid": load - pv + battery,
+            "soc": 50 + 40 * math.sin(2 * math.pi * (t % 86400) / 86400)}
+
+
+def poll(i: int) -> list[Sample]:
+    """Poll number i of the whole installation (4 devices, 10 s apart per device)."""
+    t = T0 + i * STEP
+    x = signals(t)
+    pv, battery, soc = x["pv"], x["battery"], x["soc"]
     status = {"device_name": "XW+ 8548", "inverter_status": "Grid Frequency Stabilization", "inverter_active_warnings_status": "None",
               "inverter_active_faults_status": "None", "inverter_grid_support_status": "Enable", "inverter_load_shave_status": "Disable"}
-    xw = {**status, "grid_power": grid, "load_power": load, "battery_power": battery, **{m: 230.0 + (i % 7) for m in XW_EXTRA}}
+    xw = {**status, "grid_power": x["grid"], "load_power": x["load"], "battery_power": battery, **{m: 230.0 + (i % 7) for m in XW_EXTRA}}
     mppt = {"dc_output_power": pv / 2, "mppt_status": "Operating", "mppt_charger_status": "Bulk", **{m: 100.0 + (i % 5) for m in MPPT_EXTRA}}
-    soc = 50 + 40 * math.sin(2 * math.pi * (t % 86400) / 86400)
     modules = [{"index": m, "soc": soc, "voltage": 49.6, "current": battery / 300, "temperature": 24.0, "cell_voltage_min": 3.30,
                 "cell_voltage_max": 3.32, "base_state": "Charge" if battery > 0 else "Dischg", "voltage_state": "Normal",
                 "current_state": "Normal", "temperature_state": "Normal"} for m in range(1, 7)]

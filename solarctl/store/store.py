@@ -104,7 +104,7 @@ class SampleStore:
         self._journal_done = asyncio.Condition()
         self._db_wake = asyncio.Event()
         self._stopping = False
-        self._migrated = not self.storage.auto_migrate
+        self._checked = False  # schema migrated or checked on the first write
         self._tasks = [asyncio.create_task(self._journal_loop(), name="store-journal"),
                        asyncio.create_task(self._db_loop(), name="store-db"),
                        asyncio.create_task(self._maintenance_loop(), name="store-maintenance")]
@@ -274,9 +274,12 @@ class SampleStore:
         return _Batch(self._committed, end, [records.decode(line) for line in lines])
 
     def _write(self, batch: list[records.Record]) -> None:
-        if not self._migrated:
-            migrate.upgrade(self.engine)
-            self._migrated = True
+        if not self._checked:
+            if self.storage.auto_migrate:
+                migrate.upgrade(self.engine)
+            else:
+                migrate.check_current(self.engine)  # says to run `solarctl db migrate`
+            self._checked = True
         try:
             self.writer.write(batch)
         except exc.DBAPIError:

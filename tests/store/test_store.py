@@ -166,3 +166,13 @@ async def test_submit_never_blocks_while_database_is_away(tmp_path, closed_port)
     await asyncio.sleep(0.5)
     assert store.status.spooled_bytes > 0 and not store.status.connected
     await store.stop(drain_timeout=0.1)
+
+
+async def test_without_auto_migrate_the_store_says_what_to_run(tmp_path):
+    store = SampleStore(config(tmp_path, auto_migrate=False))
+    await store.start()
+    store.submit(plant_samples(0)[0])
+    assert not await store.flush(2)
+    assert "has no solarctl schema; run `solarctl db migrate`" in store.status.error
+    assert store.status.spooled_bytes > 0  # kept meanwhile
+    await store.stop(drain_timeout=0.1)

@@ -6,10 +6,11 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, exc, text
+from sqlalchemy import Engine, exc, inspect, text
 from sqlalchemy.engine import URL
 
 from solarctl.store.engine import StoreError, explain, make_engine
+from solarctl.store.schema import metadata
 
 
 def _alembic(connection=None) -> AlembicConfig:
@@ -33,10 +34,22 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     try:
         with engine.begin() as conn:
             before = MigrationContext.configure(conn).get_current_revision()
+            if before is None:
+                _refuse_foreign_tables(conn, engine)
             command.upgrade(_alembic(conn), "head")
     except exc.DBAPIError as error:
         raise explain(error, engine.url) from None
     return before, head()
+
+
+def _refuse_foreign_tables(conn, engine: Engine) -> None:
+    """An unversioned database holding tables we would create, e.g. the old SCP's `scpdata`: say so, touch nothing."""
+    clash = sorted(set(inspect(conn).get_table_names()) & set(metadata.tables))
+    if clash:
+        raise StoreError(
+            f"database {engine.url.render_as_string(hide_password=True)} already has tables {', '.join(clash)} but no solarctl "
+            "schema version (an old SCP database?); solarctl leaves them alone: give [storage] url a new database "
+            "(`solarctl db init` creates it) and keep the old one for its history")
 
 
 def create_database(url: URL) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -71,3 +72,16 @@ def test_schema_not_migrated_is_named(mariadb, tmp_path):
     url = mariadb.new_database()
     fails_with(solarctl("db", "export", "--url", url, "--from", "2024-01-01", "--to", "2024-01-02", "-o", str(tmp_path / "x.csv"),
                         env_dir=tmp_path), "has no solarctl schema", "solarctl db migrate")
+
+
+def test_old_scp_database_is_left_alone_with_a_clear_message(mariadb, tmp_path):
+    """Pointing solarctl at the old SCP database (its MySQL dumps) changes nothing and says what to do."""
+    url = mariadb.new_database()
+    dump = (Path(__file__).parent.parent / "data" / "store" / "sql" / "bms-data.sql").read_text()
+    create = dump[dump.index("CREATE TABLE"):dump.index(";", dump.index("CREATE TABLE"))]
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(create))
+    engine.dispose()
+    err = fails_with(solarctl("db", "migrate", "--url", url, env_dir=tmp_path), "already has tables pylontech_bms", "new database")
+    assert "solarctl db init" in err

@@ -103,7 +103,6 @@ class SampleStore:
         self._inbox_ready = asyncio.Event()
         self._journal_done = asyncio.Condition()
         self._db_wake = asyncio.Event()
-        self._stopping = False
         self._checked = False  # schema migrated or checked on the first write
         self._tasks = [asyncio.create_task(self._journal_loop(), name="store-journal"),
                        asyncio.create_task(self._db_loop(), name="store-db"),
@@ -117,7 +116,7 @@ class SampleStore:
     def submit(self, event: Event) -> None:
         """Queue a Sample (or PollError, recorded as device health); returns at once."""
         if not self._started:
-            raise RuntimeError("SampleStore.submit() before start()")
+            raise RuntimeError("SampleStore.submit() outside start() .. stop()")
         self._inbox.append(event)
         self._submitted += 1
         if len(self._inbox) > self.inbox_limit:  # the disk has stalled for a long time
@@ -167,13 +166,19 @@ class SampleStore:
         Whatever is not written stays in the spool for the next start."""
         if not self._started:
             return
-        self._started = False
-        self._inbox_ready.set()
-        await self.flush(drain_timeout)
-        self._stopping = True
+        try:
+            await asyncio.wait_for(self.sync(), drain_timeout)
+        except asyncio.TimeoutError:
+            log.error("storage: the spool disk did not take %d queued samples at stop", len(self._inbox))
+        if self._error is None:  # the database is there: give it the chance to take the rest now
+            await self.flush(drain_timeout)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._started = False
+        if self._inbox:  # submitted while draining: into the spool, for the next start
+            await asyncio.get_running_loop().run_in_executor(self._journal_exec, self._journal, self._inbox)
+            self._inbox = []
         if self.influx:
             await self.influx.stop()
         self._journal_exec.shutdown(wait=True)

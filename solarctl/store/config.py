@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from solarctl.config.base import StrictModel
 
+MetricRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+\.\w+$", description='"device.metric", e.g. "xw.grid_power"')]
 Days = Annotated[float, Field(ge=0, description="days; 0 keeps forever")]
 
 
@@ -28,10 +29,10 @@ class EnergyRoles(StrictModel):
     Empty lists are filled from the configured drivers (see solarctl.store.energy).
     """
 
-    pv: list[str] = Field(default_factory=list)
-    load: list[str] = Field(default_factory=list)
-    grid: list[str] = Field(default_factory=list)  # + import, - export
-    battery: list[str] = Field(default_factory=list)  # + charging, - discharging
+    pv: list[MetricRef] = Field(default_factory=list)
+    load: list[MetricRef] = Field(default_factory=list)
+    grid: list[MetricRef] = Field(default_factory=list)  # + import, - export
+    battery: list[MetricRef] = Field(default_factory=list)  # + charging, - discharging
 
 
 class StorageConfig(StrictModel):

@@ -41,17 +41,9 @@ def scalars(values: dict) -> dict[str, float]:
     """The top-level numeric metrics of a sample (bools as 0/1: their mean is the fraction of time true)."""
     out = {}
     for k, v in values.items():
-        kind = type(v)
-        if kind is float:
-            if math.isfinite(v) and len(k) <= schema.NAME:
-                out[k] = v
-        elif kind is int or kind is bool:
-            if len(k) <= schema.NAME:
-                out[k] = float(v)
-        elif isinstance(v, (int, float)):
-            n = number(v)
-            if n is not None and len(k) <= schema.NAME:
-                out[k] = n
+        n = number(v)
+        if n is not None and len(k) <= schema.NAME:
+            out[k] = n
     return out
 
 

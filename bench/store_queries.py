@@ -29,7 +29,7 @@ from solarctl.store.config import StorageConfig
 from solarctl.store.engine import make_engine
 from solarctl.store.grafana_sql import expand
 from solarctl.store.records import encode
-from solarctl.store.rollup import HOUR, MINUTE, Agg, _add, aggregate, floor
+from solarctl.store.rollup import HOUR, MINUTE, Agg, Minutes, _add, aggregate, floor, refresh_hours
 from solarctl.store.upsert import upsert
 from solarctl.store.writer import BatchWriter
 
@@ -68,6 +68,9 @@ def populate(url: str, days: int) -> None:
         with engine.begin() as conn:
             upsert(conn, schema.rollup_1m, minute_rows)
             upsert(conn, schema.rollup_1h, hour_rows)
+            day_lo = int(T0 + day * DAY)
+            whole = energy.refresh_installation(conn, {d: Minutes(day_lo, day_lo + DAY, {}) for d in DRIVERS}, writer.roles)
+            refresh_hours(conn, {energy.INSTALLATION: whole})
             upsert(conn, schema.device_health, [{"device": "stack", "ts": minute_rows[i]["bucket"], "ok": False, "reason": "no prompt"}
                                                 for i in range(0, len(minute_rows), 997)])
         if day % 30 == 29:

@@ -15,32 +15,30 @@ from pathlib import Path
 HERE = Path(__file__).parent
 DATASOURCES = {"mysql": {"type": "mysql", "uid": "solarctl-mysql"},
                "postgresql": {"type": "grafana-postgresql-datasource", "uid": "solarctl-postgresql"}}
-FINE_RANGE = 2 * 86400  # up to 2 days: 1-minute rollups; longer: 1-hour rollups (a year is 8760 points)
+INSTALLATION = "'(installation)'"  # the installation's own rollups (solarctl.store.energy): one key range per curve
+DAY = 86400
+# Resolution by dashboard range: up to 2 days 1-minute rollups; up to 31 days 1-hour rollups; longer, the
+# 1-hour rollups grouped by day (a year: 365 points per curve, from 8760 rows).
+TIERS = [("rollup_1m", "1m", f"$__unixEpochTo() - $__unixEpochFrom() <= {2 * DAY}"),
+         ("rollup_1h", "1h", f"$__unixEpochTo() - $__unixEpochFrom() > {2 * DAY} AND $__unixEpochTo() - $__unixEpochFrom() <= {31 * DAY}"),
+         ("rollup_1h", "1d", f"$__unixEpochTo() - $__unixEpochFrom() > {31 * DAY}")]
 
 
 def auto_resolution(select: str) -> str:
-    """The same SELECT on rollup_1h or rollup_1m, chosen by the dashboard range; the other branch's WHERE is
-    constant-false, which both MySQL and PostgreSQL resolve without touching the table."""
-    wide = f"$__unixEpochTo() - $__unixEpochFrom() > {FINE_RANGE}"
-    fine = f"$__unixEpochTo() - $__unixEpochFrom() <= {FINE_RANGE}"
-    return f"{select.format(table='rollup_1h', range=wide)}\nUNION ALL\n{select.format(table='rollup_1m', range=fine)}\nORDER BY 1"
+    """The same SELECT at each tier; the other tiers' WHERE is constant-false, which MySQL, MariaDB and
+    PostgreSQL resolve without touching their tables."""
+    return "\nUNION ALL\n".join(select.format(table=t, step=step, range=r) for t, step, r in TIERS) + "\nORDER BY 1"
 
 
-def role_power(roles: str) -> str:
-    return auto_resolution(
-        "SELECT r.bucket AS \"time\", e.role AS metric, SUM(r.mean) AS value\n"
-        "FROM energy_role e JOIN {table} r ON r.device = e.device AND r.metric = e.metric\n"
-        f"WHERE e.role IN ({roles}) AND $__timeFilter(r.bucket) AND {{range}}\nGROUP BY r.bucket, e.role")
-
-
-LATEST = ("JOIN rollup_1m r ON r.device = e.device AND r.metric = {metric} AND r.bucket = "
-          "(SELECT MAX(b.bucket) FROM rollup_1m b WHERE b.device = e.device AND b.metric = {metric})")
+POWER = "'pv_power', 'load_power', 'grid_power', 'battery_power'"
+LATEST = f"(SELECT MAX(bucket) FROM rollup_1m WHERE device = {INSTALLATION} AND metric = 'load_power')"
 
 QUERIES = {
-    "now": "SELECT " + ", ".join(f"SUM(CASE WHEN e.role = '{r}' THEN r.mean END) AS \"{label}\"" for r, label in
-                                (("pv", "PV"), ("load", "Load"), ("grid", "Grid (+ import)"), ("battery", "Battery (+ charging)")))
-           + "\nFROM energy_role e " + LATEST.format(metric="e.metric"),
-    "soc_now": "SELECT AVG(r.mean) AS \"State of charge\"\nFROM energy_role e " + LATEST.format(metric="'soc'") + "\nWHERE e.role = 'battery'",
+    "now": "SELECT " + ", ".join(f"SUM(CASE WHEN metric = '{m}' THEN mean END) AS \"{label}\"" for m, label in
+                                (("pv_power", "PV"), ("load_power", "Load"), ("grid_power", "Grid (+ import)"),
+                                 ("battery_power", "Battery (+ charging)")))
+           + f"\nFROM rollup_1m\nWHERE device = {INSTALLATION} AND metric IN ({POWER}) AND bucket = {LATEST}",
+    "soc_now": f"SELECT mean AS \"State of charge\"\nFROM rollup_1m\nWHERE device = {INSTALLATION} AND metric = 'soc'\nORDER BY bucket DESC LIMIT 1",
     "energy_total": ("SELECT SUM(pv_kwh) AS \"PV\", SUM(load_kwh) AS \"Load\", SUM(grid_import_kwh) AS \"Grid import\",\n"
                      " SUM(grid_export_kwh) AS \"Grid export\", SUM(battery_in_kwh) AS \"Battery charge\", SUM(battery_out_kwh) AS \"Battery discharge\"\n"
                      "FROM energy_daily WHERE $__timeFilter(day)"),
@@ -52,17 +50,18 @@ QUERIES = {
                      "FROM energy_daily WHERE $__timeFilter(day) ORDER BY 1"),
     "ratios_daily": ("SELECT day AS \"time\", self_consumption AS \"Self-consumption\", autarky AS \"Autarky\"\n"
                      "FROM energy_daily WHERE $__timeFilter(day) ORDER BY 1"),
-    "power": role_power("'pv', 'load', 'grid', 'battery'"),
+    "power": auto_resolution(
+        "SELECT $__timeGroupAlias(bucket, {step}), metric, SUM(mean * n) / SUM(n) AS value\nFROM {table}\n"
+        f"WHERE device = {INSTALLATION} AND metric IN ({POWER}) AND $__timeFilter(bucket) AND {{range}}\nGROUP BY 1, 2"),
     "soc": auto_resolution(
-        "SELECT r.bucket AS \"time\", AVG(r.mean) AS \"State of charge\"\n"
-        "FROM energy_role e JOIN {table} r ON r.device = e.device AND r.metric = 'soc'\n"
-        "WHERE e.role = 'battery' AND $__timeFilter(r.bucket) AND {range}\nGROUP BY r.bucket"),
-    "grid_hourly": ("SELECT r.bucket AS \"time\", SUM(r.energy_in_kwh) AS \"Import\", SUM(r.energy_out_kwh) AS \"Export\"\n"
-                    "FROM energy_role e JOIN rollup_1h r ON r.device = e.device AND r.metric = e.metric\n"
-                    "WHERE e.role = 'grid' AND $__timeFilter(r.bucket)\nGROUP BY r.bucket ORDER BY 1"),
+        "SELECT $__timeGroupAlias(bucket, {step}), SUM(mean * n) / SUM(n) AS \"State of charge\"\nFROM {table}\n"
+        f"WHERE device = {INSTALLATION} AND metric = 'soc' AND $__timeFilter(bucket) AND {{range}}\nGROUP BY 1"),
+    "grid_energy": auto_resolution(
+        "SELECT $__timeGroupAlias(bucket, {step}), SUM(energy_in_kwh) AS \"Import\", SUM(energy_out_kwh) AS \"Export\"\nFROM {table}\n"
+        f"WHERE device = {INSTALLATION} AND metric = 'grid_power' AND $__timeFilter(bucket) AND {{range}}\nGROUP BY 1"),
     "explore": auto_resolution(
-        "SELECT bucket AS \"time\", minimum AS \"min\", mean AS \"mean\", maximum AS \"max\"\nFROM {table}\n"
-        "WHERE device = '$device' AND metric = '$metric' AND $__timeFilter(bucket) AND {range}"),
+        "SELECT $__timeGroupAlias(bucket, {step}), MIN(minimum) AS \"min\", SUM(mean * n) / SUM(n) AS \"mean\", MAX(maximum) AS \"max\"\n"
+        "FROM {table}\nWHERE device = '$device' AND metric = '$metric' AND $__timeFilter(bucket) AND {range}\nGROUP BY 1"),
     "failures_daily": ("SELECT $__timeGroupAlias(ts, 1d), device AS metric, COUNT(*) AS value\nFROM device_health\n"
                        "WHERE $__timeFilter(ts) AND NOT ok\nGROUP BY 1, 2 ORDER BY 1"),
     "failures": "SELECT ts AS \"time\", device AS \"Device\", reason AS \"Reason\"\nFROM device_health\nWHERE $__timeFilter(ts) AND NOT ok\nORDER BY ts DESC LIMIT 200",
@@ -77,7 +76,7 @@ def panel(kind: str, title: str, query: str, pos: tuple[int, int, int, int], uni
     out = {"type": kind, "title": title, "gridPos": {"x": x, "y": y, "w": w, "h": h},
            "targets": [{"refId": "A", "format": fmt, "rawQuery": True, "editorMode": "code", "rawSql": QUERIES[query]}],
            "fieldConfig": {"defaults": {"unit": unit, **defaults}, "overrides": []}, "options": {}}
-    if kind == "barchart" or query in ("energy_daily", "grid_hourly", "failures_daily"):
+    if query in ("energy_daily", "grid_energy", "failures_daily"):
         out["fieldConfig"]["defaults"]["custom"] = {"drawStyle": "bars", "fillOpacity": 80, "stacking": {"mode": "none"}}
     return out
 
@@ -97,9 +96,9 @@ def installation() -> dict:
         panel("timeseries", "Daily energy", "energy_daily", (0, 10, 16, 9), "kwatth"),
         panel("timeseries", "Daily self-consumption and autarky", "ratios_daily", (16, 10, 8, 9), "percentunit", min=0, max=1),
         row("Power", 19),
-        panel("timeseries", "Power (mean per interval; grid + = import, battery + = charging)", "power", (0, 20, 16, 9), "watt"),
+        panel("timeseries", "Power, mean per interval (grid + = import, battery + = charging)", "power", (0, 20, 16, 9), "watt"),
         panel("timeseries", "Battery state of charge", "soc", (16, 20, 8, 9), "percent", min=0, max=100),
-        panel("timeseries", "Grid energy per hour", "grid_hourly", (0, 29, 24, 7), "kwatth"),
+        panel("timeseries", "Grid import / export energy per interval", "grid_energy", (0, 29, 24, 7), "kwatth"),
         row("Devices", 36),
         panel("timeseries", "$device $metric (min / mean / max per interval)", "explore", (0, 37, 24, 9)),
         panel("timeseries", "Failed polls per day", "failures_daily", (0, 46, 10, 8), "short"),

@@ -1,22 +1,32 @@
-"""The daily energy summary: PV, load, grid import/export, battery in/out, self-consumption and autarky.
+"""The installation as a whole: which power metric plays which role, the installation's own rollups, and
+the daily energy summary (PV, load, grid import/export, battery in/out, self-consumption, autarky).
 
-Each figure adds up the 1-minute energy of the power metrics that play that role ("device.metric"), over the
-local day of [storage] timezone. Roles come from [storage.energy] or, when empty there, from the drivers.
+Roles ("device.metric") come from [storage.energy] or, when empty there, from the drivers.
+
+The 1-minute rollups of the device `(installation)` (a name no configured device can have) hold, per minute,
+the summed mean power and energy of each role (pv_power, load_power, grid_power, battery_power) and the mean
+state of charge of the battery devices (soc); minimum/maximum are NULL (the extremes of a sum are not known
+from its parts) and n counts minutes. Dashboards read one key range per curve instead of joining devices.
+
+The daily summary adds up the 1-minute energy of each role over the local day of [storage] timezone.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
-from solarctl.store import schema
+from solarctl.store import rollup, schema
 from solarctl.store.config import StorageConfig
+from solarctl.store.rows import epoch_of, ts_of
 from solarctl.store.upsert import upsert
 
 Roles = dict[str, list[tuple[str, str]]]
+INSTALLATION = "(installation)"
 
 # Per role, in order of preference: the first driver group present supplies it. PV from the charge controllers
 # (the ComBox harvest figure would count them twice); battery power measured at the battery when we can.
@@ -43,6 +53,37 @@ def roles(storage: StorageConfig, drivers: Mapping[str, str]) -> Roles:
             if out[role]:
                 break
     return out
+
+
+def refresh_installation(conn: Connection, minutes: dict[str, rollup.Minutes], role_map: Roles) -> rollup.Minutes | None:
+    """Recompute the installation's minutes over the span the role devices' refreshed minutes cover."""
+    spans = [minutes[dev] for pairs in role_map.values() for dev, _ in pairs if dev in minutes]
+    if not spans:
+        return None
+    lo, hi = min(m.lo for m in spans), max(m.hi for m in spans)
+    m = schema.rollup_1m
+    aggs: dict[tuple[str, int], rollup.Agg] = {}
+    sources = [(f"{role}_power", dev, metric) for role, pairs in role_map.items() for dev, metric in pairs]
+    sources += [("soc", dev, "soc") for dev, _ in role_map.get("battery", [])]
+    soc_devices: dict[int, int] = defaultdict(int)
+    for name, device, metric in sources:
+        for bucket, mean, e_in, e_out in conn.execute(
+            select(m.c.bucket, m.c.mean, m.c.energy_in_kwh, m.c.energy_out_kwh)
+            .where(m.c.device == device, m.c.metric == metric, m.c.bucket >= ts_of(lo), m.c.bucket < ts_of(hi))
+        ):
+            b = int(epoch_of(bucket))
+            agg = aggs.setdefault((name, b), rollup.Agg(n=1))
+            agg.total += mean
+            if name == "soc":
+                soc_devices[b] += 1
+            elif e_in is not None:
+                agg.e_in = (agg.e_in or 0.0) + e_in * rollup._J_PER_KWH
+                agg.e_out = (agg.e_out or 0.0) + e_out * rollup._J_PER_KWH
+    for (name, b), agg in aggs.items():
+        if name == "soc":
+            agg.total /= soc_devices[b]  # mean over the battery devices, not the sum
+    upsert(conn, schema.rollup_1m, [agg.row(INSTALLATION, name, b) for (name, b), agg in aggs.items()])
+    return rollup.Minutes(lo, hi, aggs)
 
 
 def local_days(buckets: Iterable[int], zone: ZoneInfo) -> set[date]:

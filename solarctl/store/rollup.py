@@ -71,7 +71,8 @@ class Agg:
     def row(self, device: str, metric: str, bucket: int) -> dict:
         return {
             "device": device, "metric": metric, "bucket": ts_of(bucket), "n": self.n,
-            "minimum": self.lo, "mean": self.total / self.n if self.n else None, "maximum": self.hi,
+            "minimum": self.lo if self.lo != math.inf else None, "mean": self.total / self.n if self.n else None,
+            "maximum": self.hi if self.hi != -math.inf else None,
             "energy_in_kwh": None if self.e_in is None else self.e_in / _J_PER_KWH,
             "energy_out_kwh": None if self.e_out is None else self.e_out / _J_PER_KWH,
         }
@@ -173,10 +174,11 @@ def refresh_hours(conn: Connection, minutes: dict[str, Minutes]) -> None:
     upsert(conn, schema.rollup_1h, rows)
 
 
-def _add(agg: Agg, n: int, total: float, lo: float, hi: float, e_in: float | None, e_out: float | None) -> None:
+def _add(agg: Agg, n: int, total: float, lo: float | None, hi: float | None, e_in: float | None, e_out: float | None) -> None:
     agg.n += n
     agg.total += total
-    agg.lo, agg.hi = min(agg.lo, lo), max(agg.hi, hi)
+    if lo is not None:  # None: installation rows, which carry means and energy only
+        agg.lo, agg.hi = min(agg.lo, lo), max(agg.hi, hi)
     if e_in is not None:
         agg.e_in = (agg.e_in or 0.0) + e_in
         agg.e_out = (agg.e_out or 0.0) + (e_out or 0.0)

@@ -24,7 +24,6 @@ class BatchWriter:
         self.max_gap = storage.max_gap
         self.zone = ZoneInfo(storage.timezone)
         self.roles = energy.roles(storage, self.drivers)
-        self._role_devices = {dev for pairs in self.roles.values() for dev, _ in pairs}
         self._healthy: dict[str, bool] = {}  # last poll outcome per device, as stored
         self._metrics: dict[str, dict[str, str | None]] = {}  # per device: metric -> unit, as stored in `metric`
         self._seen: dict[str, set[str]] = {}  # per device: value keys already looked at
@@ -39,10 +38,12 @@ class BatchWriter:
             for table, table_rows in rows.sample_rows(records, self.drivers).items():
                 upsert(conn, table, table_rows)
             if minutes:
+                whole = energy.refresh_installation(conn, minutes, self.roles)
+                if whole:
+                    minutes[energy.INSTALLATION] = whole
+                    days = energy.local_days(range(whole.lo, whole.hi, rollup.MINUTE), self.zone)
+                    energy.refresh_days(conn, days, self.roles, self.zone)
                 rollup.refresh_hours(conn, minutes)
-                role_minutes = [b for dev, mins in minutes.items() if dev in self._role_devices for b in range(mins.lo, mins.hi, rollup.MINUTE)]
-                if role_minutes:
-                    energy.refresh_days(conn, energy.local_days(role_minutes, self.zone), self.roles, self.zone)
             healthy, health_rows = self._health(conn, records)
             upsert(conn, schema.device_health, health_rows)
             metrics = self._new_metrics(records)
@@ -101,3 +102,5 @@ class BatchWriter:
         conn.execute(delete(schema.energy_role))
         upsert(conn, schema.energy_role, [{"role": role, "device": dev, "metric": metric}
                                           for role, pairs in self.roles.items() for dev, metric in pairs])
+        upsert(conn, schema.metric, [{"device": energy.INSTALLATION, "metric": f"{role}_power", "unit": "W"} for role in self.roles]
+               + [{"device": energy.INSTALLATION, "metric": "soc", "unit": "%"}])

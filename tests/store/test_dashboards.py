@@ -27,7 +27,8 @@ spec.loader.exec_module(build)
 T0 = 1_717_200_000.0  # 2024-06-01 00:00 UTC
 DAYS = 3
 DRIVERS = {"xw": "conext_xw", "west": "conext_mppt", "east": "conext_mppt", "stack": "pylontech_console"}
-RANGES = {"one day (1-minute rollups)": (T0 + 86400, T0 + 2 * 86400), "a month (1-hour rollups)": (T0 - 20 * 86400, T0 + 10 * 86400)}
+RANGES = {"one day (1-minute rollups)": (T0 + 86400, T0 + 2 * 86400), "a month (1-hour rollups)": (T0 - 20 * 86400, T0 + 10 * 86400),
+          "a year (1-hour rollups by day)": (T0 - 300 * 86400, T0 + 65 * 86400)}
 VARIABLES = {"device": "xw", "metric": "grid_power"}
 
 

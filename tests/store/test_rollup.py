@@ -86,8 +86,14 @@ def test_daily_energy_summary_matches_the_integral(tmp_path):
         hours = conn.execute(select(func.count(), func.sum(h.c.energy_in_kwh)).where(h.c.device == "west", h.c.metric == "dc_output_power")).one()
         peak = conn.execute(select(h.c.maximum).where(h.c.metric == "dc_output_power").order_by(h.c.maximum.desc()).limit(1)).scalar()
         one = conn.execute(select(h.c.n, h.c.minimum, h.c.mean, h.c.maximum).where(h.c.device == "xw", h.c.metric == "load_power").limit(1)).one()
-    engine.dispose()
     assert hours[0] == 24 and hours[1] == pytest.approx(pv)
+    with engine.connect() as conn:  # the installation's own rows: the role sums, one key range per curve
+        h = schema.rollup_1h
+        whole = dict(conn.execute(select(h.c.metric, func.sum(h.c.energy_in_kwh)).where(h.c.device == "(installation)").group_by(h.c.metric)).all())
+        noon = conn.execute(select(h.c.mean, h.c.minimum).where(h.c.device == "(installation)", h.c.metric == "load_power")).first()
+    assert whole["pv_power"] == pytest.approx(pv) and whole["load_power"] == pytest.approx(load)
+    assert noon == (500.0, None)
+    engine.dispose()
     assert peak == pytest.approx(3000, rel=1e-3)
     assert tuple(one) == (60, 500.0, 500.0, 500.0)
 

@@ -217,7 +217,7 @@ class SampleStore:
                 self._journal_done.notify_all()
             self._memory.append(batch)
             self._memory_records += len(batch.records)
-            while self._memory_records > 4 * self.storage.batch_size and len(self._memory) > 1:
+            while self._memory_records > 10 * self.storage.batch_size and len(self._memory) > 1:
                 # The database is behind: keep only the newest batches in memory; the rest is read back from the spool.
                 self._memory_records -= len(self._memory.popleft().records)
             self._db_wake.set()

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables on SQLite / MySQL / PostgreSQL, a durable spool, rollups. Entry point: store.SampleStore."""

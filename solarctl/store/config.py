@@ -1,9 +1,67 @@
-"""[storage] table."""
+"""[storage] table: where samples go, how long they are kept, spool, backups, InfluxDB sink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
 
 from solarctl.strict_model import StrictModel
+
+MetricRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+\.\w+$", description='"device.metric", e.g. "xw.grid_power"')]
+Days = Annotated[float, Field(ge=0, description="days; 0 keeps forever")]
+
+
+class InfluxConfig(StrictModel):
+    """Optional copy of every sample to InfluxDB 1.x (line protocol over HTTP)."""
+
+    url: str = "http://127.0.0.1:8086"
+    database: str = "solarctl"
+    username: str | None = None
+    password: str | None = None
+    timeout: Annotated[float, Field(gt=0)] = 5.0
+
+
+class EnergyRoles(StrictModel):
+    """Which power metrics the daily energy summary adds up, as "device.metric" (W, sign per convention).
+
+    Empty lists are filled from the configured drivers (see solarctl.store.energy).
+    """
+
+    pv: list[MetricRef] = Field(default_factory=list)
+    load: list[MetricRef] = Field(default_factory=list)
+    grid: list[MetricRef] = Field(default_factory=list)  # + import, - export
+    battery: list[MetricRef] = Field(default_factory=list)  # + charging, - discharging
 
 
 class StorageConfig(StrictModel):
     # sqlite:///path | mysql+pymysql://user:pw@host/db | postgresql+psycopg://user:pw@host/db
     # Empty: SQLite file `solarctl.db` under [general] data_dir.
     url: str = ""
+    auto_migrate: bool = True  # bring the schema to the current version when the store starts
+    batch_size: Annotated[int, Field(ge=1)] = 2000  # samples per database transaction
+    flush_interval: Annotated[float, Field(gt=0)] = 1.0  # seconds between batches
+    retry_interval: Annotated[float, Field(gt=0)] = 5.0  # seconds between reconnect attempts
+    spool_dir: Path | None = None  # default: <data_dir>/spool
+    spool_max_mb: Annotated[float, Field(gt=0)] = 512.0  # oldest spooled samples are dropped beyond this
+    spool_warn_fraction: Annotated[float, Field(gt=0, le=1)] = 0.8
+    raw_retention_days: Days = 90.0  # raw rows (sample, device tables); rollups stay
+    rollup_1m_retention_days: Days = 400.0
+    max_gap: Annotated[float, Field(gt=0)] = 300.0  # seconds; longer gaps are not integrated into energy
+    timezone: str = "UTC"  # IANA name; days of the daily energy summary and backups
+    backup_dir: Path | None = None  # default: <data_dir>/backup
+    backup_keep_days: Annotated[int, Field(ge=1)] = 30
+    energy: EnergyRoles = Field(default_factory=EnergyRoles)
+    influx: InfluxConfig | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'") from None
+        return value

@@ -1,0 +1,335 @@
+"""SampleStore: what the daemon and the demo plug in to store every sample.
+
+    store = SampleStore(config)            # drivers default to the [[device]] tables
+    await store.start()
+    store.attach(hub)                      # or call store.submit(sample_or_poll_error) yourself
+    ...
+    await store.stop()
+
+submit() never blocks: it appends to an in-memory inbox. A journal task appends each group of events to
+the spool and fsyncs it; a database task writes them in batches (every flush_interval) and then advances
+the spool's checkpoint. While the database is away, events stay in the spool and are back-filled in order
+when it returns; after a crash or SIGKILL the next start writes what was spooled but not committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Mapping, Union
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exc
+
+from solarctl.clock import Clock, SystemClock
+from solarctl.config import Config
+from solarctl.hub import StateHub
+from solarctl.sample import PollError, Sample
+from solarctl.store import backup, migrate, records, retention
+from solarctl.store.engine import StoreError, database_url, explain, make_engine
+from solarctl.store.influx import InfluxSink
+from solarctl.store.spool import Position, Spool
+from solarctl.store.writer import BatchWriter
+
+log = logging.getLogger(__name__)
+
+Event = Union[Sample, PollError]
+MAINTENANCE_INTERVAL = 3600.0  # seconds between retention / backup checks
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    connected: bool  # the last database write succeeded
+    error: str | None  # why it did not, as a sentence
+    written: int  # events committed to the database since start
+    spooled_bytes: int  # journal bytes not yet in the database
+    dropped: int  # events lost: inbox overflow (disk stalled) or spool over its bound
+
+
+@dataclass
+class _Batch:
+    start: Position
+    end: Position
+    records: list[records.Record]
+
+
+def spool_dir(config: Config) -> Path:
+    return config.storage.spool_dir or Path(config.general.data_dir) / "spool"
+
+
+def backup_dir(config: Config) -> Path:
+    return config.storage.backup_dir or Path(config.general.data_dir) / "backup"
+
+
+class SampleStore:
+    def __init__(self, config: Config, *, drivers: Mapping[str, str] | None = None, clock: Clock | None = None,
+                 inbox_limit: int = 100_000) -> None:
+        self.config = config
+        self.storage = config.storage
+        self.url = database_url(config)
+        self.drivers = dict(drivers) if drivers is not None else {d.name: d.driver for d in config.device}
+        self.clock = clock or SystemClock()
+        self.inbox_limit = inbox_limit
+        self.influx = InfluxSink(self.storage.influx, self.drivers) if self.storage.influx else None
+        self._inbox: list[Event] = []
+        self._memory: deque[_Batch] = deque()
+        self._memory_records = 0
+        self._written = 0
+        self._dropped_inbox = 0
+        self._connected = False
+        self._error: str | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._started = False
+        self._journal_busy = False
+        self._submitted = 0  # events accepted by submit()
+        self._settled = 0  # of those, events durably in the spool (or dropped on inbox overflow)
+
+    # --- the API ------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._journal_exec = ThreadPoolExecutor(1, thread_name_prefix="store-journal")
+        self._db_exec = ThreadPoolExecutor(1, thread_name_prefix="store-db")
+        self.spool = await loop.run_in_executor(
+            self._journal_exec, lambda: Spool(spool_dir(self.config), int(self.storage.spool_max_mb * 1e6), self.storage.spool_warn_fraction))
+        self.engine = make_engine(self.url)
+        self.writer = BatchWriter(self.engine, self.drivers, self.storage)
+        self._committed = self.spool.checkpoint
+        self._inbox_ready = asyncio.Event()
+        self._journal_done = asyncio.Condition()
+        self._db_wake = asyncio.Event()
+        self._checked = False  # schema migrated or checked on the first write
+        self._tasks = [asyncio.create_task(self._journal_loop(), name="store-journal"),
+                       asyncio.create_task(self._db_loop(), name="store-db"),
+                       asyncio.create_task(self._maintenance_loop(), name="store-maintenance")]
+        if self.influx:
+            await self.influx.start()
+        self._started = True
+        if self.spool.pending_bytes():
+            log.info("storage: %d spooled bytes from an earlier run will be written to %s", self.spool.pending_bytes(), self._where())
+
+    def submit(self, event: Event) -> None:
+        """Queue a Sample (or PollError, recorded as device health); returns at once."""
+        if not self._started:
+            raise RuntimeError("SampleStore.submit() outside start() .. stop()")
+        self._inbox.append(event)
+        self._submitted += 1
+        if len(self._inbox) > self.inbox_limit:  # the disk has stalled for a long time
+            del self._inbox[0]
+            self._dropped_inbox += 1
+            self._settled += 1
+            if self._dropped_inbox in (1, 1000) or self._dropped_inbox % 100_000 == 0:
+                log.error("storage: the spool disk does not keep up; %d samples dropped so far", self._dropped_inbox)
+        self._inbox_ready.set()
+        if self.influx:
+            self.influx.submit(event)
+
+    def attach(self, hub: StateHub, maxsize: int = 10_000) -> asyncio.Task:
+        """Store everything the hub publishes, until the store stops."""
+        sub = hub.subscribe(maxsize)
+
+        async def forward() -> None:
+            try:
+                while True:
+                    self.submit(await sub.get())
+            finally:
+                sub.close()
+
+        task = asyncio.create_task(forward(), name="store-hub")
+        self._tasks.append(task)
+        return task
+
+    async def sync(self) -> None:
+        """Wait until everything submitted so far is durably in the spool (fsync'd): from then on a crash loses none of it."""
+        target = self._submitted
+        async with self._journal_done:
+            await self._journal_done.wait_for(lambda: self._settled >= target)
+
+    async def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until everything submitted so far is in the database; False on timeout (it stays spooled)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._inbox or self._committed < self.spool.end or self._journal_busy:
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            self._db_wake.set()
+            await asyncio.sleep(0.02)
+        return True
+
+    async def stop(self, drain_timeout: float = 10.0) -> None:
+        """Journal what is queued, write what the database takes within drain_timeout, and close.
+
+        Whatever is not written stays in the spool for the next start."""
+        if not self._started:
+            return
+        try:
+            await asyncio.wait_for(self.sync(), drain_timeout)
+        except asyncio.TimeoutError:
+            log.error("storage: the spool disk did not take %d queued samples at stop", len(self._inbox))
+        if self._error is None:  # the database is there: give it the chance to take the rest now
+            await self.flush(drain_timeout)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._started = False
+        if self._inbox:  # submitted while draining: into the spool, for the next start
+            await asyncio.get_running_loop().run_in_executor(self._journal_exec, self._journal, self._inbox)
+            self._inbox = []
+        if self.influx:
+            await self.influx.stop()
+        self._journal_exec.shutdown(wait=True)
+        self._db_exec.shutdown(wait=True)
+        self.spool.close()
+        self.engine.dispose()
+
+    @property
+    def status(self) -> StoreStatus:
+        return StoreStatus(self._connected, self._error, self._written, self.spool.pending_bytes(),
+                           self._dropped_inbox + self.spool.dropped_lines)
+
+    # --- journal: inbox -> spool --------------------------------------------------------------------
+
+    async def _journal_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._inbox_ready.wait()
+            self._inbox_ready.clear()
+            if not self._inbox:
+                continue
+            events, self._inbox = self._inbox, []
+            self._journal_busy = True
+            try:
+                batch = await loop.run_in_executor(self._journal_exec, self._journal, events)
+            except OSError as error:  # the spool's own disk: keep the events queued and try again
+                log.error("storage: cannot write the spool in %s (%s); keeping %d samples in memory", self.spool.dir, error, len(events))
+                self._inbox[:0] = events
+                await self.clock.sleep(self.storage.retry_interval)
+                self._inbox_ready.set()
+                continue
+            finally:
+                self._journal_busy = False
+            async with self._journal_done:
+                self._settled += len(events)
+                self._journal_done.notify_all()
+            self._memory.append(batch)
+            self._memory_records += len(batch.records)
+            while self._memory_records > 10 * self.storage.batch_size and len(self._memory) > 1:
+                # The database is behind: keep only the newest batches in memory; the rest is read back from the spool.
+                self._memory_records -= len(self._memory.popleft().records)
+            self._db_wake.set()
+
+    def _journal(self, events: list[Event]) -> _Batch:
+        encoded = [records.encode(e) for e in events]
+        start, end = self.spool.append([line for line, _ in encoded])
+        return _Batch(start, end, [rec for _, rec in encoded])
+
+    # --- database: spool -> tables ------------------------------------------------------------------
+
+    async def _db_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._committed >= self.spool.end:
+                await self._db_wake.wait()
+                self._db_wake.clear()
+                continue
+            batch = self._from_memory() or await loop.run_in_executor(self._db_exec, self._from_spool)
+            try:
+                await loop.run_in_executor(self._db_exec, self._write, batch.records)
+            except (exc.DBAPIError, StoreError) as error:
+                self._set_down(error)
+                await self._pause(self.storage.retry_interval)
+                continue
+            self.spool.commit(batch.end)
+            self._committed = max(self._committed, batch.end)
+            self._written += len(batch.records)
+            self._set_up()
+            if self._committed >= self.spool.end:
+                await self._pause(self.storage.flush_interval)  # let the next batch gather
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, cut short by flush()/stop() (they set the wake event)."""
+        self._db_wake.clear()
+        waiters = {asyncio.ensure_future(self.clock.sleep(seconds)), asyncio.ensure_future(self._db_wake.wait())}
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+    def _from_memory(self) -> _Batch | None:
+        while self._memory and self._memory[0].end <= self._committed:
+            self._memory_records -= len(self._memory.popleft().records)
+        if not self._memory or self._memory[0].start != self._committed:
+            return None
+        first = self._memory[0]
+        merged = _Batch(first.start, first.end, list(first.records))
+        for b in list(self._memory)[1:]:
+            if b.start != merged.end or len(merged.records) + len(b.records) > self.storage.batch_size:
+                break
+            merged.end = b.end
+            merged.records.extend(b.records)
+        return merged
+
+    def _from_spool(self) -> _Batch:
+        lines, end = self.spool.read(self._committed, self.storage.batch_size)
+        return _Batch(self._committed, end, [records.decode(line) for line in lines])
+
+    def _write(self, batch: list[records.Record]) -> None:
+        if not self._checked:
+            if self.storage.auto_migrate:
+                migrate.upgrade(self.engine)
+            else:
+                migrate.check_current(self.engine)  # says to run `solarctl db migrate`
+            self._checked = True
+        try:
+            self.writer.write(batch)
+        except exc.DBAPIError:
+            raise
+        except Exception:  # a bug or an odd value: store the others, say which one failed, never block the spool
+            log.exception("storage: a batch of %d failed; writing its samples one by one", len(batch))
+            for rec in batch:
+                try:
+                    self.writer.write([rec])
+                except exc.DBAPIError:
+                    raise
+                except Exception as error:
+                    log.error("storage: skipped a sample of %s at %s that cannot be stored: %s", rec.device, rec.timestamp, error)
+
+    def _set_down(self, error: BaseException) -> None:
+        message = str(error if isinstance(error, StoreError) else explain(error, self.url))
+        if message != self._error:
+            log.error("storage: %s; spooling to %s", message, self.spool.dir)
+        self._connected, self._error = False, message
+
+    def _set_up(self) -> None:
+        if self._error:
+            log.warning("storage: %s is reachable again; back-filling the spool", self._where())
+        self._connected, self._error = True, None
+
+    def _where(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    # --- maintenance: retention and the daily backup ----------------------------------------------------
+
+    async def _maintenance_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self.clock.sleep(60.0)
+        while True:
+            if self._connected:
+                try:
+                    await loop.run_in_executor(self._db_exec, self._maintain)
+                except (exc.DBAPIError, OSError) as error:
+                    log.error("storage: retention/backup failed: %s", explain(error, self.url) if isinstance(error, exc.DBAPIError) else error)
+            await self.clock.sleep(MAINTENANCE_INTERVAL)
+
+    def _maintain(self) -> None:
+        now = self.clock.time()
+        deleted = retention.prune(self.engine, self.storage, now)
+        if any(deleted.values()):
+            log.info("storage: retention deleted %s", ", ".join(f"{n} from {t}" for t, n in deleted.items() if n))
+        yesterday = datetime.fromtimestamp(now, ZoneInfo(self.storage.timezone)).date().toordinal() - 1
+        backup.daily(self.engine, backup_dir(self.config), datetime.fromordinal(yesterday).date(), self.storage)

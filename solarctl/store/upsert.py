@@ -1,0 +1,77 @@
+"""Insert-or-replace by primary key, in each engine's own syntax: a row delivered twice is stored once.
+
+The statement is built and compiled by SQLAlchemy once per (engine, table, columns); rows then go to the
+driver's executemany directly, because SQLAlchemy's per-row parameter processing cost more than the
+database itself at the rates the store must sustain. The only value the drivers do not take as is, a
+datetime/date on SQLite, is formatted here exactly as SQLAlchemy stores it, so reads through SQLAlchemy
+and keys written either way agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from operator import itemgetter
+from typing import Any, Callable, Sequence
+
+from sqlalchemy import Connection, Date, DateTime, Table, bindparam
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+_CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None, list[Callable[[Any], Any] | None]]] = {}
+
+
+def upsert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+    if not rows:
+        return
+    # One statement may not touch a key twice (PostgreSQL refuses): the last delivery of a key wins.
+    pk = [c.name for c in table.primary_key]
+    unique = list({tuple(r[k] for k in pk): r for r in rows}.values()) if len(pk) > 1 else list({r[pk[0]]: r for r in rows}.values())
+    sql, order, converters = _prepared(conn, table, tuple(rows[0]))
+    if order is None:  # named parameters
+        conn.exec_driver_sql(sql, unique)
+        return
+    get = itemgetter(*order) if len(order) > 1 else (lambda r: (r[order[0]],))
+    params = [get(r) for r in unique]
+    for i, convert in enumerate(converters):
+        if convert is not None:  # SQLite dates: one conversion per distinct value (rows of a sample share its ts)
+            memo: dict = {None: None}
+            params = [p[:i] + ((memo[p[i]] if p[i] in memo else memo.setdefault(p[i], convert(p[i]))),) + p[i + 1:] for p in params]
+    conn.exec_driver_sql(sql, params)
+
+
+def _prepared(conn: Connection, table: Table, columns: tuple[str, ...]):
+    dialect = conn.dialect
+    key = (dialect.name, table.name, columns)
+    if key not in _CACHE:
+        compiled = _build(dialect.name, table, columns).compile(dialect=dialect)
+        order = tuple(compiled.positiontup) if compiled.positional else None
+        converters = [_sqlite_converter(table.c[name].type) if dialect.name == "sqlite" else None for name in (order or ())]
+        _CACHE[key] = (str(compiled), order, converters)
+    return _CACHE[key]
+
+
+def _sqlite_converter(type_) -> Callable[[Any], Any] | None:
+    if isinstance(type_, DateTime):
+        return _sqlite_datetime
+    if isinstance(type_, Date):
+        return date.isoformat
+    return None
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    text = value.isoformat(" ")  # SQLAlchemy's SQLite DATETIME storage format, always with microseconds
+    return text if value.microsecond else text + ".000000"
+
+
+def _build(dialect: str, table: Table, columns: tuple[str, ...]):
+    pk = [c.name for c in table.primary_key]
+    rest = [c for c in columns if c not in pk]
+    values = {c: bindparam(c) for c in columns}  # exactly these columns, not every column of the table
+    if dialect in ("mysql", "mariadb"):
+        stmt = mysql.insert(table).values(values)
+        # A key-only table still needs an update clause to turn the duplicate into a no-op.
+        return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in (rest or pk[:1])})
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table).values(values)
+    if not rest:
+        return stmt.on_conflict_do_nothing(index_elements=pk)
+    return stmt.on_conflict_do_update(index_elements=pk, set_={c: stmt.excluded[c] for c in rest})

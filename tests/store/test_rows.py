@@ -1,0 +1,54 @@
+"""Samples -> rows, per driver (no database needed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from solarctl.sample import PollError, Sample
+from solarctl.store import schema
+from solarctl.store.records import encode
+from solarctl.store.rows import sample_rows, ts_of
+
+
+def rows(sample, driver):
+    return sample_rows([encode(sample)[1]], {sample.device: driver})
+
+
+def test_timestamp_is_utc_millisecond_and_stable():
+    assert ts_of(1_700_000_000.1234) == datetime(2023, 11, 14, 22, 13, 20, 123000)
+    assert ts_of(1_700_000_000.1234) == ts_of(1_700_000_000.1234000001)
+
+
+def test_conext_device_name_falls_back_to_configured_name_and_coerces_types():
+    out = rows(Sample("inv", 0.0, {"grid_power": True, "load_power": "n/a", "grid_voltage": float("nan"),
+                                   "inverter_status": 1039, "inverter_active_warnings_status": ["A", "B"],
+                                   "inverter_load_shave_status": "x" * 300}), "conext_xw")
+    (xw,) = out[schema.conext_xw]
+    assert xw["device_name"] == "inv"
+    assert (xw["grid_power"], xw["load_power"], xw["grid_voltage"]) == (1.0, None, None)
+    assert xw["inverter_status"] == "1039" and xw["inverter_active_warnings_status"] == "A, B"
+    assert len(xw["inverter_load_shave_status"]) == schema.TEXT
+    assert '"load_power":"n/a"' in out[schema.sample][0]["data"]  # the raw value is kept as polled
+
+
+def test_pylontech_one_row_per_module_and_cells():
+    s = Sample("stack", 0.0, {"soc": 70, "modules": [
+        {"index": 1, "soc": 71, "current": -1.5, "base_state": "Dischg", "voltage_state": "Normal", "cell_voltages": [3.31, 3.32]},
+        {"index": 3, "soc": 69, "temperature_state": "Normal"}]})
+    out = rows(s, "pylontech_console")
+    bms = out[schema.pylontech_bms]
+    assert [(r["device_name"], r["soc"], r["current"], r["b_status"], r["v_status"], r["t_status"]) for r in bms] == [
+        ("Battery: 1", 71.0, -1.5, "Dischg", "Normal", None), ("Battery: 3", 69.0, None, None, None, "Normal")]
+    assert [(c["module"], c["cell"], c["voltage"]) for c in out[schema.battery_cell]] == [(1, 1, 3.31), (1, 2, 3.32)]
+
+
+def test_jk_pack_pv1800_and_unknown_driver():
+    jk = rows(Sample("jk", 0.0, {"soc": 80, "cycles": 12.0, "charge_mosfet": 1, "cell_voltages": [3.3] * 4}, alarms=("cell high",)), "jk_pb")
+    (pack,) = jk[schema.jk_pack]
+    assert (pack["cycles"], pack["charge_mosfet"], pack["alarms"]) == (12, True, "cell high")
+    assert len(jk[schema.battery_cell]) == 4
+    pv = rows(Sample("inv", 0.0, {"on_grid": False, "work_state": "OffGrid", "pv_power": 123}), "must_pv1800")
+    assert pv[schema.must_pv1800][0]["on_grid"] is False and pv[schema.must_pv1800][0]["pv_power"] == 123.0
+    other = rows(Sample("meter", 0.0, {"anything": 1}), None)
+    assert len(other[schema.sample]) == 1 and sum(len(v) for v in other.values()) == 1
+    assert sample_rows([encode(PollError("x", 0.0, "timeout"))[1]], {}) [schema.sample] == []

@@ -158,11 +158,15 @@ async def test_outage_spools_survives_restart_and_backfills(mariadb_factory, tmp
 async def test_submit_never_blocks_while_database_is_away(tmp_path, closed_port):
     store = SampleStore(config(tmp_path, f"mysql+pymysql://u:p@127.0.0.1:{closed_port}/x"))
     await store.start()
-    started = time.perf_counter()
+    slowest = 0.0
     for i in range(2000):
         for s in plant_samples(i):
+            started = time.perf_counter()
             store.submit(s)
-    assert time.perf_counter() - started < 1.0  # 12 000 submits
+            slowest = max(slowest, time.perf_counter() - started)
+    # No I/O on the caller's path: a call that waited for the (refused) database or the disk would take
+    # milliseconds at least; 12 000 submits never do.
+    assert slowest < 0.05
     await asyncio.sleep(0.5)
     assert store.status.spooled_bytes > 0 and not store.status.connected
     await store.stop(drain_timeout=0.1)

@@ -1,7 +1,8 @@
 """The long-running process: pollers, strategies and sinks, each supervised on its own.
 
 One failing part (a strategy bug, a dead sink) is logged and restarted after a pause; it never
-stops polling. On the way out, strategies get to put their safe defaults back before the links close.
+stops polling. Every sample goes to the store (SQLite under the data dir unless [storage] url says
+otherwise), which spools to disk while its database is away. On the way out, strategies get to put their safe defaults back before the links close.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from solarctl.control.safe_write import SafeWriter
 from solarctl.control.strategies import strategy_class
 from solarctl.hub import StateHub
 from solarctl.installation import Installation
+from solarctl.store.store import SampleStore
 
 log = logging.getLogger("solarctl.daemon")
 
@@ -33,6 +35,7 @@ class Daemon:
                                  daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
         self.strategies = [strategy_class(s.name)(s, self.hub, self.writer, self.clock)
                            for s in config.strategy if s.enabled]
+        self.store = SampleStore(config, drivers={d.name: d.driver for d in config.device}, clock=self.clock)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         if config.command_file is not None:
@@ -42,6 +45,8 @@ class Daemon:
         """Run until cancelled."""
         log.info("polling %d device(s) on %d link(s); %d strategy(ies)", len(self.site.devices),
                  len(self.site.links), len(self.strategies))
+        await self.store.start()
+        self.store.attach(self.hub)  # every sample and poll error, off the polling path
         try:
             for strategy in self.strategies:
                 await self._guard(f"strategy {strategy.config.name} start", strategy.start)
@@ -57,6 +62,7 @@ class Daemon:
     async def _shutdown(self) -> None:
         for strategy in self.strategies:
             await self._guard(f"strategy {strategy.config.name} stop", strategy.stop)
+        await self._guard("storage stop", self.store.stop)  # journals what is queued; the rest waits in the spool
         await self.site.close()
 
     async def _guard(self, name: str, job: Callable[[], Awaitable[None]]) -> None:

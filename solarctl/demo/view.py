@@ -59,4 +59,7 @@ def render(daemon: Daemon, plant: Plant, now: float) -> Group:
         when = datetime.fromtimestamp(entry["time"]).strftime("%H:%M:%S")
         actions.add_row(when, entry["source"], f"{entry['device']}.{entry['setting']} = {entry['requested']}",
                         entry["outcome"])
-    return Group(table, actions)
+    store = daemon.store.status
+    storage = Text(f"storage: {daemon.store.where}   {store.written} samples written   {store.spooled_bytes} bytes spooled"
+                   + (f"   error: {store.error}" if store.error else ""))
+    return Group(table, storage, actions)

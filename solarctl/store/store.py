@@ -88,6 +88,7 @@ class SampleStore:
         self._journal_busy = False
         self._submitted = 0  # events accepted by submit()
         self._settled = 0  # of those, events durably in the spool (or dropped on inbox overflow)
+        self.spool: Spool | None = None  # opened by start()
 
     # --- the API ------------------------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class SampleStore:
             await self.influx.start()
         self._started = True
         if self.spool.pending_bytes():
-            log.info("storage: %d spooled bytes from an earlier run will be written to %s", self.spool.pending_bytes(), self._where())
+            log.info("storage: %d spooled bytes from an earlier run will be written to %s", self.spool.pending_bytes(), self.where)
 
     def submit(self, event: Event) -> None:
         """Queue a Sample (or PollError, recorded as device health); returns at once."""
@@ -188,8 +189,9 @@ class SampleStore:
 
     @property
     def status(self) -> StoreStatus:
-        return StoreStatus(self._connected, self._error, self._written, self.spool.pending_bytes(),
-                           self._dropped_inbox + self.spool.dropped_lines)
+        spool = self.spool
+        return StoreStatus(self._connected, self._error, self._written, spool.pending_bytes() if spool else 0,
+                           self._dropped_inbox + (spool.dropped_lines if spool else 0))
 
     # --- journal: inbox -> spool --------------------------------------------------------------------
 
@@ -307,10 +309,12 @@ class SampleStore:
 
     def _set_up(self) -> None:
         if self._error:
-            log.warning("storage: %s is reachable again; back-filling the spool", self._where())
+            log.warning("storage: %s is reachable again; back-filling the spool", self.where)
         self._connected, self._error = True, None
 
-    def _where(self) -> str:
+    @property
+    def where(self) -> str:
+        """The database URL with the password masked, for people."""
         return self.url.render_as_string(hide_password=True)
 
     # --- maintenance: retention and the daily backup ----------------------------------------------------

@@ -27,6 +27,15 @@ def test_demo_runs_the_whole_site_and_stops_by_itself(tmp_path):
     ledger = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
     assert ledger and all(e["outcome"] in ("written", "unchanged") for e in ledger)
     assert any(e["setting"] == "load_shave" and e["requested"] == "Disable" for e in ledger)  # restored on stop
+    # Everything polled went into the embedded SQLite database, in the old SCP tables too.
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "solarctl.db")
+    xw_rows = db.execute("select count(*), max(grid_voltage) from conext_xw").fetchone()
+    assert xw_rows[0] >= 2 and 200 < xw_rows[1] < 260
+    modules = db.execute("select count(distinct device_name) from pylontech_bms").fetchone()[0]
+    assert modules == 6  # 'Battery: 1' .. 'Battery: 6'
+    assert "samples written" in out
 
 
 def test_demo_print_config_is_a_valid_config(tmp_path):

@@ -22,17 +22,19 @@ def sim(
     config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml whose devices to simulate"),
     speed: float = typer.Option(1.0, "--speed", min=0.001, help="plant time per real second (60 = a day in 24 min)"),
     bind: str = typer.Option(None, "--bind", help="listen here instead of each device's configured host"),
+    request_log: Path = typer.Option(None, "--request-log", help="append every Modbus request received to this file"),
 ) -> None:
     """Start the device simulators alone (for solarctl run, mbpoll or other tools to talk to)."""
     cfg = load_config(config)
     setup_logging(cfg.general.log_level)
-    asyncio.run(run_until_signalled(_serve(cfg, speed, bind)))
+    asyncio.run(run_until_signalled(_serve(cfg, speed, bind, request_log)))
 
 
-async def _serve(cfg, speed: float, bind: str | None) -> None:
+async def _serve(cfg, speed: float, bind: str | None, request_log: Path | None) -> None:
     clock = ScaledClock(speed)
     plant = Plant(cfg.plant, start=clock.time())
-    site = SimulatedSite(cfg, plant, bind_host=bind)
+    log_file = request_log.open("a", encoding="utf-8") if request_log else None
+    site = SimulatedSite(cfg, plant, bind_host=bind, request_file=log_file)
     try:
         await site.start()
     except RuntimeError as exc:
@@ -43,3 +45,5 @@ async def _serve(cfg, speed: float, bind: str | None) -> None:
         await run_plant(plant, clock)
     finally:
         await site.stop()
+        if log_file is not None:
+            log_file.close()

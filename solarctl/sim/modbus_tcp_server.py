@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
-from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol, Sequence, TextIO
 
 from solarctl.modbus.pdu import (
     READ_HOLDING, FrameError, ModbusException, exception_response, parse_request, read_response, write_response,
 )
 from solarctl.modbus.tcp import encode_adu, read_adu
 from solarctl.sim.faults import Faults
+from solarctl.sim.request_log import LoggedRequest, RequestLog
 
 log = logging.getLogger("solarctl.sim")
 GATEWAY_TARGET_FAILED = 0x0B
@@ -30,22 +29,14 @@ class UnitBank(Protocol):
     def write(self, address: int, values: Sequence[int]) -> None: ...
 
 
-@dataclass(frozen=True)
-class LoggedRequest:
-    unit: int
-    function: int
-    address: int
-    count: int
-
-
 class ModbusTcpServer:
     def __init__(self, units: dict[int, UnitBank], host: str = "127.0.0.1", port: int = 0,
-                 faults: Faults | None = None, log_size: int = 100_000) -> None:
+                 faults: Faults | None = None, log_size: int = 100_000, request_file: TextIO | None = None) -> None:
         self.units = units
         self.host = host
         self.port = port
         self.faults = faults or Faults()
-        self.requests: deque[LoggedRequest] = deque(maxlen=log_size)
+        self.requests = RequestLog(log_size, request_file)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from solarctl.bus.serial_link import wire_time
 from solarctl.bus.serial_port import AsyncSerial
@@ -24,7 +23,8 @@ from solarctl.modbus.pdu import (
 )
 from solarctl.modbus.rtu import crc_ok, encode_frame
 from solarctl.sim.faults import Faults
-from solarctl.sim.modbus_tcp_server import LoggedRequest, UnitBank
+from solarctl.sim.modbus_tcp_server import UnitBank
+from solarctl.sim.request_log import LoggedRequest, RequestLog
 
 log = logging.getLogger("solarctl.sim")
 
@@ -77,12 +77,12 @@ def request_length(buffer: bytes) -> int | None:
 
 class RtuServer:
     def __init__(self, path: str, baudrate: int, units: dict[int, RtuUnit], *, faults: Faults | None = None,
-                 turnaround_s: float = 0.005, log_size: int = 200_000) -> None:
+                 turnaround_s: float = 0.005, log_size: int = 200_000, request_file: TextIO | None = None) -> None:
         self.port = AsyncSerial(path, baudrate)
         self.units = units
         self.faults = faults or Faults()
         self.turnaround_s = turnaround_s
-        self.requests: deque[LoggedRequest] = deque(maxlen=log_size)  # Modbus requests, whoever they were for
+        self.requests = RequestLog(log_size, request_file)  # Modbus requests, whoever they were for
         self._framers = list({id(f): f for u in units.values() if (f := getattr(u, "framer", None))}.values())
         self._task: asyncio.Task | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from typing import Any
+from typing import Any, TextIO
 
 from solarctl.config import Config
 from solarctl.installation import link_key
@@ -40,8 +40,10 @@ def _load(target: str):
 
 
 class SimulatedSite:
-    def __init__(self, config: Config, plant: Plant, *, bind_host: str | None = None) -> None:
+    def __init__(self, config: Config, plant: Plant, *, bind_host: str | None = None,
+                 request_file: TextIO | None = None) -> None:
         self.config = config
+        self.request_file = request_file  # every Modbus request the simulators receive, one line each
         self.plant = plant
         self.bind_host = bind_host
         self.servers: dict[str, Any] = {}  # link (host:port or serial path) -> server (each has .faults)
@@ -77,7 +79,7 @@ class SimulatedSite:
         if key[0] == "tcp" and drivers <= TCP_UNITS.keys():
             units = {d.unit: _load(TCP_UNITS[d.driver])(d, self.plant, index(d), d.byte_order) for d in devs}
             host = self.bind_host or devs[0].host
-            server = ModbusTcpServer(units, host=host, port=devs[0].port)
+            server = ModbusTcpServer(units, host=host, port=devs[0].port, request_file=self.request_file)
             try:
                 await server.start()
             except OSError as exc:
@@ -87,7 +89,7 @@ class SimulatedSite:
         elif key[0] == "serial" and drivers <= RTU_UNITS.keys():
             bridge = await self._bridge(key[1])
             units = {d.unit: _load(RTU_UNITS[d.driver])(d, self.plant, index(d)) for d in devs}
-            server = RtuServer(bridge.sim_path, devs[0].baudrate, units)
+            server = RtuServer(bridge.sim_path, devs[0].baudrate, units, request_file=self.request_file)
             await server.start()
             self.lines += [f"{d.driver:<18} {d.name:<12} unit {d.unit:<3} on {key[1]} ({d.baudrate} baud)" for d in devs]
         elif key[0] == "serial" and len(devs) == 1 and devs[0].driver in PORT_SIMULATORS:

@@ -71,7 +71,7 @@ async def test_start_and_stop_settings_like_scp(tmp_path):
                      on_stop={"low_battery_cut_out": 46.5, "load_shave": "Disable"})
         daemon = Daemon(cfg, SystemClock())
         task = asyncio.create_task(daemon.run())
-        for _ in range(100):
+        for _ in range(500):  # bounded: 10 s
             await asyncio.sleep(0.02)
             if server.units[10].values()["battery_low_voltage"] == 46.0:
                 break

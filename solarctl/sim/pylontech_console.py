@@ -29,12 +29,12 @@ from typing import Any, Callable
 
 from solarctl.bus.pylontech_console import WAKEUP_BAUDRATE, WAKEUP_FRAME
 from solarctl.bus.serial_link import wire_time
-from solarctl.bus.serial_port import AsyncSerial
 from solarctl.devices.pylontech.framing import COMPLETION, PAGINATION, PROMPT
 from solarctl.devices.pylontech.render import (
     PWR_SLOTS, render_bat, render_completed, render_info, render_pwr, render_refusal, render_time,
 )
 from solarctl.plant import Plant
+from solarctl.sim.serial_sim import SerialSimulator
 from solarctl.sim.faults import Faults
 from solarctl.sim.pylontech_stack import cell_rows, info_values, local_time, module_row
 
@@ -58,11 +58,11 @@ class ConsoleFaults(Faults):
         self.state_words.clear()
 
 
-class PylontechConsoleSimulator:
+class PylontechConsoleSimulator(SerialSimulator):
     def __init__(self, path: str, baudrate: int, plant: Plant, *, needs_wakeup: bool = False,
                  login_required: bool = False, page_lines: int | None = None, turnaround_s: float = 0.005,
                  barcode: str = "SIMULATED0001", faults: ConsoleFaults | None = None) -> None:
-        self.port = AsyncSerial(path, baudrate)
+        super().__init__(path, baudrate)
         self.plant = plant
         self.login_required = login_required
         self.page_lines = page_lines
@@ -76,29 +76,13 @@ class PylontechConsoleSimulator:
         self.bytes_received = 0
         self.bytes_sent = 0
         self._line_free_at = 0.0
-        self._task: asyncio.Task | None = None
         self._handlers: dict[str, Callable[[str, list[str]], bytes]] = {
             "pwr": self._pwr, "bat": self._bat, "info": self._info, "time": self._time,
         }
 
     @property
-    def baudrate(self) -> int:
-        return self.port.baudrate
-
-    @property
     def prompt(self) -> str:
         return DEBUG_PROMPT if self.debug_mode else PROMPT
-
-    async def start(self) -> None:
-        self.port.open()
-        self._task = asyncio.create_task(self._serve())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-        self.port.close()
 
     async def _serve(self) -> None:
         while True:

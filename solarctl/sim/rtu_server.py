@@ -16,12 +16,12 @@ import logging
 from typing import Protocol, TextIO
 
 from solarctl.bus.serial_link import wire_time
-from solarctl.bus.serial_port import AsyncSerial
 from solarctl.modbus.pdu import (
     READ_HOLDING, WRITE_MULTIPLE, WRITE_SINGLE, ModbusException, exception_response, parse_request,
     read_response, write_response,
 )
 from solarctl.modbus.rtu import crc_ok, encode_frame
+from solarctl.sim.serial_sim import SerialSimulator
 from solarctl.sim.faults import Faults
 from solarctl.sim.modbus_tcp_server import UnitBank
 from solarctl.sim.request_log import LoggedRequest, RequestLog
@@ -75,31 +75,15 @@ def request_length(buffer: bytes) -> int | None:
     return None
 
 
-class RtuServer:
+class RtuServer(SerialSimulator):
     def __init__(self, path: str, baudrate: int, units: dict[int, RtuUnit], *, faults: Faults | None = None,
                  turnaround_s: float = 0.005, log_size: int = 200_000, request_file: TextIO | None = None) -> None:
-        self.port = AsyncSerial(path, baudrate)
+        super().__init__(path, baudrate)
         self.units = units
         self.faults = faults or Faults()
         self.turnaround_s = turnaround_s
         self.requests = RequestLog(log_size, request_file)  # Modbus requests, whoever they were for
         self._framers = list({id(f): f for u in units.values() if (f := getattr(u, "framer", None))}.values())
-        self._task: asyncio.Task | None = None
-
-    @property
-    def baudrate(self) -> int:
-        return self.port.baudrate
-
-    async def start(self) -> None:
-        self.port.open()
-        self._task = asyncio.create_task(self._serve())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-        self.port.close()
 
     async def _serve(self) -> None:
         while True:

@@ -9,16 +9,17 @@ positive part (import, charging, production) and negative part, in kWh.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import add, itemgetter
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, literal, select
 
 from solarctl.store import schema
-from solarctl.store.records import Record
+from solarctl.store.records import Record, loads
 from solarctl.store.rows import epoch_of, key_epoch, number, ts_of
 from solarctl.store.upsert import stamper, upsert_rows
 
@@ -82,6 +83,7 @@ class Agg:
 # lo/hi are None where unknown (the installation's rows), e_in/e_out None for metrics that are not power.
 N, LO, HI, TOTAL, E_IN, E_OUT = range(6)
 _NOT_NUMERIC = frozenset({str, list, tuple, dict, type(None)})  # number() of these is None
+_FLOAT = {float}
 
 
 def _agg(metric: str, vals) -> list | None:
@@ -111,27 +113,48 @@ def minute_aggs(points: list[tuple[float, dict]], prev: tuple[float, dict] | Non
     times = [t for t, _ in points]
     rows = [v for _, v in points]
     buckets = [int(math.floor(t / width)) * width for t in times]
+    runs = []  # (bucket, first, end) of each bucket's points
     i, count = 0, len(rows)
     while i < count:
         bucket = buckets[i]
         j = i + 1
         while j < count and buckets[j] == bucket:
             j += 1
-        group = rows[i:j]
-        keys = tuple(group[0])
-        if all(tuple(r) == keys for r in group[1:]):  # same metrics in the same order: columns
-            columns = zip(keys, zip(*map(dict.values, group)))
-        else:
-            columns = ((m, [r[m] for r in group if m in r]) for m in set().union(*group))
-        for metric, vals in columns:
-            agg = _agg(metric, vals)
-            if agg is not None:
-                aggs[(metric, bucket)] = agg
-                if metric in power:
-                    agg[E_IN] = agg[E_OUT] = 0.0
-                    powered.setdefault(metric, []).append(agg)
+        runs.append((bucket, i, j))
         i = j
-    for metric in powered:
+    keys = tuple(rows[0]) if rows else ()
+    if all(tuple(r) == keys for r in rows):  # every point has the same metrics in the same order: whole columns
+        for metric, col in zip(keys, zip(*map(dict.values, rows))):
+            kinds = set(map(type, col))
+            fast = kinds == _FLOAT
+            if not fast and kinds <= _NOT_NUMERIC:  # text, lists: not a numeric metric
+                continue
+            made = []
+            for bucket, i, j in runs:
+                vals = col[i:j]
+                if fast:
+                    total = sum(vals)
+                    agg = [j - i, min(vals), max(vals), total, None, None] if total - total == 0.0 else _agg(metric, vals)
+                else:
+                    agg = _agg(metric, vals)
+                if agg is not None:
+                    aggs[(metric, bucket)] = agg
+                    made.append(agg)
+            if metric in power and made:
+                powered[metric] = made
+    else:
+        for bucket, i, j in runs:
+            group = rows[i:j]
+            for metric in set().union(*group):
+                agg = _agg(metric, [r[metric] for r in group if metric in r])
+                if agg is not None:
+                    aggs[(metric, bucket)] = agg
+                    if metric in power:
+                        powered.setdefault(metric, []).append(agg)
+    for metric, made in powered.items():
+        for agg in made:
+            agg[E_IN] = agg[E_OUT] = 0.0
+        by_bucket = {bucket: aggs[(metric, bucket)] for bucket, _, _ in runs if (metric, bucket) in aggs}
         if prev:
             last_t, last_p = prev[0], number(prev[1].get(metric))
         else:
@@ -143,10 +166,18 @@ def minute_aggs(points: list[tuple[float, dict]], prev: tuple[float, dict] | Non
                 if p is None:
                     continue
             if last_p is not None and 0 < t - last_t <= max_gap:
-                e_in, e_out = trapezoid(last_p, p, t - last_t)
-                agg = aggs[(metric, bucket)]
-                agg[E_IN] += e_in
-                agg[E_OUT] += e_out
+                dt = t - last_t
+                agg = by_bucket[bucket]
+                if last_p >= 0 and p >= 0:  # trapezoid(), its usual cases inline
+                    agg[E_IN] += (last_p + p) / 2 * dt
+                    agg[E_OUT] += 0.0
+                elif last_p <= 0 and p <= 0:
+                    agg[E_IN] += 0.0
+                    agg[E_OUT] += -(last_p + p) / 2 * dt
+                else:
+                    e_in, e_out = trapezoid(last_p, p, dt)
+                    agg[E_IN] += e_in
+                    agg[E_OUT] += e_out
             last_t, last_p = t, p
     return aggs
 
@@ -190,13 +221,13 @@ def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: f
         stored = conn.execute(
             select(s.c.ts, s.c.data).where(s.c.device == device, s.c.ts >= ts_of(lo), s.c.ts < ts_of(hi))
         ).all()
-        points = {epoch_of(ts): json.loads(data) for ts, data in stored}
+        points = {epoch_of(ts): loads(data) for ts, data in stored}
         points.update((key_epoch(r.timestamp), r.values) for r in records)
         before = conn.execute(
             select(s.c.ts, s.c.data).where(s.c.device == device, s.c.ts < ts_of(lo), s.c.ts >= ts_of(lo - max_gap))
             .order_by(s.c.ts.desc()).limit(1)
         ).first()
-        prev = (epoch_of(before[0]), json.loads(before[1])) if before else None
+        prev = (epoch_of(before[0]), loads(before[1])) if before else None
         units: dict[str, str] = {}
         for r in records:
             if r.units:
@@ -232,18 +263,41 @@ def refresh_hours(conn: Connection, minutes: dict[str, Minutes], stamp: Callable
     rows = []
     for device, fresh in minutes.items():
         lo, hi = floor(fresh.lo, HOUR), floor(fresh.hi - 1, HOUR) + HOUR
-        aggs: dict[tuple[str, int], list] = {}
+        groups: dict[tuple[str, int], list[list]] = {}  # (metric, hour) -> its minutes, in the order they are added up
+        hours: dict[int, int] = {}
         for (metric, bucket), a in fresh.aggs.items():
-            key = (metric, floor(bucket, HOUR))
-            _add(aggs[key] if key in aggs else aggs.setdefault(key, [0, None, None, 0.0, None, None]), *a)
+            hour = hours[bucket] if bucket in hours else hours.setdefault(bucket, floor(bucket, HOUR))
+            key = (metric, hour)
+            if key in groups:
+                groups[key].append(a)
+            else:
+                groups[key] = [a]
         cols = (m.c.metric, m.c.bucket, m.c.n, m.c.minimum, m.c.mean, m.c.maximum, m.c.energy_in_kwh, m.c.energy_out_kwh)
-        around = (m.c.bucket >= ts_of(lo)) & (m.c.bucket < ts_of(fresh.lo)) | (m.c.bucket >= ts_of(fresh.hi)) & (m.c.bucket < ts_of(hi))
-        for metric, bucket, n, lo_v, mean, hi_v, e_in, e_out in conn.execute(select(*cols).where(m.c.device == device, around)):
-            key = (metric, floor(epoch_of(bucket), HOUR))
-            _add(aggs[key] if key in aggs else aggs.setdefault(key, [0, None, None, 0.0, None, None]), n, lo_v, hi_v, mean * n,
-                 None if e_in is None else e_in * _J_PER_KWH, None if e_out is None else e_out * _J_PER_KWH)
-        rows.extend(rollup_row(device, metric, stamp(hour), agg) for (metric, hour), agg in aggs.items())
+        # The device's key range is all its metrics over all time: read the hours' other minutes by bucket instead.
+        # SQLite, without statistics, would pick the key for `device = ?` and scan the device's whole history
+        # (write cost growing with the database); `device || ''` leaves it the bucket index.
+        dev = m.c.device.concat(literal("", literal_execute=True)) if conn.dialect.name == "sqlite" else m.c.device
+        for start, end in ((lo, fresh.lo), (fresh.hi, hi)):
+            if start >= end:
+                continue
+            query = select(*cols).where(dev == device, m.c.bucket >= ts_of(start), m.c.bucket < ts_of(end)).order_by(m.c.bucket)
+            for metric, bucket, n, lo_v, mean, hi_v, e_in, e_out in conn.execute(query).all():
+                a = [n, lo_v, hi_v, mean * n, None if e_in is None else e_in * _J_PER_KWH, None if e_out is None else e_out * _J_PER_KWH]
+                groups.setdefault((metric, floor(epoch_of(bucket), HOUR)), []).append(a)
+        rows.extend(rollup_row(device, metric, stamp(hour), fold(group)) for (metric, hour), group in groups.items())
     upsert_rows(conn, schema.rollup_1h, ROLLUP_COLUMNS, rows)
+
+
+def fold(aggs: list[list]) -> list:
+    """The aggregate of consecutive aggregates: what _add()ing them one by one to an empty one gives, to the
+    last bit (sums in the same order, starting from 0.0)."""
+    los = [x for x in map(itemgetter(LO), aggs) if x is not None]  # None: installation rows (means and energy only)
+    his = [x for x in map(itemgetter(HI), aggs) if x is not None]
+    energy = [a for a in aggs if a[E_IN] is not None]
+    return [sum(map(itemgetter(N), aggs)), min(los) if los else None, max(his) if his else None,
+            reduce(add, map(itemgetter(TOTAL), aggs), 0.0),
+            reduce(add, map(itemgetter(E_IN), energy), 0.0) if energy else None,
+            reduce(add, [x or 0.0 for x in map(itemgetter(E_OUT), energy)], 0.0) if energy else None]
 
 
 def _add(agg: list, n: int, lo: float | None, hi: float | None, total: float, e_in: float | None, e_out: float | None) -> None:

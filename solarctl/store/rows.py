@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from datetime import datetime, timedelta
-from operator import itemgetter
+from itertools import chain
+from operator import add, itemgetter
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Boolean, Double, Integer, String, Table
 
 from solarctl.store import schema
-from solarctl.store.records import Record, _dumps
+from solarctl.store.records import Record, dumps
 
 _EPOCH = datetime(1970, 1, 1)
 
@@ -113,8 +114,24 @@ class _Values:
         self.floats = itemgetter(*floats) if self.fast else None
         self.texts = itemgetter(*texts) if self.fast else None
 
+    def rows(self, keys: list[tuple], samples: list[dict]) -> list[tuple]:
+        """Rows (key + values) for a batch: the usual batch, all finite floats and short texts, is checked in
+        a few C-level passes over all its values; otherwise row by row."""
+        raw = [tuple(map(values.get, self.keys)) for values in samples]
+        if self.fast and raw:
+            fl = list(chain.from_iterable(map(self.floats, raw)))
+            if _FLOATISH.issuperset(map(type, fl)):
+                s = sum(filter(None, fl))
+                if s - s == 0.0:
+                    tx = list(chain.from_iterable(map(self.texts, raw)))
+                    if _TEXTISH.issuperset(map(type, tx)) and max(map(len, filter(None, tx)), default=0) <= self.width:
+                        return list(map(add, keys, raw))
+        return list(map(add, keys, map(self.convert, raw)))
+
     def __call__(self, values: dict) -> tuple:
-        vals = tuple(map(values.get, self.keys))
+        return self.convert(tuple(map(values.get, self.keys)))
+
+    def convert(self, vals: tuple) -> tuple:
         if self.fast:
             fl = self.floats(vals)
             if _FLOATISH.issuperset(map(type, fl)):
@@ -139,19 +156,27 @@ COLUMNS: dict[Table, tuple[str, ...]] = {t: tuple(c.name for c in t.columns) for
 Rows = dict[Table, list[tuple]]
 
 
-def _conext(table: Table) -> Callable[[Record, Any, Rows], None]:
-    values_of = _VALUES[table.name]
+class _Bulk:
+    """Key tuples and value dicts of one device table, collected over a batch and converted at the end."""
+
+    def __init__(self) -> None:
+        self.keys: list[tuple] = []
+        self.values: list[dict] = []
+
+
+def _conext(table: Table) -> Callable[[Record, Any, Rows, dict], None]:
     assert COLUMNS[table][:3] == ("device", "ts", "device_name")
 
-    def rows(rec: Record, ts: Any, out: Rows) -> None:
+    def rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
         name = rec.values.get("device_name") or rec.device
         name = name[: schema.NAME] if type(name) is str else str(name)[: schema.NAME]
-        out[table].append((rec.device, ts, name, *values_of(rec.values)))
+        b = bulk[table]
+        b.keys.append((rec.device, ts, name))
+        b.values.append(rec.values)
 
     return rows
 
 
-_BMS = _VALUES["pylontech_bms"]
 assert COLUMNS[schema.pylontech_bms][:3] == ("device", "device_name", "ts")
 
 
@@ -160,13 +185,14 @@ def _battery(index: int) -> str:
     return f"Battery: {index}"
 
 
-def _pylontech(rec: Record, ts: Any, out: Rows) -> None:
-    bms = out[schema.pylontech_bms]
+def _pylontech(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
+    b = bulk[schema.pylontech_bms]
     for module in rec.values.get("modules") or ():
         if not isinstance(module, dict) or "index" not in module:
             continue
         index = int(module["index"])
-        bms.append((rec.device, _battery(index), ts, *_BMS(module)))
+        b.keys.append((rec.device, _battery(index), ts))
+        b.values.append(module)
         _cells(rec.device, ts, index, module.get("cell_voltages"), out)
 
 
@@ -174,14 +200,14 @@ _JK = _VALUES["jk_pack"]
 _PV1800 = _VALUES["must_pv1800"]
 
 
-def _jk(rec: Record, ts: Any, out: Rows) -> None:
+def _jk(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
     values = dict(rec.values)
     values["alarms"] = values.get("alarms") or rec.alarms or None
     out[schema.jk_pack].append((rec.device, ts, *_JK(values)))
     _cells(rec.device, ts, 1, rec.values.get("cell_voltages"), out)
 
 
-def _pv1800(rec: Record, ts: Any, out: Rows) -> None:
+def _pv1800(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
     out[schema.must_pv1800].append((rec.device, ts, *_PV1800(rec.values)))
 
 
@@ -192,7 +218,7 @@ def _cells(device: str, ts: Any, module: int, voltages: Any, out: Rows) -> None:
         )
 
 
-DRIVER_ROWS: dict[str, Callable[[Record, Any, Rows], None]] = {
+DRIVER_ROWS: dict[str, Callable[[Record, Any, Rows, dict], None]] = {
     "conext_xw": _conext(schema.conext_xw),
     "conext_mppt": _conext(schema.conext_mppt),
     "pylontech_console": _pylontech,
@@ -201,20 +227,27 @@ DRIVER_ROWS: dict[str, Callable[[Record, Any, Rows], None]] = {
 }
 
 
+_BULK = (schema.pylontech_bms, schema.conext_xw, schema.conext_mppt)
+
+
 def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callable[[float], Any]) -> Rows:
     """Rows (tuples in COLUMNS order) for every table, from good samples (failed polls are handled as device
     health); `stamp` turns a sample's epoch seconds into its key's timestamp value."""
     out: Rows = {t: [] for t in (schema.sample, *schema.DEVICE_TABLES)}
     samples = out[schema.sample]
+    bulk = {t: _Bulk() for t in _BULK}
     get_driver = drivers.get
     for rec in records:
         if rec.values is None:
             continue
         ts = stamp(rec.timestamp)
         driver = get_driver(rec.device)
-        samples.append((rec.device, ts, driver, rec.values_json, _dumps(rec.alarms) if rec.alarms else None))
+        samples.append((rec.device, ts, driver, rec.values_json, dumps(rec.alarms) if rec.alarms else None))
         if driver in DRIVER_ROWS:
-            DRIVER_ROWS[driver](rec, ts, out)
+            DRIVER_ROWS[driver](rec, ts, out, bulk)
+    for table, b in bulk.items():
+        if b.keys:
+            out[table] = _VALUES[table.name].rows(b.keys, b.values)
     return out
 
 

@@ -289,8 +289,8 @@ def refresh_hours(conn: Connection, minutes: dict[str, Minutes], stamp: Callable
 
 
 def fold(aggs: list[list]) -> list:
-    """The aggregate of consecutive aggregates: what _add()ing them one by one to an empty one gives, to the
-    last bit (sums in the same order, starting from 0.0)."""
+    """The aggregate of consecutive aggregates (minutes into an hour). Sums by reduce(add), not sum(): Python
+    3.12's sum() compensates float rounding, and an hour must add up to the same bits on every version."""
     los = [x for x in map(itemgetter(LO), aggs) if x is not None]  # None: installation rows (means and energy only)
     his = [x for x in map(itemgetter(HI), aggs) if x is not None]
     energy = [a for a in aggs if a[E_IN] is not None]
@@ -298,17 +298,6 @@ def fold(aggs: list[list]) -> list:
             reduce(add, map(itemgetter(TOTAL), aggs), 0.0),
             reduce(add, map(itemgetter(E_IN), energy), 0.0) if energy else None,
             reduce(add, [x or 0.0 for x in map(itemgetter(E_OUT), energy)], 0.0) if energy else None]
-
-
-def _add(agg: list, n: int, lo: float | None, hi: float | None, total: float, e_in: float | None, e_out: float | None) -> None:
-    agg[N] += n
-    agg[TOTAL] += total
-    if lo is not None:  # None: installation rows, which carry means and energy only
-        agg[LO] = lo if agg[LO] is None else min(agg[LO], lo)
-        agg[HI] = hi if agg[HI] is None else max(agg[HI], hi)
-    if e_in is not None:
-        agg[E_IN] = (agg[E_IN] or 0.0) + e_in
-        agg[E_OUT] = (agg[E_OUT] or 0.0) + (e_out or 0.0)
 
 
 def group_by_device(records: Iterable[Record]) -> dict[str, list[Record]]:

@@ -3,7 +3,7 @@
 
 Builds what a year of polling a 4-device installation every 10 s leaves behind: 1-minute and 1-hour
 rollups of the power and state-of-charge metrics computed from the 10-second points with the store's own
-aggregate(), hourly rollups of ~40 further metrics, the daily energy summary, the last two days of raw rows
+minute_aggs(), hourly rollups of ~40 further metrics, the daily energy summary, the last two days of raw rows
 (through the normal writer) and some failed polls. Then runs every query of dashboards/solarctl-mysql.json
 (the PostgreSQL file's SQL is identical) with the dashboard range set to the whole year and to one day,
 and prints the median of 5 runs. Nothing is asserted.
@@ -29,7 +29,8 @@ from solarctl.store.config import StorageConfig
 from solarctl.store.engine import make_engine
 from solarctl.store.grafana_sql import expand
 from solarctl.store.records import encode
-from solarctl.store.rollup import HOUR, MINUTE, Agg, Minutes, _add, aggregate, floor, refresh_hours
+from solarctl.store.rollup import ROLLUP_COLUMNS, HOUR, MINUTE, Minutes, _add, floor, minute_aggs, refresh_hours, rollup_row
+from solarctl.store.rows import ts_of
 from solarctl.store.upsert import upsert
 from solarctl.store.writer import BatchWriter
 
@@ -40,6 +41,10 @@ SOURCE = {("xw", "grid_power"): "grid", ("xw", "load_power"): "load", ("xw", "ba
 SCALE = {"west": 0.5, "east": 0.5}
 FILLER = {"xw": XW_EXTRA, "west": MPPT_EXTRA, "east": MPPT_EXTRA, "stack": ["voltage", "current", "temperature", "module_count"]}
 DAY = 86400
+
+
+def _dict(row: tuple) -> dict:
+    return dict(zip(ROLLUP_COLUMNS, row))
 
 
 def populate(url: str, days: int) -> None:
@@ -56,15 +61,15 @@ def populate(url: str, days: int) -> None:
         minute_rows, hour_rows = [], []
         for device in DRIVERS:
             points = [(t, {m: x[SOURCE[(device, m)]] * SCALE.get(device, 1.0) for m in ROLLED[device]}) for t, x in zip(moments, physics)]
-            minutes = aggregate(points, None, power, storage.max_gap, MINUTE)
-            hours: dict[tuple[str, int], Agg] = defaultdict(Agg)
+            minutes = minute_aggs(points, None, power, storage.max_gap, MINUTE)
+            hours: dict[tuple[str, int], list] = defaultdict(lambda: [0, None, None, 0.0, None, None])
             for (metric, bucket), a in minutes.items():
-                minute_rows.append(a.row(device, metric, bucket))
-                _add(hours[(metric, floor(bucket, HOUR))], a.n, a.total, a.lo, a.hi, a.e_in, a.e_out)
+                minute_rows.append(_dict(rollup_row(device, metric, ts_of(bucket), a)))
+                _add(hours[(metric, floor(bucket, HOUR))], *a)
             for hour in range(int(T0 + day * DAY), int(T0 + (day + 1) * DAY), HOUR):
                 for metric in FILLER[device]:
-                    hours[(metric, hour)] = Agg(360, 1.0, 3.0, 720.0)
-            hour_rows += [a.row(device, metric, bucket) for (metric, bucket), a in hours.items()]
+                    hours[(metric, hour)] = [360, 1.0, 3.0, 720.0, None, None]
+            hour_rows += [_dict(rollup_row(device, metric, ts_of(bucket), a)) for (metric, bucket), a in hours.items()]
         with engine.begin() as conn:
             upsert(conn, schema.rollup_1m, minute_rows)
             upsert(conn, schema.rollup_1h, hour_rows)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, select
 from solarctl.store import rollup, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.rows import epoch_of, ts_of
-from solarctl.store.upsert import upsert
+from solarctl.store.upsert import stamper, upsert, upsert_rows
 
 Roles = dict[str, list[tuple[str, str]]]
 INSTALLATION = "(installation)"
@@ -55,14 +55,16 @@ def roles(storage: StorageConfig, drivers: Mapping[str, str]) -> Roles:
     return out
 
 
-def refresh_installation(conn: Connection, minutes: dict[str, rollup.Minutes], role_map: Roles) -> rollup.Minutes | None:
+def refresh_installation(conn: Connection, minutes: dict[str, rollup.Minutes], role_map: Roles,
+                         stamp: Callable[[float], Any] | None = None) -> rollup.Minutes | None:
     """Recompute the installation's minutes over the span the role devices' refreshed minutes cover."""
     spans = [minutes[dev] for pairs in role_map.values() for dev, _ in pairs if dev in minutes]
     if not spans:
         return None
+    stamp = stamp or stamper(conn.dialect.name)
     lo, hi = min(m.lo for m in spans), max(m.hi for m in spans)
     m = schema.rollup_1m
-    aggs: dict[tuple[str, int], rollup.Agg] = {}
+    aggs: dict[tuple[str, int], list] = {}  # rollup.minute_aggs' lists: n counts minutes, no minimum/maximum
     sources = [(f"{role}_power", dev, metric) for role, pairs in role_map.items() for dev, metric in pairs]
     sources += [("soc", dev, "soc") for dev, _ in role_map.get("battery", [])]
     soc_devices: dict[int, int] = defaultdict(int)
@@ -72,17 +74,18 @@ def refresh_installation(conn: Connection, minutes: dict[str, rollup.Minutes], r
             .where(m.c.device == device, m.c.metric == metric, m.c.bucket >= ts_of(lo), m.c.bucket < ts_of(hi))
         ):
             b = int(epoch_of(bucket))
-            agg = aggs.setdefault((name, b), rollup.Agg(n=1))
-            agg.total += mean
+            key = (name, b)
+            agg = aggs[key] if key in aggs else aggs.setdefault(key, [1, None, None, 0.0, None, None])
+            agg[rollup.TOTAL] += mean
             if name == "soc":
                 soc_devices[b] += 1
             elif e_in is not None:
-                agg.e_in = (agg.e_in or 0.0) + e_in * rollup._J_PER_KWH
-                agg.e_out = (agg.e_out or 0.0) + e_out * rollup._J_PER_KWH
+                agg[rollup.E_IN] = (agg[rollup.E_IN] or 0.0) + e_in * rollup._J_PER_KWH
+                agg[rollup.E_OUT] = (agg[rollup.E_OUT] or 0.0) + e_out * rollup._J_PER_KWH
     for (name, b), agg in aggs.items():
         if name == "soc":
-            agg.total /= soc_devices[b]  # mean over the battery devices, not the sum
-    upsert(conn, schema.rollup_1m, [agg.row(INSTALLATION, name, b) for (name, b), agg in aggs.items()])
+            agg[rollup.TOTAL] /= soc_devices[b]  # mean over the battery devices, not the sum
+    upsert_rows(conn, schema.rollup_1m, rollup.ROLLUP_COLUMNS, [rollup.rollup_row(INSTALLATION, name, stamp(b), agg) for (name, b), agg in aggs.items()])
     return rollup.Minutes(lo, hi, aggs)
 
 

@@ -9,18 +9,19 @@ positive part (import, charging, production) and negative part, in kWh.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from functools import reduce
+from operator import add, itemgetter
+from typing import Any, Callable, Iterable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, literal, select
 
 from solarctl.store import schema
-from solarctl.store.records import Record
-from solarctl.store.rows import epoch_of, number, ts_of
-from solarctl.store.upsert import upsert
+from solarctl.store.records import Record, loads
+from solarctl.store.rows import epoch_of, key_epoch, number, ts_of
+from solarctl.store.upsert import stamper, upsert_rows
 
 MINUTE = 60
 HOUR = 3600
@@ -78,110 +79,225 @@ class Agg:
         }
 
 
+# The store's own aggregates are lists [n, lo, hi, total, e_in, e_out] (many per batch: cheaper than objects);
+# lo/hi are None where unknown (the installation's rows), e_in/e_out None for metrics that are not power.
+N, LO, HI, TOTAL, E_IN, E_OUT = range(6)
+_NOT_NUMERIC = frozenset({str, list, tuple, dict, type(None)})  # number() of these is None
+_FLOAT = {float}
+
+
+def _agg(metric: str, vals) -> list | None:
+    """The aggregate of one metric's values in one bucket (None: no numeric value)."""
+    if type(vals[0]) is float:
+        try:
+            total = sum(vals)
+        except TypeError:  # text among the numbers
+            total = None
+        if total is not None and total - total == 0.0:  # all finite (the usual case)
+            return [len(vals), min(vals), max(vals), total, None, None]
+    elif _NOT_NUMERIC.issuperset(map(type, vals)):  # text, lists: not a numeric metric
+        return None
+    vals = [n for n in map(number, vals) if n is not None]  # convert, drop text and NaN
+    if not vals or len(metric) > schema.NAME:
+        return None
+    return [len(vals), min(vals), max(vals), sum(vals), None, None]
+
+
+def minute_aggs(points: list[tuple[float, dict]], prev: tuple[float, dict] | None,
+                power: set[str], max_gap: float, width: int = MINUTE) -> dict[tuple[str, int], list]:
+    """Aggregate the numeric metrics of time-sorted (t, values) points into buckets of `width` seconds;
+    `prev` is the point just before. Runs for every value stored: samples of a bucket with the same metrics
+    (the usual case) are read column by column."""
+    aggs: dict[tuple[str, int], list] = {}
+    powered: dict[str, list[list]] = {}  # power metric -> its aggregates
+    times = [t for t, _ in points]
+    rows = [v for _, v in points]
+    buckets = [int(math.floor(t / width)) * width for t in times]
+    runs = []  # (bucket, first, end) of each bucket's points
+    i, count = 0, len(rows)
+    while i < count:
+        bucket = buckets[i]
+        j = i + 1
+        while j < count and buckets[j] == bucket:
+            j += 1
+        runs.append((bucket, i, j))
+        i = j
+    keys = tuple(rows[0]) if rows else ()
+    if all(tuple(r) == keys for r in rows):  # every point has the same metrics in the same order: whole columns
+        for metric, col in zip(keys, zip(*map(dict.values, rows))):
+            kinds = set(map(type, col))
+            fast = kinds == _FLOAT
+            if not fast and kinds <= _NOT_NUMERIC:  # text, lists: not a numeric metric
+                continue
+            made = []
+            for bucket, i, j in runs:
+                vals = col[i:j]
+                if fast:
+                    total = sum(vals)
+                    agg = [j - i, min(vals), max(vals), total, None, None] if total - total == 0.0 else _agg(metric, vals)
+                else:
+                    agg = _agg(metric, vals)
+                if agg is not None:
+                    aggs[(metric, bucket)] = agg
+                    made.append(agg)
+            if metric in power and made:
+                powered[metric] = made
+    else:
+        for bucket, i, j in runs:
+            group = rows[i:j]
+            for metric in set().union(*group):
+                agg = _agg(metric, [r[metric] for r in group if metric in r])
+                if agg is not None:
+                    aggs[(metric, bucket)] = agg
+                    if metric in power:
+                        powered.setdefault(metric, []).append(agg)
+    for metric, made in powered.items():
+        for agg in made:
+            agg[E_IN] = agg[E_OUT] = 0.0
+        by_bucket = {bucket: aggs[(metric, bucket)] for bucket, _, _ in runs if (metric, bucket) in aggs}
+        if prev:
+            last_t, last_p = prev[0], number(prev[1].get(metric))
+        else:
+            last_t, last_p = 0.0, None
+        for t, values, bucket in zip(times, rows, buckets):
+            p = values.get(metric)
+            if not (type(p) is float and p - p == 0.0):
+                p = number(p)
+                if p is None:
+                    continue
+            if last_p is not None and 0 < t - last_t <= max_gap:
+                dt = t - last_t
+                agg = by_bucket[bucket]
+                if last_p >= 0 and p >= 0:  # trapezoid(), its usual cases inline
+                    agg[E_IN] += (last_p + p) / 2 * dt
+                    agg[E_OUT] += 0.0
+                elif last_p <= 0 and p <= 0:
+                    agg[E_IN] += 0.0
+                    agg[E_OUT] += -(last_p + p) / 2 * dt
+                else:
+                    e_in, e_out = trapezoid(last_p, p, dt)
+                    agg[E_IN] += e_in
+                    agg[E_OUT] += e_out
+            last_t, last_p = t, p
+    return aggs
+
+
 def aggregate(points: list[tuple[float, dict]], prev: tuple[float, dict] | None,
               power: set[str], max_gap: float, width: int = MINUTE) -> dict[tuple[str, int], Agg]:
-    """Aggregate the numeric metrics of time-sorted (t, values) points into buckets of `width` seconds;
-    `prev` is the point just before. Runs for every value stored, hence the builtins over lists."""
-    aggs: dict[tuple[str, int], Agg] = {}
-    buckets: dict[int, list[dict]] = defaultdict(list)
-    for t, values in points:
-        buckets[floor(t, width)].append(values)
-    for bucket, rows in buckets.items():
-        for metric in set().union(*rows):
-            vals = [r[metric] for r in rows if metric in r]
-            try:
-                total = sum(vals) if type(vals[0]) is float else None
-            except TypeError:  # text among the numbers
-                total = None
-            if total is None or total - total != 0.0:  # not all finite floats: convert, drop text and NaN
-                vals = [n for n in map(number, vals) if n is not None]
-                if not vals or len(metric) > schema.NAME:
-                    continue
-                total = sum(vals)
-            aggs[(metric, bucket)] = Agg(len(vals), min(vals), max(vals), total)
-    for metric in {m for (m, _) in aggs} & power:
-        for (m, _), agg in aggs.items():
-            if m == metric:
-                agg.e_in = agg.e_out = 0.0
-        last = (prev[0], number(prev[1].get(metric))) if prev else (0.0, None)
-        for t, values in points:
-            p = number(values.get(metric))
-            if p is None:
-                continue
-            if last[1] is not None and 0 < t - last[0] <= max_gap:
-                e_in, e_out = trapezoid(last[1], p, t - last[0])
-                agg = aggs[(metric, floor(t, width))]
-                agg.e_in += e_in
-                agg.e_out += e_out
-            last = (t, p)
-    return aggs
+    """minute_aggs() as Agg objects (tests, tools)."""
+    return {k: Agg(n, lo, hi, total, e_in, e_out) for k, (n, lo, hi, total, e_in, e_out) in minute_aggs(points, prev, power, max_gap, width).items()}
+
+
+def rollup_row(device: str, metric: str, bucket: Any, agg: list) -> tuple:
+    """A rollup_1m / rollup_1h row (in column order) from an aggregate list; `bucket` as the driver binds it."""
+    n, lo, hi, total, e_in, e_out = agg
+    return (device, metric, bucket, n, lo, total / n if n else None, hi,
+            None if e_in is None else e_in / _J_PER_KWH, None if e_out is None else e_out / _J_PER_KWH)
+
+
+ROLLUP_COLUMNS = tuple(c.name for c in schema.rollup_1m.columns)
+assert ROLLUP_COLUMNS == tuple(c.name for c in schema.rollup_1h.columns) == (
+    "device", "metric", "bucket", "n", "minimum", "mean", "maximum", "energy_in_kwh", "energy_out_kwh")
 
 
 @dataclass
 class Minutes:
-    """The 1-minute aggregates of one device over [lo, hi), as just written."""
+    """The 1-minute aggregates (lists, see minute_aggs) of one device over [lo, hi), as just written."""
 
     lo: int
     hi: int
-    aggs: dict[tuple[str, int], Agg]
+    aggs: dict[tuple[str, int], list]
 
 
-def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: float) -> dict[str, Minutes]:
+def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: float, stamp: Callable[[float], Any]) -> dict[str, Minutes]:
     """Recompute, per device, every minute from the batch's first to its last, BEFORE the batch's raw rows
     are written (the batch is merged in from memory, so it is decoded once)."""
     s = schema.sample
     rows, out = [], {}
+    stamps: dict[int, Any] = {}
     for device, records in batch.items():
         lo = floor(min(r.timestamp for r in records), MINUTE)
         hi = floor(max(r.timestamp for r in records), MINUTE) + MINUTE
         stored = conn.execute(
             select(s.c.ts, s.c.data).where(s.c.device == device, s.c.ts >= ts_of(lo), s.c.ts < ts_of(hi))
         ).all()
-        points = {epoch_of(ts): json.loads(data) for ts, data in stored}
-        points.update((epoch_of(ts_of(r.timestamp)), r.values) for r in records)
+        points = {epoch_of(ts): loads(data) for ts, data in stored}
+        points.update((key_epoch(r.timestamp), r.values) for r in records)
         before = conn.execute(
             select(s.c.ts, s.c.data).where(s.c.device == device, s.c.ts < ts_of(lo), s.c.ts >= ts_of(lo - max_gap))
             .order_by(s.c.ts.desc()).limit(1)
         ).first()
-        prev = (epoch_of(before[0]), json.loads(before[1])) if before else None
+        prev = (epoch_of(before[0]), loads(before[1])) if before else None
         units: dict[str, str] = {}
         for r in records:
-            units.update(r.units)
-        power = {m for m in set().union(*points.values()) if is_power(m, units.get(m))}
-        aggs = aggregate(sorted(points.items()), prev, power, max_gap)
-        rows.extend(agg.row(device, metric, bucket) for (metric, bucket), agg in aggs.items())
+            if r.units:
+                units.update(r.units)
+        power = {m for m in _metrics(points.values()) if is_power(m, units.get(m))}
+        aggs = minute_aggs(sorted(points.items()), prev, power, max_gap)
+        for (metric, bucket), agg in aggs.items():
+            if bucket not in stamps:
+                stamps[bucket] = stamp(bucket)
+            rows.append(rollup_row(device, metric, stamps[bucket], agg))
         out[device] = Minutes(lo, hi, aggs)
-    upsert(conn, schema.rollup_1m, rows)
+    upsert_rows(conn, schema.rollup_1m, ROLLUP_COLUMNS, rows)
     return out
 
 
-def refresh_hours(conn: Connection, minutes: dict[str, Minutes]) -> None:
+def _metrics(values: Iterable[dict]) -> set[str]:
+    """Every key of the samples (their key sets are mostly the same: each distinct one is merged once)."""
+    out: set[str] = set()
+    last: tuple = ()
+    for v in values:
+        keys = tuple(v)
+        if keys != last:
+            out.update(keys)
+            last = keys
+    return out
+
+
+def refresh_hours(conn: Connection, minutes: dict[str, Minutes], stamp: Callable[[float], Any] | None = None) -> None:
     """Recompute the hours around the refreshed minutes: those from memory, the hours' other minutes from
     `rollup_1m` (so a batch never reads back what it just wrote)."""
+    stamp = stamp or stamper(conn.dialect.name)
     m = schema.rollup_1m
     rows = []
     for device, fresh in minutes.items():
         lo, hi = floor(fresh.lo, HOUR), floor(fresh.hi - 1, HOUR) + HOUR
-        aggs: dict[tuple[str, int], Agg] = defaultdict(Agg)
+        groups: dict[tuple[str, int], list[list]] = {}  # (metric, hour) -> its minutes, in the order they are added up
+        hours: dict[int, int] = {}
         for (metric, bucket), a in fresh.aggs.items():
-            _add(aggs[(metric, floor(bucket, HOUR))], a.n, a.total, a.lo, a.hi, a.e_in, a.e_out)
+            hour = hours[bucket] if bucket in hours else hours.setdefault(bucket, floor(bucket, HOUR))
+            key = (metric, hour)
+            if key in groups:
+                groups[key].append(a)
+            else:
+                groups[key] = [a]
         cols = (m.c.metric, m.c.bucket, m.c.n, m.c.minimum, m.c.mean, m.c.maximum, m.c.energy_in_kwh, m.c.energy_out_kwh)
-        around = (m.c.bucket >= ts_of(lo)) & (m.c.bucket < ts_of(fresh.lo)) | (m.c.bucket >= ts_of(fresh.hi)) & (m.c.bucket < ts_of(hi))
-        for metric, bucket, n, lo_v, mean, hi_v, e_in, e_out in conn.execute(select(*cols).where(m.c.device == device, around)):
-            _add(aggs[(metric, floor(epoch_of(bucket), HOUR))], n, mean * n, lo_v, hi_v,
-                 None if e_in is None else e_in * _J_PER_KWH, None if e_out is None else e_out * _J_PER_KWH)
-        rows.extend(agg.row(device, metric, hour) for (metric, hour), agg in aggs.items())
-    upsert(conn, schema.rollup_1h, rows)
+        # The device's key range is all its metrics over all time: read the hours' other minutes by bucket instead.
+        # SQLite, without statistics, would pick the key for `device = ?` and scan the device's whole history
+        # (write cost growing with the database); `device || ''` leaves it the bucket index.
+        dev = m.c.device.concat(literal("", literal_execute=True)) if conn.dialect.name == "sqlite" else m.c.device
+        for start, end in ((lo, fresh.lo), (fresh.hi, hi)):
+            if start >= end:
+                continue
+            query = select(*cols).where(dev == device, m.c.bucket >= ts_of(start), m.c.bucket < ts_of(end)).order_by(m.c.bucket)
+            for metric, bucket, n, lo_v, mean, hi_v, e_in, e_out in conn.execute(query).all():
+                a = [n, lo_v, hi_v, mean * n, None if e_in is None else e_in * _J_PER_KWH, None if e_out is None else e_out * _J_PER_KWH]
+                groups.setdefault((metric, floor(epoch_of(bucket), HOUR)), []).append(a)
+        rows.extend(rollup_row(device, metric, stamp(hour), fold(group)) for (metric, hour), group in groups.items())
+    upsert_rows(conn, schema.rollup_1h, ROLLUP_COLUMNS, rows)
 
 
-def _add(agg: Agg, n: int, total: float, lo: float | None, hi: float | None, e_in: float | None, e_out: float | None) -> None:
-    agg.n += n
-    agg.total += total
-    if lo is not None:  # None: installation rows, which carry means and energy only
-        agg.lo, agg.hi = min(agg.lo, lo), max(agg.hi, hi)
-    if e_in is not None:
-        agg.e_in = (agg.e_in or 0.0) + e_in
-        agg.e_out = (agg.e_out or 0.0) + (e_out or 0.0)
+def fold(aggs: list[list]) -> list:
+    """The aggregate of consecutive aggregates (minutes into an hour). Sums by reduce(add), not sum(): Python
+    3.12's sum() compensates float rounding, and an hour must add up to the same bits on every version."""
+    los = [x for x in map(itemgetter(LO), aggs) if x is not None]  # None: installation rows (means and energy only)
+    his = [x for x in map(itemgetter(HI), aggs) if x is not None]
+    energy = [a for a in aggs if a[E_IN] is not None]
+    return [sum(map(itemgetter(N), aggs)), min(los) if los else None, max(his) if his else None,
+            reduce(add, map(itemgetter(TOTAL), aggs), 0.0),
+            reduce(add, map(itemgetter(E_IN), energy), 0.0) if energy else None,
+            reduce(add, [x or 0.0 for x in map(itemgetter(E_OUT), energy)], 0.0) if energy else None]
 
 
 def group_by_device(records: Iterable[Record]) -> dict[str, list[Record]]:

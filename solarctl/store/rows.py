@@ -3,6 +3,11 @@
 Column values are coerced to the column's type: numbers for Double/Integer columns (bool -> 0/1, text or NaN
 -> NULL), text cut to the column width (the full value stays in `sample.data`), so one odd value never fails
 a whole batch.
+
+Rows are built as tuples in each table's column order (`COLUMNS`), straight from the sample's values: the
+store writes hundreds of thousands of them a minute when it back-fills. The usual row (finite floats, short
+texts) is checked with a few C-level passes and taken as is; any other value goes through its column's
+converter, exactly as before.
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from datetime import datetime, timedelta
+from itertools import chain
+from operator import add, itemgetter
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import Boolean, Integer, String, Table
+from sqlalchemy import Boolean, Double, Integer, String, Table
 
 from solarctl.store import schema
-from solarctl.store.records import Record, _dumps
+from solarctl.store.records import Record, dumps
 
 _EPOCH = datetime(1970, 1, 1)
 
@@ -28,6 +35,12 @@ def ts_of(timestamp: float) -> datetime:
 
 def epoch_of(ts: datetime) -> float:
     return (ts - _EPOCH) / timedelta(seconds=1)
+
+
+def key_epoch(timestamp: float) -> float:
+    """epoch_of(ts_of(timestamp)) without the datetimes: the epoch seconds of the stored key (both are the
+    correctly rounded value of ms / 1000)."""
+    return round(timestamp * 1000) / 1000
 
 
 def number(value: Any) -> float | None:
@@ -62,84 +75,150 @@ def _integer(value: Any) -> int | None:
     return None if n is None else int(n)
 
 
-def _converters(table: Table) -> tuple[list[str], list[tuple[str, Callable[[Any], Any]]]]:
-    """(float columns, other columns with their converter): floats, the bulk, take a fast path."""
-    floats, others = [], []
-    for col in table.columns:
-        if col.primary_key or col.name == "device_name":
-            continue
-        if isinstance(col.type, String):
-            others.append((col.name, _text(col.type.length or 255)))
-        elif isinstance(col.type, Boolean):
-            others.append((col.name, _boolean))
-        elif isinstance(col.type, Integer):
-            others.append((col.name, _integer))
-        else:
-            floats.append(col.name)
-    return floats, others
+def _float(value: Any) -> float | None:
+    return value if type(value) is float and value - value == 0.0 else number(value)  # v - v == 0: finite
 
 
-_CONVERTERS = {t.name: _converters(t) for t in schema.DEVICE_TABLES}
+_FLOATISH = frozenset({float, type(None)})
+_TEXTISH = frozenset({str, type(None)})
 
 
-def _row(table: Table, key: dict, values: dict) -> dict:
-    row = dict(key)
-    get = values.get
-    floats, others = _CONVERTERS[table.name]
-    for name in floats:
-        v = get(name)
-        row[name] = v if type(v) is float and v - v == 0.0 else number(v)  # v - v == 0: finite
-    for name, conv in others:
-        row[name] = conv(get(name))
-    return row
+class _Values:
+    """The value columns of a device table (all but the key columns and device_name), in table order, and how
+    to turn a sample's values into them."""
+
+    def __init__(self, table: Table, source: dict[str, str] | None = None) -> None:
+        cols = [c for c in table.columns if not c.primary_key and c.name != "device_name"]
+        self.names = tuple(c.name for c in cols)
+        # Where each column's value comes from in the sample's values (Pylontech renames its state columns).
+        self.keys = tuple((source or {}).get(n, n) for n in self.names)
+        self.converters: list[Callable[[Any], Any]] = []
+        floats, texts, widths = [], [], []
+        for i, col in enumerate(cols):
+            if isinstance(col.type, String):
+                self.converters.append(_text(col.type.length or 255))
+                texts.append(i)
+                widths.append(col.type.length or 255)
+            elif isinstance(col.type, Boolean):
+                self.converters.append(_boolean)
+            elif isinstance(col.type, Integer):
+                self.converters.append(_integer)
+            else:
+                assert isinstance(col.type, Double), col
+                self.converters.append(_float)
+                floats.append(i)
+        self.width = min(widths, default=255)
+        # The fast path takes tables of float and text columns only (two or more of each); the others (rare and
+        # narrow) convert every value.
+        self.fast = len(floats) > 1 and len(texts) > 1 and len(floats) + len(texts) == len(cols)
+        self.floats = itemgetter(*floats) if self.fast else None
+        self.texts = itemgetter(*texts) if self.fast else None
+
+    def rows(self, keys: list[tuple], samples: list[dict]) -> list[tuple]:
+        """Rows (key + values) for a batch: the usual batch, all finite floats and short texts, is checked in
+        a few C-level passes over all its values; otherwise row by row."""
+        raw = [tuple(map(values.get, self.keys)) for values in samples]
+        if self.fast and raw:
+            fl = list(chain.from_iterable(map(self.floats, raw)))
+            if _FLOATISH.issuperset(map(type, fl)):
+                s = sum(filter(None, fl))
+                if s - s == 0.0:
+                    tx = list(chain.from_iterable(map(self.texts, raw)))
+                    if _TEXTISH.issuperset(map(type, tx)) and max(map(len, filter(None, tx)), default=0) <= self.width:
+                        return list(map(add, keys, raw))
+        return list(map(add, keys, map(self.convert, raw)))
+
+    def __call__(self, values: dict) -> tuple:
+        return self.convert(tuple(map(values.get, self.keys)))
+
+    def convert(self, vals: tuple) -> tuple:
+        if self.fast:
+            fl = self.floats(vals)
+            if _FLOATISH.issuperset(map(type, fl)):
+                s = sum(filter(None, fl))  # None and 0.0 left out; an inf or NaN makes s - s NaN (so does an overflow: slow path)
+                if s - s == 0.0:
+                    tx = self.texts(vals)
+                    if _TEXTISH.issuperset(map(type, tx)) and max(map(len, filter(None, tx)), default=0) <= self.width:
+                        return vals
+        return tuple([conv(v) for conv, v in zip(self.converters, vals)])
+
+
+_PYLONTECH_STATES = {"b_status": "base_state", "v_status": "voltage_state", "c_status": "current_state", "t_status": "temperature_state"}
+_VALUES = {t.name: _Values(t, _PYLONTECH_STATES if t is schema.pylontech_bms else None)
+           for t in schema.DEVICE_TABLES if t is not schema.battery_cell and t is not schema.device_health}
+
+# Column order of every table written here (the tuples below follow it).
+COLUMNS: dict[Table, tuple[str, ...]] = {t: tuple(c.name for c in t.columns) for t in (schema.sample, *schema.DEVICE_TABLES)}
 
 
 # --- per driver ------------------------------------------------------------------------------------
 
-Rows = dict[Table, list[dict]]
+Rows = dict[Table, list[tuple]]
 
 
-def _conext(table: Table) -> Callable[[Record, datetime, Rows], None]:
-    def rows(rec: Record, ts: datetime, out: Rows) -> None:
+class _Bulk:
+    """Key tuples and value dicts of one device table, collected over a batch and converted at the end."""
+
+    def __init__(self) -> None:
+        self.keys: list[tuple] = []
+        self.values: list[dict] = []
+
+
+def _conext(table: Table) -> Callable[[Record, Any, Rows, dict], None]:
+    assert COLUMNS[table][:3] == ("device", "ts", "device_name")
+
+    def rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
         name = rec.values.get("device_name") or rec.device
-        out[table].append(_row(table, {"device": rec.device, "ts": ts, "device_name": str(name)[: schema.NAME]}, rec.values))
+        name = name[: schema.NAME] if type(name) is str else str(name)[: schema.NAME]
+        b = bulk[table]
+        b.keys.append((rec.device, ts, name))
+        b.values.append(rec.values)
 
     return rows
 
 
-_PYLONTECH_STATES = {"b_status": "base_state", "v_status": "voltage_state", "c_status": "current_state", "t_status": "temperature_state"}
+assert COLUMNS[schema.pylontech_bms][:3] == ("device", "device_name", "ts")
 
 
-def _pylontech(rec: Record, ts: datetime, out: Rows) -> None:
+@lru_cache(maxsize=256)
+def _battery(index: int) -> str:
+    return f"Battery: {index}"
+
+
+def _pylontech(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
+    b = bulk[schema.pylontech_bms]
     for module in rec.values.get("modules") or ():
         if not isinstance(module, dict) or "index" not in module:
             continue
         index = int(module["index"])
-        values = {**module, **{col: module.get(state) for col, state in _PYLONTECH_STATES.items()}}
-        key = {"device": rec.device, "device_name": f"Battery: {index}", "ts": ts}
-        out[schema.pylontech_bms].append(_row(schema.pylontech_bms, key, values))
+        b.keys.append((rec.device, _battery(index), ts))
+        b.values.append(module)
         _cells(rec.device, ts, index, module.get("cell_voltages"), out)
 
 
-def _jk(rec: Record, ts: datetime, out: Rows) -> None:
+_JK = _VALUES["jk_pack"]
+_PV1800 = _VALUES["must_pv1800"]
+
+
+def _jk(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
     values = dict(rec.values)
     values["alarms"] = values.get("alarms") or rec.alarms or None
-    out[schema.jk_pack].append(_row(schema.jk_pack, {"device": rec.device, "ts": ts}, values))
+    out[schema.jk_pack].append((rec.device, ts, *_JK(values)))
     _cells(rec.device, ts, 1, rec.values.get("cell_voltages"), out)
 
 
-def _pv1800(rec: Record, ts: datetime, out: Rows) -> None:
-    out[schema.must_pv1800].append(_row(schema.must_pv1800, {"device": rec.device, "ts": ts}, rec.values))
+def _pv1800(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
+    out[schema.must_pv1800].append((rec.device, ts, *_PV1800(rec.values)))
 
 
-def _cells(device: str, ts: datetime, module: int, voltages: Any, out: Rows) -> None:
+def _cells(device: str, ts: Any, module: int, voltages: Any, out: Rows) -> None:
     if isinstance(voltages, (list, tuple)):
         out[schema.battery_cell].extend(
-            {"device": device, "ts": ts, "module": module, "cell": i, "voltage": number(v)} for i, v in enumerate(voltages, 1)
+            (device, ts, module, i, v if type(v) is float and v - v == 0.0 else number(v)) for i, v in enumerate(voltages, 1)
         )
 
 
-DRIVER_ROWS: dict[str, Callable[[Record, datetime, Rows], None]] = {
+DRIVER_ROWS: dict[str, Callable[[Record, Any, Rows, dict], None]] = {
     "conext_xw": _conext(schema.conext_xw),
     "conext_mppt": _conext(schema.conext_mppt),
     "pylontech_console": _pylontech,
@@ -148,17 +227,30 @@ DRIVER_ROWS: dict[str, Callable[[Record, datetime, Rows], None]] = {
 }
 
 
-def sample_rows(records: Iterable[Record], drivers: dict[str, str]) -> Rows:
-    """Rows for every table, from good samples (failed polls are handled as device health)."""
+_BULK = (schema.pylontech_bms, schema.conext_xw, schema.conext_mppt)
+
+
+def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callable[[float], Any]) -> Rows:
+    """Rows (tuples in COLUMNS order) for every table, from good samples (failed polls are handled as device
+    health); `stamp` turns a sample's epoch seconds into its key's timestamp value."""
     out: Rows = {t: [] for t in (schema.sample, *schema.DEVICE_TABLES)}
+    samples = out[schema.sample]
+    bulk = {t: _Bulk() for t in _BULK}
+    get_driver = drivers.get
     for rec in records:
-        if not rec.ok:
+        if rec.values is None:
             continue
-        ts = ts_of(rec.timestamp)
-        driver = drivers.get(rec.device)
-        out[schema.sample].append(
-            {"device": rec.device, "ts": ts, "driver": driver, "data": rec.values_json, "alarms": _dumps(rec.alarms) if rec.alarms else None}
-        )
+        ts = stamp(rec.timestamp)
+        driver = get_driver(rec.device)
+        samples.append((rec.device, ts, driver, rec.values_json, dumps(rec.alarms) if rec.alarms else None))
         if driver in DRIVER_ROWS:
-            DRIVER_ROWS[driver](rec, ts, out)
+            DRIVER_ROWS[driver](rec, ts, out, bulk)
+    for table, b in bulk.items():
+        if b.keys:
+            out[table] = _VALUES[table.name].rows(b.keys, b.values)
     return out
+
+
+def sample_rows(records: Iterable[Record], drivers: dict[str, str]) -> dict[Table, list[dict]]:
+    """table_rows() as dicts by column name, timestamps as datetimes (for tests and tools)."""
+    return {t: [dict(zip(COLUMNS[t], r)) for r in rs] for t, rs in table_rows(records, drivers, ts_of).items()}

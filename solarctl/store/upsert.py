@@ -5,11 +5,17 @@ driver's executemany directly, because SQLAlchemy's per-row parameter processing
 database itself at the rates the store must sustain. The only value the drivers do not take as is, a
 datetime/date on SQLite, is formatted here exactly as SQLAlchemy stores it, so reads through SQLAlchemy
 and keys written either way agree.
+
+Two entry points:
+- `upsert(conn, table, dicts)`: rows as dicts (few rows: catalogue, health, daily energy);
+- `upsert_rows(conn, table, columns, tuples)`: the bulk path. Rows are tuples in `columns` order (the
+  table's own order, key columns included) whose timestamps are already what the driver binds:
+  `stamper(dialect)` makes them, once per distinct timestamp.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
@@ -17,6 +23,7 @@ from sqlalchemy import Connection, Date, DateTime, Table, bindparam
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 _CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None, list[Callable[[Any], Any] | None]]] = {}
+_EPOCH = datetime(1970, 1, 1)
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
@@ -36,6 +43,34 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
             memo: dict = {None: None}
             params = [p[:i] + ((memo[p[i]] if p[i] in memo else memo.setdefault(p[i], convert(p[i]))),) + p[i + 1:] for p in params]
     conn.exec_driver_sql(sql, params)
+
+
+def upsert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """The bulk path: `rows` are tuples in `columns` order, timestamps made by `stamper()`."""
+    if not rows:
+        return
+    sql, order, _ = _prepared(conn, table, columns)
+    if conn.dialect.name != "sqlite":
+        # PostgreSQL refuses a statement that touches a key twice: keep the last delivery of each key. (SQLite
+        # runs the statement once per row, in order, so there the last delivery wins without this.)
+        key = itemgetter(*[columns.index(c.name) for c in table.primary_key])
+        if len(rows) > 1:
+            unique = {key(r): r for r in rows}
+            if len(unique) < len(rows):
+                rows = list(unique.values())
+    if order is None:  # named parameters (psycopg)
+        rows = [dict(zip(columns, r)) for r in rows]
+    elif order != columns:
+        rows = list(map(itemgetter(*map(columns.index, order)), rows))
+    conn.exec_driver_sql(sql, rows)
+
+
+def stamper(dialect_name: str) -> Callable[[float], Any]:
+    """Epoch seconds -> the timestamp value the driver binds: naive UTC at millisecond resolution, as a datetime,
+    or on SQLite as the text SQLAlchemy stores (so keys compare equal whichever path wrote them)."""
+    if dialect_name == "sqlite":
+        return lambda t: _sqlite_datetime(_EPOCH + timedelta(milliseconds=round(t * 1000)))
+    return lambda t: _EPOCH + timedelta(milliseconds=round(t * 1000))
 
 
 def _prepared(conn: Connection, table: Table, columns: tuple[str, ...]):

@@ -14,7 +14,18 @@ from sqlalchemy import Connection, Engine, delete, select
 from solarctl.store import energy, rollup, rows, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.records import Record
-from solarctl.store.upsert import upsert
+from solarctl.store.upsert import stamper, upsert, upsert_rows
+
+
+class _Stamps(dict):
+    """Epoch seconds -> the driver's timestamp value, memoised (a sample's rows and a minute's metrics share one)."""
+
+    def __init__(self, convert) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __call__(self, t: float):
+        return self[t] if t in self else self.setdefault(t, self.convert(t))
 
 
 class BatchWriter:
@@ -33,17 +44,18 @@ class BatchWriter:
         if not records:
             return
         with self.engine.begin() as conn:
+            stamp = _Stamps(stamper(conn.dialect.name))  # each distinct timestamp converted once per batch
             by_device = rollup.group_by_device(records)
-            minutes = rollup.refresh_minutes(conn, by_device, self.max_gap) if by_device else {}
-            for table, table_rows in rows.sample_rows(records, self.drivers).items():
-                upsert(conn, table, table_rows)
+            minutes = rollup.refresh_minutes(conn, by_device, self.max_gap, stamp) if by_device else {}
+            for table, table_rows in rows.table_rows(records, self.drivers, stamp).items():
+                upsert_rows(conn, table, rows.COLUMNS[table], table_rows)
             if minutes:
-                whole = energy.refresh_installation(conn, minutes, self.roles)
+                whole = energy.refresh_installation(conn, minutes, self.roles, stamp)
                 if whole:
                     minutes[energy.INSTALLATION] = whole
                     days = energy.local_days(range(whole.lo, whole.hi, rollup.MINUTE), self.zone)
                     energy.refresh_days(conn, days, self.roles, self.zone)
-                rollup.refresh_hours(conn, minutes)
+                rollup.refresh_hours(conn, minutes, stamp)
             healthy, health_rows = self._health(conn, records)
             upsert(conn, schema.device_health, health_rows)
             metrics = self._new_metrics(records)

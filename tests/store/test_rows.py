@@ -52,3 +52,19 @@ def test_jk_pack_pv1800_and_unknown_driver():
     other = rows(Sample("meter", 0.0, {"anything": 1}), None)
     assert len(other[schema.sample]) == 1 and sum(len(v) for v in other.values()) == 1
     assert sample_rows([encode(PollError("x", 0.0, "timeout"))[1]], {}) [schema.sample] == []
+
+
+def test_a_batch_gives_the_rows_of_its_samples_one_by_one():
+    """Device rows are converted a table at a time; one odd value in a batch must not change the others' rows."""
+    good = {"device_name": "XW", "grid_power": 100.5, "load_power": 0.0, "inverter_status": "Invert"}
+    odd = {"device_name": "XW", "grid_power": float("inf"), "load_power": "n/a", "inverter_status": "x" * 300}
+    stack = {"soc": 70, "modules": [{"index": 1, "soc": 71.0, "base_state": "Charge"}, {"index": 2, "soc": float("nan"), "base_state": ["A", "B"]}]}
+    samples = [Sample("xw", t, v) for t, v in enumerate([good, odd, good, {}, good])] + [Sample("stack", 9.0, stack), Sample("stack", 10.0, {"modules": []})]
+    drivers = {"xw": "conext_xw", "stack": "pylontech_console"}
+    recs = [encode(s)[1] for s in samples]
+    whole = sample_rows(recs, drivers)
+    one_by_one = {t: [row for rec in recs for row in sample_rows([rec], drivers)[t]] for t in whole}
+    assert whole == one_by_one
+    assert [r["grid_power"] for r in whole[schema.conext_xw]] == [100.5, None, 100.5, None, 100.5]
+    assert [r["soc"] for r in whole[schema.pylontech_bms]] == [71.0, None]
+    assert whole[schema.pylontech_bms][1]["b_status"] == "A, B"

@@ -29,7 +29,7 @@ from solarctl.store.config import StorageConfig
 from solarctl.store.engine import make_engine
 from solarctl.store.grafana_sql import expand
 from solarctl.store.records import encode
-from solarctl.store.rollup import ROLLUP_COLUMNS, HOUR, MINUTE, Minutes, _add, floor, minute_aggs, refresh_hours, rollup_row
+from solarctl.store.rollup import ROLLUP_COLUMNS, HOUR, MINUTE, Minutes, floor, fold, minute_aggs, refresh_hours, rollup_row
 from solarctl.store.rows import ts_of
 from solarctl.store.upsert import upsert
 from solarctl.store.writer import BatchWriter
@@ -62,10 +62,11 @@ def populate(url: str, days: int) -> None:
         for device in DRIVERS:
             points = [(t, {m: x[SOURCE[(device, m)]] * SCALE.get(device, 1.0) for m in ROLLED[device]}) for t, x in zip(moments, physics)]
             minutes = minute_aggs(points, None, power, storage.max_gap, MINUTE)
-            hours: dict[tuple[str, int], list] = defaultdict(lambda: [0, None, None, 0.0, None, None])
+            groups: dict[tuple[str, int], list] = defaultdict(list)
             for (metric, bucket), a in minutes.items():
                 minute_rows.append(_dict(rollup_row(device, metric, ts_of(bucket), a)))
-                _add(hours[(metric, floor(bucket, HOUR))], *a)
+                groups[(metric, floor(bucket, HOUR))].append(a)
+            hours = {key: fold(group) for key, group in groups.items()}
             for hour in range(int(T0 + day * DAY), int(T0 + (day + 1) * DAY), HOUR):
                 for metric in FILLER[device]:
                     hours[(metric, hour)] = [360, 1.0, 3.0, 720.0, None, None]

@@ -118,29 +118,28 @@ class _Values:
         """Rows (key + values) for a batch: the usual batch, all finite floats and short texts, is checked in
         a few C-level passes over all its values; otherwise row by row."""
         raw = [tuple(map(values.get, self.keys)) for values in samples]
-        if self.fast and raw:
-            fl = list(chain.from_iterable(map(self.floats, raw)))
-            if _FLOATISH.issuperset(map(type, fl)):
-                s = sum(filter(None, fl))
-                if s - s == 0.0:
-                    tx = list(chain.from_iterable(map(self.texts, raw)))
-                    if _TEXTISH.issuperset(map(type, tx)) and max(map(len, filter(None, tx)), default=0) <= self.width:
-                        return list(map(add, keys, raw))
+        if self.fast and raw and self._clean(chain.from_iterable(map(self.floats, raw)), chain.from_iterable(map(self.texts, raw))):
+            return list(map(add, keys, raw))
         return list(map(add, keys, map(self.convert, raw)))
 
     def __call__(self, values: dict) -> tuple:
         return self.convert(tuple(map(values.get, self.keys)))
 
     def convert(self, vals: tuple) -> tuple:
-        if self.fast:
-            fl = self.floats(vals)
-            if _FLOATISH.issuperset(map(type, fl)):
-                s = sum(filter(None, fl))  # None and 0.0 left out; an inf or NaN makes s - s NaN (so does an overflow: slow path)
-                if s - s == 0.0:
-                    tx = self.texts(vals)
-                    if _TEXTISH.issuperset(map(type, tx)) and max(map(len, filter(None, tx)), default=0) <= self.width:
-                        return vals
+        if self.fast and self._clean(self.floats(vals), self.texts(vals)):
+            return vals
         return tuple([conv(v) for conv, v in zip(self.converters, vals)])
+
+    def _clean(self, floats: Iterable, texts: Iterable) -> bool:
+        """Every float finite (or None) and every text short enough (or None): the values go in as they are."""
+        floats = list(floats)
+        if not _FLOATISH.issuperset(map(type, floats)):
+            return False
+        s = sum(filter(None, floats))  # None and 0.0 left out; an inf or NaN makes s - s NaN (so does an overflow: slow path)
+        if s - s != 0.0:
+            return False
+        texts = list(texts)
+        return _TEXTISH.issuperset(map(type, texts)) and max(map(len, filter(None, texts)), default=0) <= self.width
 
 
 _PYLONTECH_STATES = {"b_status": "base_state", "v_status": "voltage_state", "c_status": "current_state", "t_status": "temperature_state"}

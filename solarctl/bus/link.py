@@ -84,7 +84,8 @@ class Link(ABC):
             await self.clock.sleep(self._last_io_end + self.min_gap - self.clock.monotonic())
             started = self.clock.monotonic()
             try:
-                result = await asyncio.wait_for(job(), timeout + 1.0)  # the job bounds itself; this is a backstop
+                async with asyncio.timeout(timeout + 1.0):  # the job bounds itself; this is a backstop
+                    result = await job()
             except ModbusException:
                 health.request_failed("exception")
                 self._answered()

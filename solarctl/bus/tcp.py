@@ -27,8 +27,8 @@ class ModbusTcpLink(Link):
         return self._writer is not None and not self._writer.is_closing()
 
     async def _open(self) -> None:
-        self._reader, self._writer = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port), self.connect_timeout)
+        async with asyncio.timeout(self.connect_timeout):
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         sock = self._writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -38,7 +38,8 @@ class ModbusTcpLink(Link):
         if writer is not None:
             writer.close()
             try:
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await writer.wait_closed()
             except (OSError, asyncio.TimeoutError):
                 pass
 

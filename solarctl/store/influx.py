@@ -91,7 +91,8 @@ class InfluxSink:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         try:
-            await asyncio.wait_for(self._send_all(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._send_all()
         except (asyncio.TimeoutError, httpx.HTTPError):
             log.warning("influx: %d lines not sent at stop", len(self.queue))
         await self._client.aclose()
@@ -100,7 +101,8 @@ class InfluxSink:
         await self._create_database()
         while True:
             try:
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._wake.wait()
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()

@@ -168,7 +168,8 @@ class SampleStore:
         if not self._started:
             return
         try:
-            await asyncio.wait_for(self.sync(), drain_timeout)
+            async with asyncio.timeout(drain_timeout):
+                await self.sync()
         except asyncio.TimeoutError:
             log.error("storage: the spool disk did not take %d queued samples at stop", len(self._inbox))
         if self._error is None:  # the database is there: give it the chance to take the rest now

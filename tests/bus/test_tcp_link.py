@@ -125,3 +125,24 @@ async def test_our_client_against_an_independent_server():
     finally:
         await server.shutdown()
         task.cancel()
+
+
+async def test_a_cancel_that_meets_the_answer_is_not_swallowed(gateway):
+    """Stopping the daemon cancels its pollers. If the answer lands in the same loop turn as the cancel, the
+    poll must still stop: Python 3.11's asyncio.wait_for returned the answer instead (the daemon kept polling
+    and `solarctl run` never exited); the link uses asyncio.timeout, which does not."""
+    link = ModbusTcpLink("gw", "127.0.0.1", gateway.port, SystemClock())
+    answer = asyncio.get_running_loop().create_future()
+    waiting = asyncio.Event()
+
+    async def job():
+        waiting.set()
+        return await answer
+
+    poll = asyncio.create_task(link.exchange(job, what="unit 10", timeout=1.0))
+    await waiting.wait()
+    answer.set_result([1, 2, 3])  # the answer arrives ...
+    poll.cancel()  # ... in the same turn as the stop
+    with pytest.raises(asyncio.CancelledError):
+        await poll
+    await link.close()

@@ -81,8 +81,14 @@ class Daemon:
             self.hub.attach(sink)
 
     def sink_health(self) -> dict[str, dict]:
-        """Sink name -> its status as a JSON-able dict (state, queued, dropped, delivered, failures, last_error …)."""
-        return {sink.name: sink.status().as_dict() for sink in self.sinks}
+        """Sink name -> its status as a JSON-able dict (state, queued, dropped, delivered, failures, last_error …).
+
+        `dropped` includes events the hub could not hand over (a submit that raised)."""
+        lost_at_submit = self.hub.drops()["sinks"]
+        health = {sink.name: sink.status().as_dict() for sink in self.sinks}
+        for name, status in health.items():
+            status["dropped"] += lost_at_submit.get(name, 0)
+        return health
 
     async def _guard(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
         try:

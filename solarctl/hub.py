@@ -119,12 +119,12 @@ class StateHub:
     def detach(self, sink: Receiver) -> None:
         self._sinks.pop(sink, None)
 
-    def drops(self) -> dict[str, int]:
-        """Events lost so far per subscriber and per attached sink (a sink's own queue counts its own drops)."""
-        lost: dict[str, int] = {}
-        for name, count in [(s.name, s.dropped) for s in self._subscribers] + [(k.name, d.total) for k, d in self._sinks.items()]:
-            lost[name] = lost.get(name, 0) + count
-        return lost
+    def drops(self) -> dict[str, dict[str, int]]:
+        """Events lost so far: {"subscribers": {name: n}, "sinks": {name: n}} (a sink's own queue counts its own drops)."""
+        subscribers: dict[str, int] = {}
+        for sub in self._subscribers:
+            subscribers[sub.name] = subscribers.get(sub.name, 0) + sub.dropped
+        return {"subscribers": subscribers, "sinks": {sink.name: lost.total for sink, lost in self._sinks.items()}}
 
     def state(self, device: str) -> DeviceState:
         return self.devices.setdefault(device, DeviceState(device))

@@ -148,7 +148,7 @@ async def test_hub_counts_and_logs_its_drops_once_per_episode(caplog):
     for i in range(5):
         hub.publish(sample(i))  # never raises into the publisher
     assert hub.devices["xw"].values["grid_power"] == 4.0
-    assert hub.drops() == {"slow": 3, "raising": 5}
+    assert hub.drops() == {"subscribers": {"slow": 3}, "sinks": {"raising": 5}}
     assert [(await slow.get()).timestamp - T0 for _ in range(2)] == [3, 4]
     messages = [r.getMessage() for r in caplog.records if r.name == "solarctl.hub"]
     assert messages == ["sink raising: submit failed (ValueError: bug); dropping events until it catches up",

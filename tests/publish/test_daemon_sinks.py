@@ -77,3 +77,11 @@ async def test_hung_and_raising_sinks_cost_neither_polling_nor_the_store(tmp_pat
     assert raises["state"] in ("open", "trial") and raises["failures"] >= 3 and raises["dropped"] > 0
     assert raises["last_error"] == "RuntimeError: this sink is broken"
     assert hangs["queued"] == raises["queued"] == 20  # bounded: the newest wait, the oldest were dropped and counted
+
+
+def test_storage_influx_makes_a_sink_of_its_own(tmp_path):
+    config = validate_config({"general": {"data_dir": str(tmp_path)}, "device": [{"name": "xw", "driver": "conext_xw", "host": "h"}],
+                              "storage": {"influx": {"url": "http://127.0.0.1:9"}}})
+    health = Daemon(config, SystemClock()).sink_health()
+    assert list(health) == ["store", "influx"]
+    assert {h["state"] for h in health.values()} == {"stopped"}  # nothing runs before Daemon.run()

@@ -66,7 +66,7 @@ async def test_hung_and_raising_sinks_cost_neither_polling_nor_the_store(tmp_pat
     for name, _, _, table in DEVICES:
         times = [e.timestamp for e in events if isinstance(e, Sample) and e.device == name]
         assert len(times) >= 0.8 * RUN_S / INTERVAL, (name, len(times))  # ~16 at the configured rate
-        assert 0.2 <= statistics.median(b - a for a, b in zip(times, times[1:])) <= 0.35, name
+        assert 0.2 <= statistics.median(b - a for a, b in zip(times, times[1:])) <= 0.4, name
         assert rows(daemon.store.url, table, name) == len(times), name  # every sample stored, once
 
     assert json.loads(json.dumps(health)) == health  # ready for `read --json`

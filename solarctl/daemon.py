@@ -1,8 +1,9 @@
 """The long-running process: pollers, strategies and sinks, each supervised on its own.
 
 One failing part (a strategy bug, a dead sink) is logged and restarted after a pause; it never
-stops polling. Every sample goes to the store (SQLite under the data dir unless [storage] url says
-otherwise), which spools to disk while its database is away. On the way out, strategies get to put their safe defaults back before the links close.
+stops polling. Every sample goes to each sink attached to the hub: the store (SQLite under the data dir
+unless [storage] url says otherwise), which spools to disk while its database is away, and InfluxDB when
+[storage.influx] is set; each sink fails on its own (solarctl.publish). On the way out, strategies get to put their safe defaults back before the links close.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from solarctl.control.safe_write import SafeWriter
 from solarctl.control.strategies import strategy_class
 from solarctl.hub import StateHub
 from solarctl.installation import Installation
+from solarctl.publish.influx import influx_sink
+from solarctl.publish.sink import Sink
+from solarctl.publish.store_sink import StoreSink
 from solarctl.store.store import SampleStore
 
 log = logging.getLogger("solarctl.daemon")
@@ -35,7 +39,12 @@ class Daemon:
                                  daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
         self.strategies = [strategy_class(s.name)(s, self.hub, self.writer, self.clock)
                            for s in config.strategy if s.enabled]
-        self.store = SampleStore(config, drivers={d.name: d.driver for d in config.device}, clock=self.clock)
+        drivers = {d.name: d.driver for d in config.device}
+        self.store = SampleStore(config, drivers=drivers, clock=self.clock)
+        # Consumers of every sample and poll error, attached to the hub while running; others append theirs.
+        self.sinks: list[Sink] = [StoreSink(self.store)]
+        if config.storage.influx:
+            self.sinks.append(influx_sink(config.storage.influx, drivers, self.clock))
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         if config.command_file is not None:
@@ -45,8 +54,7 @@ class Daemon:
         """Run until cancelled."""
         log.info("polling %d device(s) on %d link(s); %d strategy(ies)", len(self.site.devices),
                  len(self.site.links), len(self.strategies))
-        await self.store.start()
-        self.store.attach(self.hub)  # every sample and poll error, off the polling path
+        await self._attach_sinks()
         try:
             for strategy in self.strategies:
                 await self._guard(f"strategy {strategy.config.name} start", strategy.start)
@@ -62,8 +70,25 @@ class Daemon:
     async def _shutdown(self) -> None:
         for strategy in self.strategies:
             await self._guard(f"strategy {strategy.config.name} stop", strategy.stop)
-        await self._guard("storage stop", self.store.stop)  # journals what is queued; the rest waits in the spool
+        for sink in reversed(self.sinks):
+            self.hub.detach(sink)
+            await self._guard(f"sink {sink.name} stop", sink.stop)
         await self.site.close()
+
+    async def _attach_sinks(self) -> None:
+        for sink in self.sinks:
+            await sink.start()  # the store's start fails loudly (spool dir not writable …): nothing would be kept
+            self.hub.attach(sink)
+
+    def sink_health(self) -> dict[str, dict]:
+        """Sink name -> its status as a JSON-able dict (state, queued, dropped, delivered, failures, last_error …).
+
+        `dropped` includes events the hub could not hand over (a submit that raised)."""
+        lost_at_submit = self.hub.drops()["sinks"]
+        health = {sink.name: sink.status().as_dict() for sink in self.sinks}
+        for name, status in health.items():
+            status["dropped"] += lost_at_submit.get(name, 0)
+        return health
 
     async def _guard(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
         try:

@@ -1,7 +1,10 @@
 """The state hub: latest values per device, and pub/sub of new samples and errors.
 
-Subscribers get their own bounded queue; a slow subscriber loses its oldest items
-(and is told how many) instead of stalling polling or the other subscribers.
+Two ways to consume events, neither of which can stall polling:
+- `subscribe()`: a pull queue of its own, bounded; a slow subscriber loses its oldest items.
+- `attach(sink)`: the hub calls `sink.submit(event)` for every event; submit must not block
+  (sinks in solarctl.publish queue the event and return).
+Every loss is counted (`drops()`) and logged once per episode: when it starts and, with the count, when it ends.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Protocol, Union
 
 from solarctl.sample import PollError, Sample, Value
 
@@ -40,20 +43,59 @@ class DeviceState:
         return self.ok and self.last_sample_at is not None and now - self.last_sample_at <= max_age
 
 
+class DropLog:
+    """Counts events lost by one consumer; logs the first loss of an episode, and the episode's count when it ends."""
+
+    def __init__(self, what: str, logger: logging.Logger = log) -> None:
+        self.what = what
+        self.log = logger
+        self.total = 0  # events lost since start
+        self.episode = 0  # of those, lost since the consumer last caught up
+
+    def lost(self, count: int = 1, why: str = "its queue is full") -> None:
+        if count <= 0:
+            return
+        if not self.episode:
+            self.log.warning("%s: %s; dropping events until it catches up", self.what, why)
+        self.episode += count
+        self.total += count
+
+    def caught_up(self) -> None:
+        if self.episode:
+            self.log.warning("%s: caught up; %d event(s) were lost", self.what, self.episode)
+            self.episode = 0
+
+
+class Receiver(Protocol):
+    """What `StateHub.attach` needs: a name and a submit that never blocks."""
+
+    name: str
+
+    def submit(self, event: Event) -> None: ...
+
+
 class Subscription:
-    def __init__(self, hub: "StateHub", maxsize: int) -> None:
+    def __init__(self, hub: "StateHub", maxsize: int, name: str) -> None:
         self._hub = hub
+        self.name = name
         self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
-        self.dropped = 0
+        self.drops = DropLog(f"hub subscriber {name}")
+
+    @property
+    def dropped(self) -> int:
+        return self.drops.total
 
     def _offer(self, event: Event) -> None:
         if self.queue.full():
             self.queue.get_nowait()
-            self.dropped += 1
+            self.drops.lost()
         self.queue.put_nowait(event)
 
     async def get(self) -> Event:
-        return await self.queue.get()
+        event = await self.queue.get()
+        if self.queue.empty():
+            self.drops.caught_up()
+        return event
 
     def close(self) -> None:
         self._hub._subscribers.discard(self)
@@ -63,11 +105,26 @@ class StateHub:
     def __init__(self) -> None:
         self.devices: dict[str, DeviceState] = {}
         self._subscribers: set[Subscription] = set()
+        self._sinks: dict[Receiver, DropLog] = {}
 
-    def subscribe(self, maxsize: int = 1000) -> Subscription:
-        sub = Subscription(self, maxsize)
+    def subscribe(self, maxsize: int = 1000, name: str = "subscriber") -> Subscription:
+        sub = Subscription(self, maxsize, name)
         self._subscribers.add(sub)
         return sub
+
+    def attach(self, sink: Receiver) -> None:
+        """Hand every event from now on to `sink.submit`, in the publisher's call (so nothing queues in between)."""
+        self._sinks[sink] = DropLog(f"sink {sink.name}")
+
+    def detach(self, sink: Receiver) -> None:
+        self._sinks.pop(sink, None)
+
+    def drops(self) -> dict[str, dict[str, int]]:
+        """Events lost so far: {"subscribers": {name: n}, "sinks": {name: n}} (a sink's own queue counts its own drops)."""
+        subscribers: dict[str, int] = {}
+        for sub in self._subscribers:
+            subscribers[sub.name] = subscribers.get(sub.name, 0) + sub.dropped
+        return {"subscribers": subscribers, "sinks": {sink.name: lost.total for sink, lost in self._sinks.items()}}
 
     def state(self, device: str) -> DeviceState:
         return self.devices.setdefault(device, DeviceState(device))
@@ -87,3 +144,10 @@ class StateHub:
             state.error_at = event.timestamp
         for sub in list(self._subscribers):
             sub._offer(event)
+        for sink, drops in list(self._sinks.items()):
+            try:
+                sink.submit(event)
+            except Exception as error:  # a sink's bug must not reach the poller: the event is lost for that sink only
+                drops.lost(why=f"submit failed ({type(error).__name__}: {error})")
+            else:
+                drops.caught_up()

@@ -2,7 +2,7 @@
 
     store = SampleStore(config)            # drivers default to the [[device]] tables
     await store.start()
-    store.attach(hub)                      # or call store.submit(sample_or_poll_error) yourself
+    store.submit(sample_or_poll_error)     # the daemon: hub.attach(StoreSink(store)) does this for every event
     ...
     await store.stop()
 
@@ -28,11 +28,9 @@ from sqlalchemy import exc
 
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
-from solarctl.hub import StateHub
 from solarctl.sample import PollError, Sample
 from solarctl.store import backup, migrate, records, retention
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
-from solarctl.store.influx import InfluxSink
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
 
@@ -49,6 +47,7 @@ class StoreStatus:
     written: int  # events committed to the database since start
     spooled_bytes: int  # journal bytes not yet in the database
     dropped: int  # events lost: inbox overflow (disk stalled) or spool over its bound
+    queued: int = 0  # events submitted, not yet in the spool
 
 
 @dataclass
@@ -75,7 +74,6 @@ class SampleStore:
         self.drivers = dict(drivers) if drivers is not None else {d.name: d.driver for d in config.device}
         self.clock = clock or SystemClock()
         self.inbox_limit = inbox_limit
-        self.influx = InfluxSink(self.storage.influx, self.drivers) if self.storage.influx else None
         self._inbox: list[Event] = []
         self._memory: deque[_Batch] = deque()
         self._memory_records = 0
@@ -108,8 +106,6 @@ class SampleStore:
         self._tasks = [asyncio.create_task(self._journal_loop(), name="store-journal"),
                        asyncio.create_task(self._db_loop(), name="store-db"),
                        asyncio.create_task(self._maintenance_loop(), name="store-maintenance")]
-        if self.influx:
-            await self.influx.start()
         self._started = True
         if self.spool.pending_bytes():
             log.info("storage: %d spooled bytes from an earlier run will be written to %s", self.spool.pending_bytes(), self.where)
@@ -127,23 +123,6 @@ class SampleStore:
             if self._dropped_inbox in (1, 1000) or self._dropped_inbox % 100_000 == 0:
                 log.error("storage: the spool disk does not keep up; %d samples dropped so far", self._dropped_inbox)
         self._inbox_ready.set()
-        if self.influx:
-            self.influx.submit(event)
-
-    def attach(self, hub: StateHub, maxsize: int = 10_000) -> asyncio.Task:
-        """Store everything the hub publishes, until the store stops."""
-        sub = hub.subscribe(maxsize)
-
-        async def forward() -> None:
-            try:
-                while True:
-                    self.submit(await sub.get())
-            finally:
-                sub.close()
-
-        task = asyncio.create_task(forward(), name="store-hub")
-        self._tasks.append(task)
-        return task
 
     async def sync(self) -> None:
         """Wait until everything submitted so far is durably in the spool (fsync'd): from then on a crash loses none of it."""
@@ -181,18 +160,20 @@ class SampleStore:
         if self._inbox:  # submitted while draining: into the spool, for the next start
             await asyncio.get_running_loop().run_in_executor(self._journal_exec, self._journal, self._inbox)
             self._inbox = []
-        if self.influx:
-            await self.influx.stop()
         self._journal_exec.shutdown(wait=True)
         self._db_exec.shutdown(wait=True)
         self.spool.close()
         self.engine.dispose()
 
     @property
+    def running(self) -> bool:
+        return self._started
+
+    @property
     def status(self) -> StoreStatus:
         spool = self.spool
         return StoreStatus(self._connected, self._error, self._written, spool.pending_bytes() if spool else 0,
-                           self._dropped_inbox + (spool.dropped_lines if spool else 0))
+                           self._dropped_inbox + (spool.dropped_lines if spool else 0), len(self._inbox))
 
     # --- journal: inbox -> spool --------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The optional InfluxDB sink: line protocol, and real writes to influxd 1.x."""
+"""The optional InfluxDB sink: line protocol, and real writes to influxd 1.x beside the SQL store."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import asyncio
 import httpx
 
 from solarctl.config import validate_config
+from solarctl.hub import StateHub
+from solarctl.publish.influx import influx_sink, line_protocol
+from solarctl.publish.store_sink import StoreSink
 from solarctl.sample import PollError, Sample
 from solarctl.store.config import InfluxConfig
-from solarctl.store.influx import InfluxSink, line_protocol
 from solarctl.store.store import SampleStore
 
 T0 = 1_717_200_000.0
@@ -34,23 +36,29 @@ async def test_store_copies_samples_to_influxdb(influx, tmp_path):
     cfg = validate_config({"general": {"data_dir": str(tmp_path)}, "device": [{"name": "xw", "driver": "conext_xw", "host": "h"}],
                            "storage": {"influx": {"url": influx.url, "database": "solar"}}})
     store = SampleStore(cfg)
-    await store.start()
+    sink = influx_sink(cfg.storage.influx, {"xw": "conext_xw"})
+    hub = StateHub()
+    for peer in (StoreSink(store), sink):
+        await peer.start()
+        hub.attach(peer)
     for i in range(50):
-        store.submit(Sample("xw", T0 + i, {"grid_power": float(i), "inverter_status": "Invert"}))
-    store.submit(PollError("xw", T0 + 60, "timeout"))  # not a measurement
+        hub.publish(Sample("xw", T0 + i, {"grid_power": float(i), "inverter_status": "Invert"}))
+    hub.publish(PollError("xw", T0 + 60, "timeout"))  # not a measurement
     assert await store.flush(30)
-    await store.stop()  # sends what is queued
-    assert store.influx.written == 50 and store.influx.dropped == 0
+    await store.stop()
+    await sink.stop()  # sends what is queued
+    assert sink.handler.written == 50 and sink.status().dropped == 0
     assert query(influx.url, "SELECT count(grid_power), sum(grid_power) FROM conext_xw")[0][1:] == [50, sum(range(50))]
     assert query(influx.url, "SELECT inverter_status FROM conext_xw WHERE device='xw' LIMIT 1")[0][1] == "Invert"
 
 
 async def test_dead_influxdb_never_blocks_and_bounds_its_queue(closed_port):
-    sink = InfluxSink(InfluxConfig(url=f"http://127.0.0.1:{closed_port}", database="x", timeout=0.5), {}, queue_limit=100,
-                      interval=0.05, retry_interval=0.05)
+    sink = influx_sink(InfluxConfig(url=f"http://127.0.0.1:{closed_port}", database="x", timeout=0.5), {}, queue_limit=100,
+                       batch_interval=0.05)
     await sink.start()
     for i in range(300):
         sink.submit(Sample("xw", T0 + i, {"p": 1.0}))
     await asyncio.sleep(0.3)
-    assert len(sink.queue) == 100 and sink.dropped == 200 and sink.written == 0
+    status = sink.status()
+    assert status.queued == 100 and status.dropped == 200 and sink.handler.written == 0
     await sink.stop(timeout=0.5)

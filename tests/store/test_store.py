@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from solarctl.config import validate_config
 from solarctl.hub import StateHub
+from solarctl.publish.store_sink import StoreSink
 from solarctl.sample import PollError, Sample
 from solarctl.store import schema
 from solarctl.store.engine import make_engine
@@ -107,7 +108,7 @@ async def test_hub_events_and_device_health(tmp_path):
     store = SampleStore(cfg)
     await store.start()
     hub = StateHub()
-    store.attach(hub)
+    hub.attach(StoreSink(store))
     await asyncio.sleep(0)
     hub.publish(Sample("xw", T0, {"grid_power": 1.0}))
     hub.publish(PollError("xw", T0 + 5, "no answer from unit 10 within 2 s"))

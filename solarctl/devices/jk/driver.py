@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from solarctl.bus.errors import LinkError
 from solarctl.bus.link import Link
-from solarctl.decoders import DecodeError
 from solarctl.devices.base import Device, Reading
 from solarctl.devices.jk import proto4e57
 from solarctl.devices.jk.battery import power
 from solarctl.devices.jk.protocols import PROTOCOLS
 from solarctl.devices.jk.registers import JK_PB
+from solarctl.errors import DecodeError
 from solarctl.modbus.pdu import ModbusException
 from solarctl.registers import Register
 from solarctl.sample import Value

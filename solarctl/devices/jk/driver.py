@@ -46,6 +46,7 @@ def averaged(samples: list[dict[str, Value]]) -> dict[str, Value]:
 
 class JkPb(Device):
     driver = "jk_pb"
+    link_kind = "modbus_rtu"
     min_gap = 0.12  # JK PB needs >= 120 ms between frames on its bus
 
     def __init__(self, config) -> None:

@@ -24,6 +24,7 @@ from solarctl.bus.serial_link import wire_time
 from solarctl.clock import SystemClock
 from solarctl.config.devices import PylontechConsoleConfig
 from solarctl.devices.pylontech.driver import PylontechConsole
+from solarctl.links import make_link
 from solarctl.plant import Plant, PlantConfig
 from solarctl.sim.pty import PtyBridge
 from solarctl.sim.pylontech_console import PylontechConsoleSimulator
@@ -41,7 +42,7 @@ async def bench(directory: Path, polls: int, baudrate: int, modules: int) -> Non
     config = PylontechConsoleConfig(name="battery", driver="pylontech_console", port=bridge.device_path,
                                     baudrate=baudrate, wakeup="never", cell_interval=1e-6, timeout=5.0)
     driver = PylontechConsole(config)
-    link = PylontechConsole.make_link(config, SystemClock(), driver.min_gap)
+    link = make_link(driver.link_kind, config, SystemClock(), driver.min_gap)
     try:
         await driver.read(link, frozenset({"fast", "once"}))  # open the link, read `info`
         durations, minimums, sizes = [], [], []

@@ -8,16 +8,14 @@ from __future__ import annotations
 import importlib
 from typing import Any, Callable
 
+from solarctl.errors import DecodeError
+
 DECODERS: dict[str, str] = {
     "pylontech-console": "solarctl.devices.pylontech.decode:decode_capture",
     "jk-pb": "solarctl.devices.jk.pb_bus:decode_capture",
     "jk-4e57": "solarctl.devices.jk.proto4e57:decode_capture",
     "jk-modbus": "solarctl.devices.jk.pb_modbus:decode_capture",
 }
-
-
-class DecodeError(ValueError):
-    """The input is not a valid capture for this protocol; the message says what is wrong."""
 
 
 def decoder_for(protocol: str) -> Callable[[bytes], dict[str, Any]]:

@@ -6,29 +6,14 @@ import asyncio
 from collections import defaultdict
 
 from solarctl.bus.link import Link
-from solarctl.bus.poller import Poller
 from solarctl.clock import Clock
 from solarctl.config import Config, ConfigError
-from solarctl.config.devices import ModbusTcpDevice
 from solarctl.devices.base import Device
 from solarctl.devices.registry import make_device
 from solarctl.hub import StateHub
+from solarctl.links import link_key, shared_link
+from solarctl.polling import Poller
 from solarctl.sample import PollError, Sample
-
-
-def _link_for(configs: list, devices: list[Device], clock: Clock) -> Link:
-    """One link for devices that share a wire; each device's class says what kind of link it needs."""
-    kinds = {type(d).make_link.__func__ for d in devices}
-    if len(kinds) > 1:
-        names = ", ".join(f"{c.name} ({c.driver})" for c in configs)
-        raise ConfigError(f"devices {names} share one connection but speak different protocols; give them separate ports")
-    return type(devices[0]).make_link(configs[0], clock, max(d.min_gap for d in devices))
-
-
-def link_key(config) -> tuple:
-    if isinstance(config, ModbusTcpDevice):
-        return ("tcp", config.host, config.port)
-    return ("serial", config.port)
 
 
 class Installation:
@@ -42,7 +27,7 @@ class Installation:
             by_link[link_key(dev)].append(dev)
         self.devices: dict[str, Device] = {d.name: make_device(d) for d in enabled}
         self.links: dict[tuple, Link] = {
-            key: _link_for(devs, [self.devices[d.name] for d in devs], clock) for key, devs in by_link.items()
+            key: shared_link(devs, [self.devices[d.name] for d in devs], clock) for key, devs in by_link.items()
         }
         self._link_of: dict[str, Link] = {d.name: self.links[link_key(d)] for d in enabled}
         self.pollers = [

@@ -17,7 +17,7 @@ from solarctl.bus.backoff import Backoff
 from solarctl.bus.errors import BadFrame, LinkDown, LinkError, RequestTimeout
 from solarctl.bus.health import Health
 from solarctl.clock import Clock
-from solarctl.decoders import DecodeError
+from solarctl.errors import DecodeError
 from solarctl.modbus.pdu import FrameError, ModbusException, parse_response
 
 log = logging.getLogger("solarctl.bus")

@@ -8,13 +8,17 @@ asked (CRC, address, function, length), dropping echo and noise bytes on the way
 from __future__ import annotations
 
 import asyncio
+from typing import Awaitable, Callable, TypeVar
 
 from solarctl.bus.errors import BadFrame
+from solarctl.bus.health import Health
 from solarctl.bus.link import Link
-from solarctl.bus.serial_port import AsyncSerial
+from solarctl.bus.serial_port import AsyncSerial, PortBytes
 from solarctl.clock import Clock
 from solarctl.modbus.pdu import WRITE_SINGLE, response_length
 from solarctl.modbus.rtu import crc_ok, encode_frame
+
+T = TypeVar("T")
 
 
 def wire_time(nbytes: int, baudrate: int) -> float:
@@ -39,6 +43,12 @@ class SerialLink(Link):
 
     async def _exchange(self, unit: int, pdu: bytes, timeout: float) -> bytes:
         raise NotImplementedError(f"{self.name}: this serial link does not speak Modbus RTU")
+
+    async def exchange_on_port(self, job: Callable[[PortBytes], Awaitable[T]], *, what: str, timeout: float,
+                               health: Health | None = None) -> T:
+        """A request/answer that is not Modbus RTU (JK 0x55AA and 4E57 frames): `job` gets the port's bytes,
+        and is serialised, paced and counted like every other request on the bus (`Link.exchange`)."""
+        return await self.exchange(lambda: job(self.port), what=what, timeout=timeout, health=health)
 
 
 class ModbusRtuLink(SerialLink):

@@ -6,8 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import Protocol
 
 import serial
+
+
+class PortBytes(Protocol):
+    """The bytes of an open port, as a link lends them to one request/answer job: the job sends,
+    finds its answer in the buffer and drops what it skips; opening, closing and the rate stay the link's."""
+
+    @property
+    def baudrate(self) -> int: ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def discard(self) -> bytes: ...
+
+    def peek(self) -> bytes: ...
+
+    def take(self, n: int) -> bytes: ...
+
+    async def wait_for_bytes(self, n: int) -> None: ...
 
 
 class AsyncSerial:

@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from solarctl.cli.app import app
-from solarctl.decoders import DECODERS, DecodeError, decoder_for
+from solarctl.decoders import DECODERS, decoder_for
+from solarctl.errors import DecodeError
 
 
 @app.command()

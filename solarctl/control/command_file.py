@@ -59,7 +59,11 @@ class CommandFile:
         self.config = config
         self.writer = writer
         self.clock = clock
-        self.device = writer.site.device(config.device)
+        device = writer.site.devices.get(config.device)
+        if device is None:
+            raise ConfigError(f"no device named {config.device!r}; configured devices: "
+                              f"{', '.join(writer.site.devices) or 'none'}")
+        self.device = device
         register_map = getattr(self.device, "register_map", None)
         if register_map is None:
             raise ConfigError(f"command_file.device {config.device!r} ({self.device.driver}) has no register map; "

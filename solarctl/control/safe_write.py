@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from solarctl.clock import Clock
+from solarctl.control.device_access import DeviceAccess
 from solarctl.control.ledger import AuditLedger, utc_day
-from solarctl.installation import Installation
 from solarctl.registers import Register, WriteRejected, encode
 from solarctl.registers.codec import check_write
 from solarctl.sample import Value
@@ -48,7 +48,7 @@ class WriteOutcome:
 
 
 class SafeWriter:
-    def __init__(self, site: Installation, ledger: AuditLedger, clock: Clock, *,
+    def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
                  daily_budget: int = 48, dry_run: bool = False) -> None:
         self.site = site
         self.ledger = ledger

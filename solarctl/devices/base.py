@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from solarctl.bus.health import Health
 from solarctl.bus.link import Link
-from solarctl.bus.serial_link import ModbusRtuLink
-from solarctl.bus.tcp import ModbusTcpLink
-from solarctl.clock import Clock
 from solarctl.registers import Register
 from solarctl.sample import Value
+
+# What a driver talks over; solarctl/links.py builds the link for each kind.
+LinkKind = Literal["modbus_tcp", "modbus_rtu", "pylontech_console"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Reading:
 
 class Device(ABC):
     driver: str = ""
+    link_kind: ClassVar[LinkKind]  # the link it talks over, built above the drivers (links.py)
     min_gap: float = 0.0  # silence this device needs between frames on its link (s)
 
     def __init__(self, config: Any) -> None:
@@ -36,13 +37,6 @@ class Device(ABC):
         self.slow_interval: float = config.slow_interval
         self.timeout: float = config.timeout
         self.health = Health()
-
-    @classmethod
-    def make_link(cls, config: Any, clock: Clock, min_gap: float) -> Link:
-        """The link this kind of device talks over (Modbus TCP to a gateway, or RTU on a serial port)."""
-        if hasattr(config, "host"):
-            return ModbusTcpLink(f"{config.host}:{config.port}", config.host, config.port, clock, min_gap=min_gap)
-        return ModbusRtuLink(config.port, config.port, config.baudrate, clock, min_gap=min_gap)
 
     @abstractmethod
     async def read(self, link: Link, groups: frozenset[str]) -> Reading:

@@ -27,8 +27,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from solarctl.bus.pylontech_console import WAKEUP_BAUDRATE, WAKEUP_FRAME
 from solarctl.bus.serial_link import wire_time
+from solarctl.devices.pylontech.console_link import WAKEUP_BAUDRATE, WAKEUP_FRAME
 from solarctl.devices.pylontech.framing import COMPLETION, PAGINATION, PROMPT
 from solarctl.devices.pylontech.render import (
     PWR_SLOTS, render_bat, render_completed, render_info, render_pwr, render_refusal, render_time,

@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any, TextIO
 
 from solarctl.config import Config
-from solarctl.installation import link_key
+from solarctl.links import link_key
 from solarctl.plant import Plant
 from solarctl.sim.faults import Faults
 from solarctl.sim.modbus_tcp_server import ModbusTcpServer

@@ -2,7 +2,6 @@
 
 import asyncio
 
-from solarctl.bus.poller import Poller
 from solarctl.bus.tcp import ModbusTcpLink
 from solarctl.clock import SystemClock
 from solarctl.config.devices import ConextComboxConfig, ConextMpptConfig, ConextXwConfig
@@ -10,6 +9,7 @@ from solarctl.devices.conext.combox import ConextCombox
 from solarctl.devices.conext.mppt import ConextMppt
 from solarctl.devices.conext.xw import ConextXw
 from solarctl.hub import StateHub
+from solarctl.polling import Poller
 from solarctl.sample import PollError, Sample
 from tests.conftest import StaticGateway
 

@@ -1,14 +1,20 @@
 """Safe writes against the gateway simulator: validation, write-on-change, read-back, budget, ledger."""
 
 import json
+from dataclasses import dataclass
 
 import pytest
 
+from solarctl.bus.link import Link
 from solarctl.clock import SystemClock
 from solarctl.config import validate_config
+from solarctl.config.devices import ConextXwConfig
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.safe_write import SafeWriter
+from solarctl.devices.base import Device
+from solarctl.devices.conext.xw import ConextXw
 from solarctl.installation import Installation
+from solarctl.links import make_link
 from tests.conftest import StaticGateway
 
 
@@ -112,3 +118,27 @@ async def test_unreachable_device_is_a_failed_write_with_the_reason(tmp_path):
     writer = SafeWriter(site, AuditLedger(None), SystemClock())
     out = await writer.write("xw", "load_shave", "Enable")
     assert out.outcome == "failed" and "cannot read the current value" in out.reason and "connect" in out.reason
+
+
+@dataclass
+class DevicesAndLinks:
+    """A DeviceAccess that is not an Installation: no pollers, no hub, no config."""
+    devices: dict[str, Device]
+    links: dict[str, Link]
+
+    def link(self, device: str) -> Link:
+        return self.links[device]
+
+
+async def test_a_writer_needs_only_devices_and_their_links():
+    async with StaticGateway(units=(10,)) as server:
+        config = ConextXwConfig(name="xw", driver="conext_xw", host="127.0.0.1", port=server.port, timeout=0.5)
+        link = make_link(ConextXw.link_kind, config, SystemClock(), 0.0)
+        writer = SafeWriter(DevicesAndLinks({"xw": ConextXw(config)}, {"xw": link}), AuditLedger(None), SystemClock())
+        try:
+            out = await writer.write("xw", "grid_support", "enable")
+            unknown = await writer.write("pump", "grid_support", "enable")
+        finally:
+            await link.close()
+    assert out.outcome == "written" and out.after == "Enable" and writes(server)
+    assert unknown.outcome == "rejected" and unknown.reason == "no device named 'pump' (configured: xw)"

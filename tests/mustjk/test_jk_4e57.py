@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solarctl.decoders import DecodeError
 from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk import proto4e57 as p
 from solarctl.devices.jk.battery import METRICS
+from solarctl.errors import DecodeError
 from tests.mustjk.fixtures import frame
 
 PUBLISHED = frame("jk_4e57_read_all_14s.hex")  # syssi docs/protocol-design-uart-ttl-gps-port.md

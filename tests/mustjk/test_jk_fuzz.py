@@ -5,12 +5,12 @@ the field decoders behind it are exercised too."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solarctl.decoders import DecodeError
 from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk import pb_bus, pb_modbus, proto4e57
 from solarctl.devices.jk.battery import pb_values
 from solarctl.devices.jk.capture import hex_bytes
 from solarctl.devices.must_pv1800 import identify
+from solarctl.errors import DecodeError
 from tests.mustjk.fixtures import frame
 
 SEEDS_4E57 = [frame("jk_4e57_read_all_14s.hex")]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solarctl.decoders import DecodeError
 from solarctl.devices.must_pv1800 import PV1800, NotPV1800, derive, identify
+from solarctl.errors import DecodeError
 from solarctl.registers import Register, RegisterMap, WriteRejected, encode, plan_blocks, plan_map
 from solarctl.registers.codec import check_write
 

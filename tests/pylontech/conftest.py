@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from solarctl.bus.pylontech_console import PylontechConsoleLink
 from solarctl.clock import SystemClock
 from solarctl.config.devices import PylontechConsoleConfig
+from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 from solarctl.devices.pylontech.driver import PylontechConsole
+from solarctl.links import make_link
 from solarctl.plant import Plant, PlantConfig
 from solarctl.sim.pylontech_console import PylontechConsoleSimulator
 
@@ -55,7 +56,7 @@ async def stack(pty_pair, plant):
             {"name": "battery", "driver": "pylontech_console", "port": pty_pair.a, "wakeup": "never",
              "timeout": 0.5, **device})
         driver = PylontechConsole(config)
-        link = PylontechConsole.make_link(config, SystemClock(), driver.min_gap)
+        link = make_link(driver.link_kind, config, SystemClock(), driver.min_gap)
         started.append((sim, link))
         return sim, driver, link
 

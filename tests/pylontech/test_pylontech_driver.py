@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from solarctl.bus.poller import Poller
 from solarctl.clock import SystemClock
 from solarctl.hub import StateHub
+from solarctl.polling import Poller
 from solarctl.sample import PollError, Sample
 
 EVERYTHING = frozenset({"fast", "slow", "once"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from solarctl.decoders import DecodeError
 from solarctl.devices.pylontech.errors import ConsoleParseError
 from solarctl.devices.pylontech.framing import PAGINATION, AnswerBuffer, frame_answer, split_lines
+from solarctl.errors import DecodeError
 
 from .captures import (
     B66_HELP_PAGE, B66_INFO, B66_PWR, B66_TIME, C_BAT_1, C_PWR, COMPLETE, LINE_ENDINGS, capture,

@@ -10,9 +10,9 @@ import pytest
 
 from solarctl.bus.errors import LinkDown
 from solarctl.bus.health import Health
-from solarctl.bus.pylontech_console import PROMPT_TRIES, WAKEUP_FRAME
 from solarctl.bus.serial_link import wire_time
 from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr, parse_time
+from solarctl.devices.pylontech.console_link import PROMPT_TRIES, WAKEUP_FRAME
 from solarctl.sim.pylontech_stack import local_time
 
 from .conftest import BAUD

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from solarctl.bus.poller import Poller
 from solarctl.clock import SystemClock
 from solarctl.config.devices import PylontechConsoleConfig
 from solarctl.devices.pylontech.driver import PylontechConsole
 from solarctl.hub import StateHub
+from solarctl.links import make_link
+from solarctl.polling import Poller
 from solarctl.sample import PollError, Sample
 from solarctl.sim.pylontech_console import PylontechConsoleSimulator
 
@@ -21,7 +22,7 @@ def polled_battery(path: str, **config):
     config = PylontechConsoleConfig.model_validate(
         {"name": "battery", "driver": "pylontech_console", "port": path, "timeout": 0.5, **config})
     driver = PylontechConsole(config)
-    link = PylontechConsole.make_link(config, SystemClock(), driver.min_gap)
+    link = make_link(driver.link_kind, config, SystemClock(), driver.min_gap)
     link.backoff.initial = 0.2
     hub = StateHub()
     return driver, link, hub, Poller(link, [driver], SystemClock(), hub.publish)

@@ -35,4 +35,5 @@ COMBOX_MAP = RegisterMap("conext_combox", (
 
 class ConextCombox(ModbusDevice):
     driver = "conext_combox"
+    link_kind = "modbus_tcp"
     register_map = COMBOX_MAP

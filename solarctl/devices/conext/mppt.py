@@ -36,4 +36,5 @@ MPPT_MAP = RegisterMap("conext_mppt", (
 
 class ConextMppt(ModbusDevice):
     driver = "conext_mppt"
+    link_kind = "modbus_tcp"
     register_map = MPPT_MAP

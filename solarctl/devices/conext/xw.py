@@ -78,4 +78,5 @@ XW_MAP = RegisterMap("conext_xw", (
 
 class ConextXw(ModbusDevice):
     driver = "conext_xw"
+    link_kind = "modbus_tcp"
     register_map = XW_MAP

@@ -11,13 +11,13 @@ values are the last read's. A failed read after the first good one ends the seri
 from __future__ import annotations
 
 from solarctl.bus.errors import LinkError
-from solarctl.bus.link import Link
-from solarctl.decoders import DecodeError
+from solarctl.bus.serial_link import ModbusRtuLink
 from solarctl.devices.base import Device, Reading
 from solarctl.devices.jk import proto4e57
 from solarctl.devices.jk.battery import power
-from solarctl.devices.jk.protocols import PROTOCOLS
+from solarctl.devices.jk.protocols import PROTOCOLS, Pack
 from solarctl.devices.jk.registers import JK_PB
+from solarctl.errors import DecodeError
 from solarctl.modbus.pdu import ModbusException
 from solarctl.registers import Register
 from solarctl.sample import Value
@@ -46,19 +46,20 @@ def averaged(samples: list[dict[str, Value]]) -> dict[str, Value]:
 
 class JkPb(Device):
     driver = "jk_pb"
+    link_kind = "modbus_rtu"
     min_gap = 0.12  # JK PB needs >= 120 ms between frames on its bus
 
     def __init__(self, config) -> None:
         super().__init__(config)
         self.unit: int = config.unit
         self.average: int = config.average
-        self.protocol = PROTOCOLS[config.protocol](self)
+        self.protocol = PROTOCOLS[config.protocol](Pack(self.unit, self.timeout, self.health))
 
     @property
     def units(self) -> dict[str, str]:
         return UNITS
 
-    async def read(self, link: Link, groups: frozenset[str]) -> Reading:
+    async def read(self, link: ModbusRtuLink, groups: frozenset[str]) -> Reading:
         samples = [await self.protocol.live(link)]
         while len(samples) < self.average:
             try:
@@ -75,8 +76,8 @@ class JkPb(Device):
     def setting(self, name: str) -> Register | None:
         return next((r for r in self.protocol.settings if name in (r.name, r.setting_name)), None)
 
-    async def read_setting(self, link: Link, reg: Register) -> Value:
+    async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value:
         return await self.protocol.read_setting(link, reg)
 
-    async def write_setting(self, link: Link, reg: Register, value: Value) -> None:
+    async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None:
         await self.protocol.write_setting(link, reg, value)

@@ -1,6 +1,6 @@
 """The one error the JK parsers raise."""
 
-from solarctl.decoders import DecodeError
+from solarctl.errors import DecodeError
 
 
 class FrameError(DecodeError):

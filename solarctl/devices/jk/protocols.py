@@ -16,10 +16,12 @@ link's exchange, so an undecodable answer counts as a bad frame in the pack's he
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from solarctl.bus.errors import BadFrame
-from solarctl.bus.link import Link
+from solarctl.bus.health import Health
+from solarctl.bus.serial_link import ModbusRtuLink
+from solarctl.bus.serial_port import PortBytes
 from solarctl.devices.jk import proto4e57, wire
 from solarctl.devices.jk.battery import pb_values
 from solarctl.devices.jk.pb_bus import FrameType
@@ -28,97 +30,102 @@ from solarctl.modbus.pdu import read_request, write_multiple_request
 from solarctl.registers import Register, decode, encode, plan_map
 from solarctl.sample import Value
 
-if TYPE_CHECKING:
-    from solarctl.devices.jk.driver import JkPb
-
 ORDER = JK_PB.byte_order
+
+
+@dataclass(frozen=True)
+class Pack:
+    """What a protocol needs of the pack it talks to: its address, how long to wait, where to count."""
+    unit: int
+    timeout: float
+    health: Health
 
 
 class ModbusProtocol:
     settings: tuple[Register, ...] = tuple(JK_PB.settings())
 
-    def __init__(self, device: "JkPb") -> None:
-        self.device = device
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
 
-    async def live(self, link: Link) -> dict[str, Value]:
+    async def live(self, link: ModbusRtuLink) -> dict[str, Value]:
         return pb_values(await self._blocks(link, "fast"))
 
-    async def extra(self, link: Link, groups: frozenset[str]) -> dict[str, Value]:
+    async def extra(self, link: ModbusRtuLink, groups: frozenset[str]) -> dict[str, Value]:
         wanted = sorted(groups & {"slow", "once"})
         return await self._blocks(link, *wanted) if wanted else {}
 
-    async def _blocks(self, link: Link, *groups: str) -> dict[str, Value]:
+    async def _blocks(self, link: ModbusRtuLink, *groups: str) -> dict[str, Value]:
         values: dict[str, Value] = {}
         for block in plan_map(JK_PB, *groups):
             values.update(block.decode(await self._transact(link, read_request(block.start, block.count)), ORDER))
         return values
 
-    async def _transact(self, link: Link, pdu: bytes) -> list[int]:
-        d = self.device
-        return await link.transact(d.unit, pdu, timeout=d.timeout, health=d.health)
+    async def _transact(self, link: ModbusRtuLink, pdu: bytes) -> list[int]:
+        p = self.pack
+        return await link.transact(p.unit, pdu, timeout=p.timeout, health=p.health)
 
-    async def read_setting(self, link: Link, reg: Register) -> Value:
+    async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value:
         return decode(reg, await self._transact(link, read_request(reg.address, reg.count)), ORDER)
 
-    async def write_setting(self, link: Link, reg: Register, value: Value) -> None:
+    async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None:
         await self._transact(link, write_multiple_request(reg.address, encode(reg, value, ORDER)))
 
 
 class PbBusProtocol(ModbusProtocol):
-    async def _frame(self, link: Link, kind: FrameType) -> dict[str, Value]:
-        d = self.device
+    async def _frame(self, link: ModbusRtuLink, kind: FrameType) -> dict[str, Value]:
+        p = self.pack
 
-        async def job() -> dict[str, Value]:
-            reply = await wire.pb_bus_exchange(link.port, d.unit, kind, d.timeout)  # type: ignore[attr-defined]
+        async def job(port: PortBytes) -> dict[str, Value]:
+            reply = await wire.pb_bus_exchange(port, p.unit, kind, p.timeout)
             return pb_values(reply.values) if kind is FrameType.LIVE else reply.values
 
-        return await link.exchange(job, what=f"JK PB unit {d.unit} ({kind.name.lower()} frame)", timeout=d.timeout,
-                                   health=d.health)
+        return await link.exchange_on_port(job, what=f"JK PB unit {p.unit} ({kind.name.lower()} frame)",
+                                           timeout=p.timeout, health=p.health)
 
-    async def live(self, link: Link) -> dict[str, Value]:
+    async def live(self, link: ModbusRtuLink) -> dict[str, Value]:
         return await self._frame(link, FrameType.LIVE)
 
-    async def extra(self, link: Link, groups: frozenset[str]) -> dict[str, Value]:
+    async def extra(self, link: ModbusRtuLink, groups: frozenset[str]) -> dict[str, Value]:
         values: dict[str, Value] = {}
         for group, kind in (("slow", FrameType.SETTINGS), ("once", FrameType.INFO)):
             if group in groups:
                 values.update(await self._frame(link, kind))
         return values
 
-    async def read_setting(self, link: Link, reg: Register) -> Value:
+    async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value:
         return (await self._frame(link, FrameType.SETTINGS))[reg.name]
 
 
 class NwProtocol:
     settings = (proto4e57.FIELDS[proto4e57.CHARGE_SWITCH], proto4e57.FIELDS[proto4e57.DISCHARGE_SWITCH])
 
-    def __init__(self, device: "JkPb") -> None:
-        self.device = device
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
 
-    async def _ask(self, link: Link, request: bytes) -> dict[str, Value]:
+    async def _ask(self, link: ModbusRtuLink, request: bytes) -> dict[str, Value]:
         """The answer's fields (decode_fields names)."""
-        d = self.device
+        p = self.pack
 
-        async def job() -> dict[str, Value]:
-            frame = await wire.nw_exchange(link.port, request, d.timeout)  # type: ignore[attr-defined]
+        async def job(port: PortBytes) -> dict[str, Value]:
+            frame = await wire.nw_exchange(port, request, p.timeout)
             return proto4e57.decode_fields(frame.info)
 
-        return await link.exchange(job, what=f"JK terminal {d.unit}", timeout=d.timeout, health=d.health)
+        return await link.exchange_on_port(job, what=f"JK terminal {p.unit}", timeout=p.timeout, health=p.health)
 
-    async def live(self, link: Link) -> dict[str, Value]:
-        return proto4e57.battery_values(await self._ask(link, proto4e57.read_all_request(self.device.unit)))
+    async def live(self, link: ModbusRtuLink) -> dict[str, Value]:
+        return proto4e57.battery_values(await self._ask(link, proto4e57.read_all_request(self.pack.unit)))
 
-    async def extra(self, link: Link, groups: frozenset[str]) -> dict[str, Value]:
+    async def extra(self, link: ModbusRtuLink, groups: frozenset[str]) -> dict[str, Value]:
         return {}  # the read-all answer carries the settings and the device info too
 
-    async def read_setting(self, link: Link, reg: Register) -> Value:
-        fields = await self._ask(link, proto4e57.read_request(reg.address, self.device.unit))
+    async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value:
+        fields = await self._ask(link, proto4e57.read_request(reg.address, self.pack.unit))
         if reg.name not in fields:
-            raise BadFrame(f"JK terminal {self.device.unit}: the answer to a read of code {reg.address:#04x} does not hold it")
+            raise BadFrame(f"JK terminal {self.pack.unit}: the answer to a read of code {reg.address:#04x} does not hold it")
         return fields[reg.name]
 
-    async def write_setting(self, link: Link, reg: Register, value: Value) -> None:
-        await self._ask(link, proto4e57.write_request(reg.address, value, self.device.unit))
+    async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None:
+        await self._ask(link, proto4e57.write_request(reg.address, value, self.pack.unit))
 
 
 PROTOCOLS = {"modbus": ModbusProtocol, "55aa": PbBusProtocol, "4e57": NwProtocol}

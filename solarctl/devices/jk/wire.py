@@ -1,10 +1,10 @@
 """The bytes of the two JK protocols that are not plain Modbus request/answer pairs.
 
-Each function sends one request on the serial port and finds its answer among the incoming bytes,
+Each function sends one request on the port and finds its answer among the incoming bytes,
 skipping our own echo (half-duplex adapters hear themselves) and line noise; it checks that the
-answer came from the address asked. They are jobs for Link.exchange, which serialises them with
-every other request on the bus, keeps the inter-frame gap and counts the outcome in the device's
-health. A corrupt answer is remembered: if nothing good follows before the timeout, the request
+answer came from the address asked. They are jobs for SerialLink.exchange_on_port, which lends them
+the port's bytes, serialises them with every other request on the bus, keeps the inter-frame gap
+and counts the outcome in the device's health. A corrupt answer is remembered: if nothing good follows before the timeout, the request
 fails as a bad frame rather than a timeout (the same rule as ModbusRtuLink).
 """
 
@@ -14,7 +14,7 @@ import asyncio
 
 from solarctl.bus.errors import BadFrame
 from solarctl.bus.serial_link import wire_time
-from solarctl.bus.serial_port import AsyncSerial
+from solarctl.bus.serial_port import PortBytes
 from solarctl.devices.jk import pb_bus, proto4e57
 from solarctl.devices.jk.errors import FrameError
 
@@ -23,7 +23,7 @@ PB_ANSWER = pb_bus.MAX_ECHO + pb_bus.FRAME_LENGTH + ACK_LENGTH + 2  # echo, fram
 NW_MAX_FRAME = 1024  # a read-all answer of 32 cells is ~400 bytes; a longer "length" is noise
 
 
-async def _skip_to(port: AsyncSerial, marker: bytes) -> None:
+async def _skip_to(port: PortBytes, marker: bytes) -> None:
     """Drop incoming bytes until `marker` starts the buffer."""
     while (start := port.peek().find(marker)) < 0:
         port.take(max(0, len(port.peek()) - len(marker) + 1))  # keep what may be the start of a marker
@@ -31,7 +31,7 @@ async def _skip_to(port: AsyncSerial, marker: bytes) -> None:
     port.take(start)
 
 
-async def pb_bus_exchange(port: AsyncSerial, unit: int, kind: pb_bus.FrameType, timeout: float) -> pb_bus.Reply:
+async def pb_bus_exchange(port: PortBytes, unit: int, kind: pb_bus.FrameType, timeout: float) -> pb_bus.Reply:
     """FC10 trigger -> the 300-byte 0x55AA frame of `kind` and the ACK naming who answered."""
     request = pb_bus.trigger_request(unit, kind)
     port.discard()  # whatever came in since the last answer is noise or a late reply
@@ -61,7 +61,7 @@ async def pb_bus_exchange(port: AsyncSerial, unit: int, kind: pb_bus.FrameType, 
     return reply
 
 
-async def _reply(port: AsyncSerial) -> pb_bus.Reply:
+async def _reply(port: PortBytes) -> pb_bus.Reply:
     """A valid frame starts the buffer: wait for the ACK after it (with or without the 00 pad)."""
     await port.wait_for_bytes(pb_bus.FRAME_LENGTH + ACK_LENGTH)
     while True:
@@ -73,7 +73,7 @@ async def _reply(port: AsyncSerial) -> pb_bus.Reply:
             await port.wait_for_bytes(len(port.peek()) + 1)
 
 
-async def nw_exchange(port: AsyncSerial, request: bytes, timeout: float) -> proto4e57.Frame:
+async def nw_exchange(port: PortBytes, request: bytes, timeout: float) -> proto4e57.Frame:
     """A 4E 57 request -> the BMS's answer frame (same command, from the terminal asked)."""
     asked = proto4e57.parse_frame(request)
     port.discard()

@@ -22,6 +22,7 @@ IDENTITY = PV1800["machine_type"].address  # 20000, with 20001 after it
 
 class MustPv1800(ModbusDevice):
     driver = "must_pv1800"
+    link_kind = "modbus_rtu"
     register_map = PV1800
     # Modbus RTU needs 3.5 characters of silence between frames (2 ms at 19200 baud); 5 ms leaves
     # room for USB adapters that turn the line around late.

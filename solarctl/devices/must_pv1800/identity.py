@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from solarctl.decoders import DecodeError
 from solarctl.devices.must_pv1800.registers import PV1800
+from solarctl.errors import DecodeError
 from solarctl.registers.codec import decode
 
 # PV1800 / PH1800 / EP1800 share this register map (20000 = "PV" is 0x5056).

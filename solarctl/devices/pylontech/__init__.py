@@ -10,5 +10,5 @@
 - `stack`: what the driver publishes: `stack_values` (from `pwr` + `info`) and `cell_values` (from `bat`).
 - `render`: byte-exact US2000B Plus (firmware B66.6) answers for the simulator.
 
-Every malformed answer raises `ConsoleParseError` (a `solarctl.decoders.DecodeError`).
+Every malformed answer raises `ConsoleParseError` (a `solarctl.errors.DecodeError`).
 """

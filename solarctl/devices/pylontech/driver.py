@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from solarctl.bus.link import Link
-from solarctl.bus.pylontech_console import PylontechConsoleLink
-from solarctl.clock import Clock
 from solarctl.devices.base import Device, Reading
 from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr
+from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 from solarctl.devices.pylontech.framing import Answer
 from solarctl.devices.pylontech.stack import UNITS, cell_values, stack_values
 
@@ -29,6 +27,7 @@ class CellTable(NamedTuple):
 
 class PylontechConsole(Device):
     driver = "pylontech_console"
+    link_kind = "pylontech_console"
 
     def __init__(self, config) -> None:
         super().__init__(config)
@@ -36,11 +35,6 @@ class PylontechConsole(Device):
         self.cell_interval: float = config.cell_interval
         self._info: dict[str, Any] | None = None
         self._cells: dict[int, CellTable] = {}  # module index -> its latest cell table
-
-    @classmethod
-    def make_link(cls, config, clock: Clock, min_gap: float) -> Link:
-        return PylontechConsoleLink(config.port, config.port, config.baudrate, clock, wakeup=config.wakeup,
-                                    min_gap=min_gap)
 
     @property
     def units(self) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solarctl.decoders import DecodeError
+from solarctl.errors import DecodeError
 
 
 class ConsoleParseError(DecodeError):

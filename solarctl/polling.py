@@ -16,7 +16,7 @@ from solarctl.bus.backoff import Backoff
 from solarctl.bus.errors import LinkError
 from solarctl.bus.link import Link
 from solarctl.clock import Clock
-from solarctl.decoders import DecodeError
+from solarctl.errors import DecodeError
 from solarctl.devices.base import Device
 from solarctl.modbus.pdu import ModbusException
 from solarctl.sample import PollError, Sample

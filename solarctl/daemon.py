@@ -50,6 +50,10 @@ class Daemon:
         if config.command_file is not None:
             self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
 
+    def health(self) -> dict[str, dict]:
+        """Health by name (each device's requests, errors and latency), for `solarctl read --json`."""
+        return {name: device.health.as_dict() for name, device in self.site.devices.items()}
+
     async def run(self) -> None:
         """Run until cancelled."""
         log.info("polling %d device(s) on %d link(s); %d strategy(ies)", len(self.site.devices),

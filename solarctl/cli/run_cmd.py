@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from pathlib import Path
 
 import typer
 
+from solarctl.api.ops import DaemonOps
+from solarctl.api.server import ControlServer, DataDirUnavailable
 from solarctl.cli.app import app
 from solarctl.config import load_config
 from solarctl.daemon import Daemon
@@ -31,4 +34,16 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
     """Run the daemon: poll, store, publish and control until stopped (SIGTERM / Ctrl-C)."""
     cfg = load_config(config)
     setup_logging(cfg.general.log_level, cfg.general.log_file)
-    asyncio.run(run_until_signalled(Daemon(cfg).run()))
+    api = ControlServer(cfg.general.data_dir)  # `solarctl read` / `set` reach the running daemon through it
+    try:
+        api.claim()  # before any port is opened: one daemon per data dir
+    except DataDirUnavailable as exc:
+        print(f"solarctl run: {exc}", file=sys.stderr)
+        raise typer.Exit(1)
+    try:
+        daemon = Daemon(cfg)
+        api.ops.update(DaemonOps(daemon, config.resolve()).table())
+        daemon.services["control api"] = api.serve
+        asyncio.run(run_until_signalled(daemon.run()))
+    finally:
+        api.release()

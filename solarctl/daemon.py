@@ -51,8 +51,10 @@ class Daemon:
             self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
 
     def health(self) -> dict[str, dict]:
-        """Health by name (each device's requests, errors and latency), for `solarctl read --json`."""
-        return {name: device.health.as_dict() for name, device in self.site.devices.items()}
+        """Health by name, for `solarctl read --json`: each device's requests, errors and latency, and each
+        sink's state as `sink:NAME` (no device name has a colon, so the two never collide)."""
+        devices = {name: device.health.as_dict() for name, device in self.site.devices.items()}
+        return devices | {f"sink:{name}": status for name, status in self.sink_health().items()}
 
     async def run(self) -> None:
         """Run until cancelled."""

@@ -44,6 +44,7 @@ async def test_set_and_read_go_through_the_daemon_and_read_never_touches_the_por
         assert values["model"] == "PV1800" and values["battery_voltage"] == pytest.approx(rig.plant.battery.voltage_v, abs=0.1)
         assert len(data["devices"]["bms1"]["cell_voltages"]) == 16
         assert data["health"]["inverter"]["good_polls"] == 1 and data["health"]["inverter"]["last_good_at"]
+        assert data["health"]["sink:store"]["state"] == "ok" and data["health"]["sink:store"]["dropped"] == 0
 
         code, out, err = await solarctl("read", "--config", config, "--json", "--device", "bms1")
         assert code == 0, err

@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import sys
 
 from sqlalchemy import create_engine, text
 
+from solarctl.api.ops import DaemonOps
+from solarctl.api.server import ControlServer
 from solarctl.clock import SystemClock
 from solarctl.config import validate_config
 from solarctl.daemon import Daemon
@@ -55,12 +58,18 @@ async def test_hung_and_raising_sinks_cost_neither_polling_nor_the_store(tmp_pat
         daemon = Daemon(config, SystemClock())
         daemon.sinks += [SinkRunner("hangs", Hangs(), queue_limit=20, call_timeout=0.3),
                          SinkRunner("raises", Raises(), queue_limit=20)]
+        api = ControlServer(tmp_path)  # as `solarctl run` serves it, so `solarctl read` asks this daemon
+        api.claim()
+        api.ops.update(DaemonOps(daemon, None).table())
+        daemon.services["control api"] = api.serve
         published = daemon.hub.subscribe(maxsize=100_000, name="test")
         run = asyncio.create_task(daemon.run())
         await asyncio.sleep(RUN_S)
         health = daemon.sink_health()
+        read = await read_json(tmp_path, server.port)
         run.cancel()
         await asyncio.gather(run, return_exceptions=True)
+        api.release()
 
     events = [published.queue.get_nowait() for _ in range(published.queue.qsize())]
     for name, _, _, table in DEVICES:
@@ -77,6 +86,24 @@ async def test_hung_and_raising_sinks_cost_neither_polling_nor_the_store(tmp_pat
     assert raises["state"] in ("open", "trial") and raises["failures"] >= 3 and raises["dropped"] > 0
     assert raises["last_error"] == "RuntimeError: this sink is broken"
     assert hangs["queued"] == raises["queued"] == 20  # bounded: the newest wait, the oldest were dropped and counted
+    # `solarctl read --json` shows the same states under health, beside the devices
+    assert read["health"]["sink:store"]["state"] == "ok"
+    assert read["health"]["sink:hangs"]["state"] in ("open", "trial") and read["health"]["sink:hangs"]["dropped"] > 0
+    assert read["health"]["sink:raises"]["last_error"] == "RuntimeError: this sink is broken"
+    assert read["health"]["xw"]["good_polls"] > 0 and set(read["devices"]) == {"xw", "west", "combox"}
+
+
+async def read_json(data_dir, port: int) -> dict:
+    """`solarctl read --json` as a user runs it, on a config naming the same data dir and gateway."""
+    devices = "".join(f'[[device]]\nname = "{n}"\ndriver = "{d}"\nhost = "127.0.0.1"\nport = {port}\nunit = {u}\n'
+                      for n, d, u, _ in DEVICES)
+    path = data_dir / "solarctl.toml"
+    path.write_text(f'[general]\ndata_dir = "{data_dir}"\n' + devices)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "solarctl", "read", "--config", str(path), "--json",
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    return json.loads(out)
 
 
 def test_storage_influx_makes_a_sink_of_its_own(tmp_path):

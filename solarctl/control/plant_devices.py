@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 from solarctl.config import Config
 from solarctl.control.runner import setting_metrics
@@ -29,61 +29,43 @@ from solarctl.sim.pylontech_stack import info_values, module_row
 from solarctl.sim.register_bank import RegisterBank
 
 
-class PlantDevice(Protocol):
-    def values(self) -> dict[str, Value]: ...
-
-    def write(self, metric: str, value: Value) -> None: ...
-
-
-class BankDevice:
-    """A register-table simulator: its named values, and its write hook."""
-
-    def __init__(self, bank: RegisterBank) -> None:
-        self.bank = bank
-
-    def values(self) -> dict[str, Value]:
-        return self.bank.values()
-
-    def write(self, metric: str, value: Value) -> None:
-        self.bank.on_write(metric, value)
+class PlantDevice(NamedTuple):
+    values: Callable[[], dict[str, Any]]  # every metric, computed from the plant now
+    write: Callable[[str, Value], None]  # apply a setting by its metric (register) name
 
 
-class JkDevice:
-    def __init__(self, pack: JkPack) -> None:
-        self.pack = pack
-
-    def values(self) -> dict[str, Value]:
-        return self.pack.values()
-
-    def write(self, metric: str, value: Value) -> None:
-        self.pack.set_switch(metric, value)
+def _bank(bank: RegisterBank) -> PlantDevice:
+    return PlantDevice(bank.values, bank.on_write)
 
 
-class PylontechStack:
+def _jk(pack: JkPack) -> PlantDevice:
+    return PlantDevice(pack.values, pack.set_switch)
+
+
+def _pylontech(plant: Plant, baudrate: int, barcode: str) -> PlantDevice:
     """The stack's `pwr` rows and `info` as the simulator serves them, summed up as the driver does."""
+    info = info_values(plant, baudrate, barcode)
 
-    def __init__(self, plant: Plant, baudrate: int, barcode: str) -> None:
-        self.plant = plant
-        self.info = info_values(plant, baudrate, barcode)
+    def values() -> dict[str, Any]:
+        rows = [{**module_row(plant, i), "present": True} for i in range(plant.battery.module_count)]
+        found = stack_values({"modules": rows, "columns": {}}, info)
+        found.pop("alarms")
+        return found
 
-    def values(self) -> dict[str, Any]:
-        rows = [{**module_row(self.plant, i), "present": True} for i in range(self.plant.battery.module_count)]
-        values = stack_values({"modules": rows, "columns": {}}, self.info)
-        values.pop("alarms")
-        return values
-
-    def write(self, metric: str, value: Value) -> None:
+    def write(metric: str, value: Value) -> None:
         raise WriteRejected(f"a Pylontech console has no setting {metric!r}")
+
+    return PlantDevice(values, write)
 
 
 # driver -> (device config, plant, index among the devices of that driver) -> its values and writes
 PLANT_DEVICES: dict[str, Callable[[Any, Plant, int], PlantDevice]] = {
-    "conext_xw": lambda c, plant, i: BankDevice(xw_bank(c, plant, i, c.byte_order)),
-    "conext_mppt": lambda c, plant, i: BankDevice(mppt_bank(c, plant, i, c.byte_order)),
-    "conext_combox": lambda c, plant, i: BankDevice(combox_bank(c, plant, i, c.byte_order)),
-    "must_pv1800": lambda c, plant, i: BankDevice(Pv1800Bank(plant)),
-    "jk_pb": lambda c, plant, i: JkDevice(JkPack(plant, i, c.unit)),
-    "pylontech_console": lambda c, plant, i: PylontechStack(plant, c.baudrate, f"SIMULATED{i + 1:04d}"),
+    "conext_xw": lambda c, plant, i: _bank(xw_bank(c, plant, i, c.byte_order)),
+    "conext_mppt": lambda c, plant, i: _bank(mppt_bank(c, plant, i, c.byte_order)),
+    "conext_combox": lambda c, plant, i: _bank(combox_bank(c, plant, i, c.byte_order)),
+    "must_pv1800": lambda c, plant, i: _bank(Pv1800Bank(plant)),
+    "jk_pb": lambda c, plant, i: _jk(JkPack(plant, i, c.unit)),
+    "pylontech_console": lambda c, plant, i: _pylontech(plant, c.baudrate, f"SIMULATED{i + 1:04d}"),
 }
 
 

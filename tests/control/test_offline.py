@@ -7,10 +7,13 @@ import zoneinfo
 import pytest
 
 from solarctl.control.offline import OfflineRun
+from solarctl.control.plant_devices import PLANT_DEVICES, PlantDevices
 from solarctl.control.safe_write import SafeWriter
+from solarctl.control.strategies.base import Proposal
 from solarctl.control.strategies.soc_band import SocBandStrategy
 from solarctl.daemon import Daemon
 from solarctl.demo.run import load_demo_config
+from solarctl.devices.registry import DRIVERS
 from solarctl.plant import Plant
 
 DAY = 86400.0
@@ -81,3 +84,17 @@ async def test_a_proposal_the_plant_cannot_take_is_recorded_as_refused(scp):
         await run.run_for(60)
     [refused] = [a for a in run.applied if a.refused]
     assert refused.proposal.setting == "no_such_setting" and "xw has no writable setting" in refused.refused
+
+
+def test_every_driver_has_a_plant_view_and_writes_reach_the_plant(tmp_path):
+    assert PLANT_DEVICES.keys() == DRIVERS.keys()  # a new driver needs its offline view too
+    config = load_demo_config(tmp_path, "solar_station_site")
+    plant = Plant(config.plant, start=1_750_500_000.0)
+    devices = PlantDevices(config, plant)
+    view = devices.view()
+    assert view.value("inverter", "battery_voltage") == plant.battery.voltage_v
+    assert view.value("bms2", "soc") == round(plant.battery.module_soc_pct(1)) and view.fresh("bms2", 0)
+    assert devices.apply(Proposal("inverter", "grid_connection", "off-grid", "test")) == ""
+    assert plant.settings.grid_connected is False
+    assert devices.apply(Proposal("bms2", "charge_enabled", "off", "test")) == ""
+    assert devices.view().setting("bms2", "charge_enabled") == "off" and view.setting("bms1", "charge_enabled") == "on"

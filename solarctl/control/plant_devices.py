@@ -13,9 +13,8 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 from solarctl.config import Config
-from solarctl.control.runner import setting_metrics
 from solarctl.control.strategies.base import Proposal
-from solarctl.control.strategies.view import Latest, View
+from solarctl.control.strategies.view import Latest, View, setting_metrics
 from solarctl.devices.pylontech.stack import stack_values
 from solarctl.devices.registry import make_device
 from solarctl.plant import Plant

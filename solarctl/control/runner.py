@@ -13,18 +13,9 @@ from typing import Mapping
 from solarctl.clock import Clock
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.strategies.base import Proposal, Strategy, in_place
-from solarctl.control.strategies.view import Latest, SettingMetric, View
+from solarctl.control.strategies.view import Latest, SettingMetric, View, setting_metrics
 from solarctl.devices.base import Device
 from solarctl.hub import StateHub
-
-
-def setting_metrics(devices: Mapping[str, Device]) -> SettingMetric:
-    """(device, setting) -> the metric its driver publishes that setting's value under."""
-    def metric(device: str, setting: str) -> str | None:
-        found = devices.get(device)
-        reg = found.setting(setting) if found is not None else None
-        return None if reg is None else reg.name
-    return metric
 
 
 def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
@@ -37,7 +28,7 @@ class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
                  clock: Clock) -> None:
         self.strategy = strategy
-        self.config = strategy.config
+        self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
         self.writer = writer
         self.clock = clock

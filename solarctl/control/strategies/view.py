@@ -7,12 +7,24 @@ offline runner from a plant model (control/plant_devices.py); strategies cannot 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from solarctl.sample import Value
 
+if TYPE_CHECKING:
+    from solarctl.devices.base import Device
+
 # (device, setting) -> the metric that reports that setting's current value; None if it has no such setting.
 SettingMetric = Callable[[str, str], "str | None"]
+
+
+def setting_metrics(devices: Mapping[str, "Device"]) -> SettingMetric:
+    """(device, setting) -> the metric its driver publishes that setting's value under."""
+    def metric(device: str, setting: str) -> str | None:
+        found = devices.get(device)
+        reg = found.setting(setting) if found is not None else None
+        return None if reg is None else reg.name
+    return metric
 
 
 @dataclass(frozen=True)

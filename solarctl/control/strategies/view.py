@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 SettingMetric = Callable[[str, str], "str | None"]
 
 
-def setting_metrics(devices: Mapping[str, "Device"]) -> SettingMetric:
+def setting_metrics(devices: Mapping[str, Device]) -> SettingMetric:
     """(device, setting) -> the metric its driver publishes that setting's value under."""
     def metric(device: str, setting: str) -> str | None:
         found = devices.get(device)

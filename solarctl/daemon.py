@@ -18,7 +18,8 @@ from solarctl.config import Config
 from solarctl.control.command_file import CommandFile
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.safe_write import SafeWriter
-from solarctl.control.strategies import strategy_class
+from solarctl.control.runner import StrategyRunner
+from solarctl.control.strategies import make_strategies
 from solarctl.hub import StateHub
 from solarctl.installation import Installation
 from solarctl.publish.influx import influx_sink
@@ -37,8 +38,8 @@ class Daemon:
         self.hub = self.site.hub
         self.writer = SafeWriter(self.site, AuditLedger(config.general.data_dir / "audit.jsonl"), self.clock,
                                  daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
-        self.strategies = [strategy_class(s.name)(s, self.hub, self.writer, self.clock)
-                           for s in config.strategy if s.enabled]
+        self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock)
+                           for s in make_strategies(config.strategy)]
         drivers = {d.name: d.driver for d in config.device}
         self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.

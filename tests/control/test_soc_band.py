@@ -83,3 +83,16 @@ async def test_start_and_stop_settings_like_scp(tmp_path):
         await asyncio.gather(task, return_exceptions=True)
         assert values["battery_low_voltage"] == 46.5 and values["inverter_load_shave_status"] == "Disable"
         assert daemon.hub.devices["combox"].values["battery_soc"] == 76
+
+
+async def test_a_setting_the_hub_shows_in_place_costs_no_request(rig):
+    server, daemon, strategy = rig
+    now = SystemClock().time()
+    daemon.hub.publish(Sample("xw", now, {"inverter_load_shave_status": "Enable"}))
+    soc(daemon, 85)
+    await strategy.step()
+    assert not server.requests  # not even the read-back the SafeWriter would start with
+    daemon.hub.publish(PollError("xw", now, "timeout"))  # the XW's value is stale now: the SafeWriter asks it
+    await strategy.step()
+    assert [(r.unit, r.function) for r in server.requests] == [(10, 3), (10, 6), (10, 3)]  # read, write, read back
+    assert shave(server) == "Enable"

@@ -1,11 +1,14 @@
-"""Control strategies: plugins that read the state hub and propose named setting changes.
+"""Control strategies: pure steps from a view of the latest samples to proposed setting changes.
 
-They never touch a device directly: every change goes through the SafeWriter.
+They never touch a device: the daemon's runner carries proposals out through the SafeWriter, the
+offline runner straight on a plant model.
 """
 
 from __future__ import annotations
 
 import importlib
+
+from solarctl.control.strategies.base import Strategy
 
 STRATEGIES: dict[str, str] = {
     "soc_band": "solarctl.control.strategies.soc_band:SocBandStrategy",
@@ -15,3 +18,8 @@ STRATEGIES: dict[str, str] = {
 def strategy_class(name: str):
     module, cls = STRATEGIES[name].split(":")
     return getattr(importlib.import_module(module), cls)
+
+
+def make_strategies(configs) -> list[Strategy]:
+    """The enabled `[[strategy]]` tables as strategies."""
+    return [strategy_class(c.name)(c) for c in configs if c.enabled]

@@ -1,44 +1,56 @@
-"""What every strategy gets and must offer."""
+"""What every strategy is: a pure step from a view of the latest samples to proposed setting changes.
+
+A strategy does no I/O, never sleeps and reads no clock but the `now` it is given; it may keep small
+state between steps. Whoever runs it (control/runner.py in the daemon, control/offline.py against a
+plant model) builds the view, calls `decide` every `interval` and carries the proposals out.
+"""
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
+from typing import Mapping, NamedTuple
 
-from solarctl.clock import Clock
-from solarctl.control.safe_write import SafeWriter
-from solarctl.hub import StateHub
+from solarctl.control.strategies.view import View
 from solarctl.sample import Value
 
 
+class Proposal(NamedTuple):
+    device: str
+    setting: str
+    value: Value
+    reason: str  # why, for the log and the audit trail
+
+
+def in_place(view: View, proposal: Proposal) -> bool:
+    """The view already shows the proposed value (from a successful poll): nothing to do, not even a read."""
+    return view.setting(proposal.device, proposal.setting) == proposal.value
+
+
+def proposals(device: str, settings: Mapping[str, Value], reason: str) -> list[Proposal]:
+    return [Proposal(device, setting, value, reason) for setting, value in settings.items()]
+
+
 class Strategy(ABC):
-    def __init__(self, config, hub: StateHub, writer: SafeWriter, clock: Clock) -> None:
+    def __init__(self, config) -> None:
         self.config = config
-        self.hub = hub
-        self.writer = writer
-        self.clock = clock
-        self.log = logging.getLogger(f"solarctl.strategy.{config.name}")
 
     @property
-    def source(self) -> str:
-        return f"strategy:{self.config.name}"
+    def name(self) -> str:
+        return self.config.name
 
-    async def apply(self, device: str, settings: dict[str, Value], why: str) -> bool:
-        """Write several settings (each verified); True if all are in place."""
-        ok = True
-        for setting, value in settings.items():
-            outcome = await self.writer.write(device, setting, value, source=self.source)
-            level = "info" if outcome.ok else "warning"
-            getattr(self.log, level)("%s: %s", why, outcome.describe())
-            ok &= outcome.ok
-        return ok
+    @property
+    def interval(self) -> float:
+        """Seconds between two `decide` calls."""
+        return self.config.interval
 
-    async def start(self) -> None:
-        """Called once before `run` (e.g. settings to put in place while this strategy is in charge)."""
+    def start_proposals(self) -> list[Proposal]:
+        """Settings to put in place when this strategy takes charge."""
+        return []
 
     @abstractmethod
-    async def run(self) -> None:
-        """Decide and act until cancelled."""
+    def decide(self, view: View, now: float) -> list[Proposal]:
+        """The setting changes this step wants (possibly none)."""
 
-    async def stop(self) -> None:
-        """Called on the way out, even after errors (e.g. restore safe defaults)."""
+    def stop_proposals(self) -> list[Proposal]:
+        """Settings to restore when it stops, on every way out (e.g. safe defaults)."""
+        return []

@@ -1,0 +1,78 @@
+"""Strategies against a plant model on a virtual clock: no daemon, no sockets, no safe-write layer.
+
+The same strategy code the daemon runs: every `interval` of plant time it gets a view of the plant's
+devices (control/plant_devices.py) and its proposals go straight into the plant's settings. Start
+proposals go in first, stop proposals when the run closes. Every proposal carried out (or refused)
+is recorded in `applied`, which is what a backtest reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from solarctl.clock import VirtualClock
+from solarctl.config import Config
+from solarctl.control.plant_devices import PlantDevices
+from solarctl.control.strategies.base import Proposal, Strategy, in_place
+from solarctl.plant import Plant, run_plant
+
+log = logging.getLogger("solarctl.offline")
+
+
+@dataclass(frozen=True)
+class Applied:
+    time: float  # plant time
+    strategy: str
+    proposal: Proposal
+    refused: str = ""  # why the setting did not take; empty if it did
+
+
+class OfflineRun:
+    """`async with OfflineRun(config, plant, strategies) as run: await run.run_for(86400)`."""
+
+    def __init__(self, config: Config, plant: Plant, strategies: list[Strategy], *, plant_step_s: float = 5.0) -> None:
+        self.plant = plant
+        self.strategies = strategies
+        self.devices = PlantDevices(config, plant)
+        self.clock = VirtualClock(start=plant.time)  # clock time is plant time
+        self.plant_step_s = plant_step_s
+        self.applied: list[Applied] = []
+        self._tasks: list[asyncio.Task] = []
+
+    async def __aenter__(self) -> "OfflineRun":
+        self._tasks = [asyncio.create_task(run_plant(self.plant, self.clock, self.plant_step_s)),
+                       *(asyncio.create_task(self._run(s)) for s in self.strategies)]
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for strategy in self.strategies:
+            self._apply(strategy, strategy.stop_proposals())
+
+    async def run_for(self, seconds: float) -> None:
+        """Advance plant and strategies by `seconds` of plant time."""
+        await self.clock.run_for(seconds)
+        for task in self._tasks:
+            if task.done():
+                task.result()  # a strategy that raised stops the run with its error
+
+    async def _run(self, strategy: Strategy) -> None:
+        self._apply(strategy, strategy.start_proposals())
+        while True:
+            if self.clock.time() > self.plant.time:  # the view shows the plant as it is now, not at its last step
+                self.plant.step(self.clock.time() - self.plant.time)
+            view = self.devices.view()
+            self._apply(strategy, [p for p in strategy.decide(view, view.now) if not in_place(view, p)])
+            await self.clock.sleep(strategy.interval)
+
+    def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:
+        for proposal in proposals:
+            refused = self.devices.apply(proposal)
+            if refused:
+                log.warning("%s: %s.%s = %s refused: %s", strategy.name, proposal.device, proposal.setting,
+                            proposal.value, refused)
+            self.applied.append(Applied(self.plant.time, strategy.name, proposal, refused))

@@ -1,0 +1,90 @@
+"""Strategies as pure steps: soc_band's decide() over hand-made views, no hub, no writer, no clock."""
+
+from types import MappingProxyType
+
+import pytest
+
+from solarctl.control.config import SocBandStrategyConfig
+from solarctl.control.strategies import make_strategies
+from solarctl.control.strategies.base import Proposal, in_place
+from solarctl.control.strategies.view import Latest, View
+
+NOW = 1_750_000_000.0
+INTERVAL = 30.0  # soc_band acts on a SoC at most 3 x interval old
+
+
+def soc_band(**overrides):
+    config = SocBandStrategyConfig(name="soc_band", inverter="xw", battery="bms", soc_high=80, soc_low=20,
+                                   interval=INTERVAL, **overrides)
+    [strategy] = make_strategies([config])
+    return strategy
+
+
+def shave_metric(device, setting):
+    return "inverter_load_shave_status" if (device, setting) == ("xw", "load_shave") else None
+
+
+def view(*, soc=None, age=0.0, failed=False, metric="soc", shave=None, xw_failed=False):
+    latest = {}
+    if soc is not None:
+        latest["bms"] = Latest(MappingProxyType({metric: soc}), NOW - age, failed)
+    if shave is not None:
+        latest["xw"] = Latest(MappingProxyType({"inverter_load_shave_status": shave}), NOW - 1, xw_failed)
+    return View(NOW, latest, shave_metric)
+
+
+def decide(strategy, v):
+    return strategy.decide(v, NOW)
+
+
+def test_above_the_band_switches_on_and_below_switches_off():
+    strategy = soc_band()
+    assert decide(strategy, view(soc=85)) == [Proposal("xw", "load_shave", "Enable", "SoC 85 %")]
+    assert decide(strategy, view(soc=80)) == [Proposal("xw", "load_shave", "Enable", "SoC 80 %")]  # inclusive, as SCP
+    assert decide(strategy, view(soc=20)) == [Proposal("xw", "load_shave", "Disable", "SoC 20 %")]
+    assert decide(strategy, view(soc=5.5)) == [Proposal("xw", "load_shave", "Disable", "SoC 5.5 %")]
+
+
+@pytest.mark.parametrize("soc", [20.1, 50, 79.9])
+def test_inside_the_band_it_holds(soc):
+    assert decide(soc_band(), view(soc=soc)) == []
+
+
+def test_a_ComBox_battery_soc_counts_too_and_the_setting_is_configurable():
+    strategy = soc_band(setting="grid_support")
+    assert decide(strategy, view(soc=90, metric="battery_soc")) == [Proposal("xw", "grid_support", "Enable", "SoC 90 %")]
+
+
+def test_never_acts_on_a_stale_failed_missing_or_odd_reading():
+    strategy = soc_band()
+    assert decide(strategy, view(soc=95, age=3 * INTERVAL)) != []  # exactly 3 x interval: still fresh
+    assert decide(strategy, view(soc=95, age=3 * INTERVAL + 0.1)) == []  # older: stale
+    assert decide(strategy, view(soc=95, failed=True)) == []  # the latest poll failed
+    assert decide(strategy, view()) == []  # never polled
+    assert decide(strategy, view(soc=95, metric="voltage")) == []  # no SoC metric
+    assert decide(strategy, view(soc="95")) == [] and decide(strategy, view(soc=True)) == []
+
+
+def test_start_and_stop_proposals_come_from_the_config():
+    strategy = soc_band(on_start={"low_battery_cut_out": 46.0}, on_stop={"low_battery_cut_out": 46.5, "load_shave": "Disable"})
+    assert strategy.start_proposals() == [Proposal("xw", "low_battery_cut_out", 46.0, "start")]
+    assert strategy.stop_proposals() == [Proposal("xw", "low_battery_cut_out", 46.5, "stop"),
+                                         Proposal("xw", "load_shave", "Disable", "stop")]
+    assert soc_band().start_proposals() == [] and soc_band().stop_proposals() == []
+    assert strategy.interval == INTERVAL and strategy.name == "soc_band"
+
+
+def test_the_view_shows_a_setting_in_place_only_from_a_successful_poll():
+    enable = Proposal("xw", "load_shave", "Enable", "SoC 85 %")
+    assert in_place(view(shave="Enable"), enable)
+    assert not in_place(view(shave="Disable"), enable)
+    assert not in_place(view(shave="Enable", xw_failed=True), enable)  # stale: ask the device
+    assert not in_place(view(), enable)  # never read
+    assert not in_place(view(shave="Enable"), enable._replace(setting="grid_support"))  # not a setting it reports
+
+
+def test_view_ages():
+    v = view(soc=50, age=12.5)
+    assert v.age("bms") == 12.5 and not v.failed("bms") and v.fresh("bms", 12.5) and not v.fresh("bms", 12.4)
+    assert v.age("nobody") is None and not v.fresh("nobody", 1e9) and v.value("nobody", "soc") is None
+    assert view(soc=50, failed=True).failed("bms")

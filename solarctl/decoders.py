@@ -1,19 +1,18 @@
-"""Offline decoders for `solarctl decode`: protocol name -> function(bytes) -> dict.
-
-Entries name "module:function" so a decoder's module is only imported when it is used.
+"""Offline decoders for `solarctl decode`: protocol name -> function(bytes) -> dict, as the drivers'
+descriptions name them ("module:function": a decoder's module is only imported when it is used).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
-DECODERS: dict[str, str] = {
-    "pylontech-console": "solarctl.devices.pylontech.decode:decode_capture",
-    "jk-pb": "solarctl.devices.jk.pb_bus:decode_capture",
-    "jk-4e57": "solarctl.devices.jk.proto4e57:decode_capture",
-    "jk-modbus": "solarctl.devices.jk.pb_modbus:decode_capture",
-}
+from solarctl.devices.description import load
+
+
+def decoders() -> dict[str, str]:
+    from solarctl.devices import registry  # imported here: the drivers the registry names import DecodeError from us
+
+    return {protocol: target for d in registry.DRIVERS.values() for protocol, target in d.decoders.items()}
 
 
 class DecodeError(ValueError):
@@ -21,9 +20,8 @@ class DecodeError(ValueError):
 
 
 def decoder_for(protocol: str) -> Callable[[bytes], dict[str, Any]]:
-    target = DECODERS.get(protocol)
+    target = decoders().get(protocol)
     if target is None:
-        known = ", ".join(DECODERS) or "none yet"
+        known = ", ".join(decoders()) or "none yet"
         raise DecodeError(f"unknown protocol {protocol!r}; known protocols: {known}")
-    module, func = target.split(":")
-    return getattr(importlib.import_module(module), func)
+    return load(target)

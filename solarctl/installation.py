@@ -9,7 +9,7 @@ from solarctl.bus.link import Link
 from solarctl.bus.poller import Poller
 from solarctl.clock import Clock
 from solarctl.config import Config, ConfigError
-from solarctl.config.devices import ModbusTcpDevice
+from solarctl.devices.config import ModbusTcpDevice
 from solarctl.devices.base import Device
 from solarctl.devices.registry import make_device
 from solarctl.hub import StateHub

@@ -9,12 +9,12 @@ from pathlib import Path
 import typer
 
 from solarctl.cli.app import app
-from solarctl.decoders import DECODERS, DecodeError, decoder_for
+from solarctl.decoders import DecodeError, decoder_for, decoders
 
 
 @app.command()
 def decode(
-    protocol: str = typer.Argument(..., help=f"one of: {', '.join(DECODERS)}"),
+    protocol: str = typer.Argument(..., help=f"one of: {', '.join(decoders())}"),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="captured console text or hex frame file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:

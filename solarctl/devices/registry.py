@@ -1,26 +1,49 @@
-"""Driver name -> driver class ("module:Class", imported when first used)."""
+"""The drivers of this version of solarctl: driver name -> its description, one line per driver.
+
+Config loading, the simulators, `solarctl decode`, the store and the demo all read these descriptions.
+"""
 
 from __future__ import annotations
 
-import importlib
+from typing import TYPE_CHECKING
 
-from solarctl.config import ConfigError
-from solarctl.devices.base import Device
+from solarctl.devices.conext.describe import CONEXT_COMBOX, CONEXT_MPPT, CONEXT_XW
+from solarctl.devices.description import DriverDescription
+from solarctl.devices.jk.describe import JK_PB
+from solarctl.devices.must_pv1800.describe import MUST_PV1800
+from solarctl.devices.pylontech.describe import PYLONTECH_CONSOLE
 
-DRIVERS: dict[str, str] = {
-    "conext_xw": "solarctl.devices.conext.xw:ConextXw",
-    "conext_mppt": "solarctl.devices.conext.mppt:ConextMppt",
-    "conext_combox": "solarctl.devices.conext.combox:ConextCombox",
-    "pylontech_console": "solarctl.devices.pylontech.driver:PylontechConsole",
-    "must_pv1800": "solarctl.devices.must_pv1800.driver:MustPv1800",
-    "jk_pb": "solarctl.devices.jk.driver:JkPb",
+if TYPE_CHECKING:
+    from solarctl.devices.base import Device
+
+DRIVERS: dict[str, DriverDescription] = {
+    "conext_xw": CONEXT_XW,
+    "conext_mppt": CONEXT_MPPT,
+    "conext_combox": CONEXT_COMBOX,
+    "pylontech_console": PYLONTECH_CONSOLE,
+    "must_pv1800": MUST_PV1800,
+    "jk_pb": JK_PB,
 }
 
 
+def register(description: DriverDescription) -> None:
+    """Add a driver at run time (a plugin, a test's toy driver): config loading accepts its table from now on."""
+    from solarctl.config.model import accept_device_tables  # the config model is built from this registry
+
+    DRIVERS[description.name] = description
+    accept_device_tables()
+
+
+def unregister(name: str) -> None:
+    from solarctl.config.model import accept_device_tables
+
+    del DRIVERS[name]
+    accept_device_tables()
+
+
+def describe(driver: str | None) -> DriverDescription | None:
+    return DRIVERS.get(driver)  # type: ignore[arg-type]
+
+
 def make_device(config) -> Device:
-    target = DRIVERS.get(config.driver)
-    if target is None:
-        raise ConfigError(f"device {config.name!r}: driver {config.driver!r} is not available in this version of "
-                          f"solarctl (available: {', '.join(DRIVERS)})")
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)(config)
+    return DRIVERS[config.driver].device_class(config)

@@ -9,7 +9,7 @@ import pytest
 
 from solarctl.bus.pylontech_console import PylontechConsoleLink
 from solarctl.clock import SystemClock
-from solarctl.config.devices import PylontechConsoleConfig
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.driver import PylontechConsole
 from solarctl.plant import Plant, PlantConfig
 from solarctl.sim.pylontech_console import PylontechConsoleSimulator

@@ -8,7 +8,7 @@ import time
 
 from solarctl.bus.poller import Poller
 from solarctl.clock import SystemClock
-from solarctl.config.devices import PylontechConsoleConfig
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.driver import PylontechConsole
 from solarctl.hub import StateHub
 from solarctl.sample import PollError, Sample

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Iterator, Literal, Mapping, get_args
 
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice
 
@@ -172,13 +172,16 @@ class DriverDescription:
     - decoders: protocol name -> function(bytes) -> dict, for `solarctl decode`;
     - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row)."""
 
-    name: str
-    config: type
+    config: type  # the `[[device]]` table's model; its `driver` Literal is the driver's name
     device: str
     simulator: str
     metrics: Catalogue
     decoders: Mapping[str, str] = field(default_factory=dict)
     rows: str | None = None
+
+    @property
+    def name(self) -> str:
+        return get_args(self.config.model_fields["driver"].annotation)[0]
 
     @property
     def link(self) -> LinkKind:

@@ -1,4 +1,5 @@
-"""The drivers of this version of solarctl: driver name -> its description, one line per driver.
+"""The drivers of this version of solarctl: driver name -> its description (each driver folder's describe.py),
+one line per driver.
 
 Config loading, the simulators, `solarctl decode`, the store and the demo all read these descriptions.
 """
@@ -7,23 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from solarctl.devices.conext.describe import CONEXT_COMBOX, CONEXT_MPPT, CONEXT_XW
-from solarctl.devices.description import DriverDescription
-from solarctl.devices.jk.describe import JK_PB
-from solarctl.devices.must_pv1800.describe import MUST_PV1800
-from solarctl.devices.pylontech.describe import PYLONTECH_CONSOLE
+from solarctl.devices.description import DriverDescription, load
 
 if TYPE_CHECKING:
     from solarctl.devices.base import Device
 
-DRIVERS: dict[str, DriverDescription] = {
-    "conext_xw": CONEXT_XW,
-    "conext_mppt": CONEXT_MPPT,
-    "conext_combox": CONEXT_COMBOX,
-    "pylontech_console": PYLONTECH_CONSOLE,
-    "must_pv1800": MUST_PV1800,
-    "jk_pb": JK_PB,
-}
+DRIVERS: dict[str, DriverDescription] = {d.name: d for d in map(load, (
+    "solarctl.devices.conext.describe:CONEXT_XW",
+    "solarctl.devices.conext.describe:CONEXT_MPPT",
+    "solarctl.devices.conext.describe:CONEXT_COMBOX",
+    "solarctl.devices.pylontech.describe:PYLONTECH_CONSOLE",
+    "solarctl.devices.must_pv1800.describe:MUST_PV1800",
+    "solarctl.devices.jk.describe:JK_PB",
+))}
 
 
 def register(description: DriverDescription) -> None:

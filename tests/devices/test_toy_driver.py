@@ -46,7 +46,6 @@ def toy_unit(config, plant, index, byte_order) -> RegisterBank:
 
 
 TOY = DriverDescription(
-    name="toy",
     config=ToyConfig,
     device=f"{__name__}:Toy",
     simulator=f"{__name__}:toy_unit",

@@ -27,7 +27,6 @@ class ConextComboxConfig(ModbusTcpDevice):
 
 
 CONEXT_XW = DriverDescription(
-    name="conext_xw",
     config=ConextXwConfig,
     device="solarctl.devices.conext.xw:ConextXw",
     simulator="solarctl.sim.conext:xw_bank",
@@ -52,7 +51,6 @@ CONEXT_XW = DriverDescription(
 )
 
 CONEXT_MPPT = DriverDescription(
-    name="conext_mppt",
     config=ConextMpptConfig,
     device="solarctl.devices.conext.mppt:ConextMppt",
     simulator="solarctl.sim.conext:mppt_bank",
@@ -67,7 +65,6 @@ CONEXT_MPPT = DriverDescription(
 )
 
 CONEXT_COMBOX = DriverDescription(
-    name="conext_combox",
     config=ConextComboxConfig,
     device="solarctl.devices.conext.combox:ConextCombox",
     simulator="solarctl.sim.conext:combox_bank",

@@ -22,7 +22,6 @@ class JkPbConfig(SerialDevice):
 
 
 JK_PB = DriverDescription(
-    name="jk_pb",
     config=JkPbConfig,
     device="solarctl.devices.jk.driver:JkPb",
     simulator="solarctl.sim.jk:jk_unit",

@@ -18,7 +18,6 @@ class MustPv1800Config(SerialDevice):
 
 
 MUST_PV1800 = DriverDescription(
-    name="must_pv1800",
     config=MustPv1800Config,
     device="solarctl.devices.must_pv1800.driver:MustPv1800",
     simulator="solarctl.sim.must_pv1800:pv1800_unit",

@@ -40,7 +40,6 @@ MODULE = (
 )
 
 PYLONTECH_CONSOLE = DriverDescription(
-    name="pylontech_console",
     config=PylontechConsoleConfig,
     device="solarctl.devices.pylontech.driver:PylontechConsole",
     simulator="solarctl.sim.pylontech_console:console_simulator",

@@ -13,10 +13,9 @@ from typing import Any, Iterator, Literal, Mapping, get_args
 
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice
 
-KINDS = ("measurement", "total_increasing", "total_hourly", "total_daily", "total_weekly", "total_monthly",
-         "total_yearly", "enum", "on_off", "list")
 Kind = Literal["measurement", "total_increasing", "total_hourly", "total_daily", "total_weekly", "total_monthly",
                "total_yearly", "enum", "on_off", "list"]
+KINDS = get_args(Kind)  # measurement; total_increasing: never resets; total_<period>: resets each period; enum: text
 
 # What a metric is for the installation as a whole. Signs: grid + = import, battery + = charging.
 ROLES = frozenset({

@@ -240,8 +240,9 @@ def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callab
         ts = stamp(rec.timestamp)
         driver = get_driver(rec.device)
         samples.append((rec.device, ts, driver, rec.values_json, dumps(rec.alarms) if rec.alarms else None))
-        if rec.device in writers:
-            writers[rec.device](rec, ts, out, bulk)
+        write = writers.get(rec.device)
+        if write is not None:
+            write(rec, ts, out, bulk)
     for table, b in bulk.items():
         if b.keys:
             out[table] = _VALUES[table.name].rows(b.keys, b.values)

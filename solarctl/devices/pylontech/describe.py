@@ -34,7 +34,7 @@ MODULE = (
     Metric("cell_voltage_max", "V", precision=3),
     *map(_state, ("base_state", "voltage_state", "current_state", "temperature_state", "battery_voltage_state",
                   "battery_temperature_state", "mos_temperature_state", "system_alarm_state")),
-    Metric("cell_voltages", "V", "list", precision=3),
+    Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages"),
     Metric("cell_temperatures", "°C", "list", precision=1),
     Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),  # epoch seconds
 )

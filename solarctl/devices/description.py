@@ -189,7 +189,7 @@ class DriverDescription:
         return "console" if issubclass(self.config, ConsoleDevice) else "rs485"
 
     @cached_property
-    def device_class(self) -> type:
+    def device_type(self) -> type:
         return load(self.device)
 
     @cached_property

@@ -43,4 +43,4 @@ def describe(driver: str | None) -> DriverDescription | None:
 
 
 def make_device(config) -> Device:
-    return DRIVERS[config.driver].device_class(config)
+    return DRIVERS[config.driver].device_type(config)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from solarctl.bus.serial_link import wire_time
 from solarctl.clock import SystemClock
-from solarctl.config.devices import PylontechConsoleConfig
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.driver import PylontechConsole
 from solarctl.links import make_link
 from solarctl.plant import Plant, PlantConfig

@@ -10,7 +10,7 @@ from solarctl.bus.serial_link import ModbusRtuLink
 from solarctl.bus.tcp import ModbusTcpLink
 from solarctl.clock import Clock
 from solarctl.config import ConfigError
-from solarctl.config.devices import ModbusTcpDevice
+from solarctl.devices.config import ModbusTcpDevice
 from solarctl.devices.base import Device, LinkKind
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 

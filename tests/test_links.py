@@ -8,7 +8,8 @@ from solarctl.bus.serial_link import ModbusRtuLink
 from solarctl.bus.tcp import ModbusTcpLink
 from solarctl.clock import SystemClock
 from solarctl.config import ConfigError, validate_config
-from solarctl.config.devices import MustPv1800Config, PylontechConsoleConfig
+from solarctl.devices.must_pv1800.describe import MustPv1800Config
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 from solarctl.devices.registry import make_device
 from solarctl.installation import Installation

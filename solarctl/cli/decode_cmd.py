@@ -9,13 +9,13 @@ from pathlib import Path
 import typer
 
 from solarctl.cli.app import app
-from solarctl.decoders import DECODERS, decoder_for
+from solarctl.decoders import decoder_for, decoders
 from solarctl.errors import DecodeError
 
 
 @app.command()
 def decode(
-    protocol: str = typer.Argument(..., help=f"one of: {', '.join(DECODERS)}"),
+    protocol: str = typer.Argument(..., help=f"one of: {', '.join(decoders())}"),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="captured console text or hex frame file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Annotated, Any, Union
 
 from pydantic import Field, model_validator
 
 from solarctl.strict_model import StrictModel
-from solarctl.config.devices import DeviceConfig, ModbusTcpDevice, SerialDevice
+from solarctl.devices import registry
+from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
 from solarctl.config.sections import GeneralConfig, MqttConfig, TelegramConfig, WebConfig
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
@@ -15,9 +17,14 @@ from solarctl.plant.config import PlantConfig
 from solarctl.store.config import StorageConfig
 
 
+def _device_table() -> Any:
+    """A `[[device]]` table: the model of the driver its `driver` key names, one per registered driver."""
+    return Annotated[Union[tuple(d.config for d in registry.DRIVERS.values())], Field(discriminator="driver")]
+
+
 class Config(StrictModel):
     general: GeneralConfig = Field(default_factory=GeneralConfig)
-    device: list[DeviceConfig] = Field(default_factory=list)
+    device: list[_device_table()] = Field(default_factory=list)  # type: ignore[valid-type]
     plant: PlantConfig = Field(default_factory=PlantConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     web: WebConfig = Field(default_factory=WebConfig)
@@ -49,8 +56,9 @@ class Config(StrictModel):
                 seen = {getattr(d, attr) for d in devs if hasattr(d, attr)}
                 if len(seen) > 1:
                     raise ValueError(f"devices on {where} disagree on {attr} ({', '.join(map(str, sorted(seen, key=str)))}); it is a setting of the link, so give all of them the same value")
-            if key[0] == "serial" and any(d.driver == "pylontech_console" for d in devs) and len(devs) > 1:
-                raise ValueError(f"{where}: a pylontech_console needs its serial port to itself")
+            console = next((d for d in devs if isinstance(d, ConsoleDevice)), None)
+            if console is not None and len(devs) > 1:
+                raise ValueError(f"{where}: a {console.driver} needs its serial port to itself")
         for strat in self.strategy:
             for ref in (strat.inverter, strat.battery):
                 if ref not in names:
@@ -64,3 +72,9 @@ class Config(StrictModel):
             if dev.name == name:
                 return dev
         raise KeyError(name)
+
+
+def accept_device_tables() -> None:
+    """Rebuild Config's `[[device]]` tables after the registry changed."""
+    Config.model_fields["device"].annotation = list[_device_table()]  # type: ignore[valid-type]
+    Config.model_rebuild(force=True)

@@ -10,22 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from solarctl.daemon import Daemon
+from solarctl.devices import registry
 from solarctl.plant import Plant
-
-# What to show per driver: (metric, label). Missing metrics show as "-".
-MAIN_VALUES: dict[str, list[tuple[str, str]]] = {
-    "conext_xw": [("grid_power", "grid"), ("load_power", "load"), ("battery_voltage", "battery"),
-                  ("inverter_status", "status"), ("inverter_load_shave_status", "load shave")],
-    "conext_mppt": [("dc_input_power", "PV in"), ("dc_output_power", "out"), ("energy_pv_day", "today"),
-                    ("mppt_charger_status", "charger")],
-    "conext_combox": [("battery_soc", "SoC"), ("battery_power", "battery"), ("pv_harvest_power", "PV"),
-                      ("grid_power", "grid")],
-    "pylontech_console": [("soc", "SoC"), ("voltage", "stack"), ("current", "current"), ("module_count", "modules")],
-    "must_pv1800": [("work_state", "state"), ("pv_power", "PV"), ("load_power", "load"), ("grid_power", "grid"),
-                    ("battery_power", "battery"), ("grid_connection", "20105")],
-    "jk_pb": [("soc", "SoC"), ("voltage", "U"), ("current", "I"), ("power", "P"), ("temperature", "T")],
-}
-
 
 def _fmt(value, unit: str) -> str:
     if value is None:
@@ -50,7 +36,7 @@ def render(daemon: Daemon, plant: Plant, now: float) -> Group:
         else:
             status = Text("waiting", style="yellow")
         shown = "   ".join(f"{label} {_fmt(state.values.get(metric), state.units.get(metric, ''))}"
-                           for metric, label in MAIN_VALUES.get(device.driver, []))
+                           for metric, label in registry.DRIVERS[device.driver].metrics.main_values())
         health = device.health
         latency = "-" if health.latency_avg_s is None else f"{health.latency_avg_s * 1000:.1f} ms"
         table.add_row(name, status, shown, f"{health.good_polls}/{health.polls}", latency)

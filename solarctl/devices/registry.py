@@ -1,26 +1,46 @@
-"""Driver name -> driver class ("module:Class", imported when first used)."""
+"""The drivers of this version of solarctl: driver name -> its description (each driver folder's describe.py),
+one line per driver.
+
+Config loading, the simulators, `solarctl decode`, the store and the demo all read these descriptions.
+"""
 
 from __future__ import annotations
 
-import importlib
+from typing import TYPE_CHECKING
 
-from solarctl.config import ConfigError
-from solarctl.devices.base import Device
+from solarctl.devices.description import DriverDescription, load
 
-DRIVERS: dict[str, str] = {
-    "conext_xw": "solarctl.devices.conext.xw:ConextXw",
-    "conext_mppt": "solarctl.devices.conext.mppt:ConextMppt",
-    "conext_combox": "solarctl.devices.conext.combox:ConextCombox",
-    "pylontech_console": "solarctl.devices.pylontech.driver:PylontechConsole",
-    "must_pv1800": "solarctl.devices.must_pv1800.driver:MustPv1800",
-    "jk_pb": "solarctl.devices.jk.driver:JkPb",
-}
+if TYPE_CHECKING:
+    from solarctl.devices.base import Device
+
+DRIVERS: dict[str, DriverDescription] = {d.name: d for d in map(load, (
+    "solarctl.devices.conext.describe:CONEXT_XW",
+    "solarctl.devices.conext.describe:CONEXT_MPPT",
+    "solarctl.devices.conext.describe:CONEXT_COMBOX",
+    "solarctl.devices.pylontech.describe:PYLONTECH_CONSOLE",
+    "solarctl.devices.must_pv1800.describe:MUST_PV1800",
+    "solarctl.devices.jk.describe:JK_PB",
+))}
+
+
+def register(description: DriverDescription) -> None:
+    """Add a driver at run time (a plugin, a test's toy driver): config loading accepts its table from now on."""
+    from solarctl.config.model import accept_device_tables  # the config model is built from this registry
+
+    DRIVERS[description.name] = description
+    accept_device_tables()
+
+
+def unregister(name: str) -> None:
+    from solarctl.config.model import accept_device_tables
+
+    del DRIVERS[name]
+    accept_device_tables()
+
+
+def describe(driver: str | None) -> DriverDescription | None:
+    return DRIVERS.get(driver)  # type: ignore[arg-type]
 
 
 def make_device(config) -> Device:
-    target = DRIVERS.get(config.driver)
-    if target is None:
-        raise ConfigError(f"device {config.name!r}: driver {config.driver!r} is not available in this version of "
-                          f"solarctl (available: {', '.join(DRIVERS)})")
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)(config)
+    return DRIVERS[config.driver].device_type(config)

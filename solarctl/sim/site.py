@@ -2,42 +2,22 @@
 
 TCP devices sharing host:port become one gateway server; serial devices sharing a port become one
 RS485 bus on a pty whose client end appears at the configured path (socat); console devices get a
-pty of their own. Drivers register their simulator here, like they register their decoder.
+pty of their own. Each driver's description names its simulator; its link kind says which of these it is.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from typing import Any, TextIO
 
 from solarctl.config import Config
+from solarctl.devices import registry
 from solarctl.links import link_key
 from solarctl.plant import Plant
 from solarctl.sim.faults import Faults
 from solarctl.sim.modbus_tcp_server import ModbusTcpServer
 from solarctl.sim.pty import PtyBridge
 from solarctl.sim.rtu_server import RtuServer
-
-# driver -> "module:function(config, plant, index, byte_order) -> UnitBank" (units behind a TCP gateway)
-TCP_UNITS: dict[str, str] = {
-    "conext_xw": "solarctl.sim.conext:xw_bank",
-    "conext_mppt": "solarctl.sim.conext:mppt_bank",
-    "conext_combox": "solarctl.sim.conext:combox_bank",
-}
-# driver -> "module:function(config, plant, index) -> RtuUnit" (slaves on a shared RS485 bus)
-RTU_UNITS: dict[str, str] = {
-    "must_pv1800": "solarctl.sim.must_pv1800:pv1800_unit",
-    "jk_pb": "solarctl.sim.jk:jk_unit",
-}
-# driver -> "module:function(config, plant, index, path) -> object with async start()/stop() and .faults"
-PORT_SIMULATORS: dict[str, str] = {"pylontech_console": "solarctl.sim.pylontech_console:console_simulator"}
-
-
-def _load(target: str):
-    module, func = target.split(":")
-    return getattr(importlib.import_module(module), func)
-
 
 class SimulatedSite:
     def __init__(self, config: Config, plant: Plant, *, bind_host: str | None = None,
@@ -76,8 +56,11 @@ class SimulatedSite:
     async def _start_link(self, key: tuple, devs: list, index) -> None:
         label = f"{key[1]}:{key[2]}" if key[0] == "tcp" else key[1]
         drivers = {d.driver for d in devs}
-        if key[0] == "tcp" and drivers <= TCP_UNITS.keys():
-            units = {d.unit: _load(TCP_UNITS[d.driver])(d, self.plant, index(d), d.byte_order) for d in devs}
+        wires = {registry.DRIVERS[d].wire for d in drivers}
+        simulator = {d.name: registry.DRIVERS[d.driver].simulator_factory for d in devs}
+
+        if wires == {"tcp_gateway"}:
+            units = {d.unit: simulator[d.name](d, self.plant, index(d), d.byte_order) for d in devs}
             host = self.bind_host or devs[0].host
             server = ModbusTcpServer(units, host=host, port=devs[0].port, request_file=self.request_file)
             try:
@@ -86,16 +69,16 @@ class SimulatedSite:
                 raise RuntimeError(f"cannot serve {label}: {exc.strerror or exc}; use --bind 127.0.0.1 "
                                    f"or point the config's host/port at a free local address") from None
             self.lines += [f"{d.driver:<18} {d.name:<12} unit {d.unit:<3} on {host}:{server.port}" for d in devs]
-        elif key[0] == "serial" and drivers <= RTU_UNITS.keys():
+        elif wires == {"rs485_bus"}:
             bridge = await self._bridge(key[1])
-            units = {d.unit: _load(RTU_UNITS[d.driver])(d, self.plant, index(d)) for d in devs}
+            units = {d.unit: simulator[d.name](d, self.plant, index(d)) for d in devs}
             server = RtuServer(bridge.sim_path, devs[0].baudrate, units, request_file=self.request_file)
             await server.start()
             self.lines += [f"{d.driver:<18} {d.name:<12} unit {d.unit:<3} on {key[1]} ({d.baudrate} baud)" for d in devs]
-        elif key[0] == "serial" and len(devs) == 1 and devs[0].driver in PORT_SIMULATORS:
+        elif wires == {"own_port"} and len(devs) == 1:
             dev = devs[0]
             bridge = await self._bridge(key[1])
-            server = _load(PORT_SIMULATORS[dev.driver])(dev, self.plant, index(dev), bridge.sim_path)
+            server = simulator[dev.name](dev, self.plant, index(dev), bridge.sim_path)
             await server.start()
             self.lines.append(f"{dev.driver:<18} {dev.name:<12}          on {key[1]} ({dev.baudrate} baud)")
         else:

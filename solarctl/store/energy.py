@@ -1,7 +1,8 @@
 """The installation as a whole: which power metric plays which role, the installation's own rollups, and
 the daily energy summary (PV, load, grid import/export, battery in/out, self-consumption, autarky).
 
-Roles ("device.metric") come from [storage.energy] or, when empty there, from the drivers.
+Roles ("device.metric") come from [storage.energy] or, when empty there, from the drivers' metric catalogues
+(the metrics with role pv_power, load_power, grid_power, battery_power; of the lowest rank present).
 
 The 1-minute rollups of the device `(installation)` (a name no configured device can have) hold, per minute,
 the summed mean power and energy of each role (pv_power, load_power, grid_power, battery_power) and the mean
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
+from solarctl.devices import registry
 from solarctl.store import rollup, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.rows import epoch_of, ts_of
@@ -28,30 +30,20 @@ from solarctl.store.upsert import stamper, upsert, upsert_rows
 Roles = dict[str, list[tuple[str, str]]]
 INSTALLATION = "(installation)"
 
-# Per role, in order of preference: the first driver group present supplies it. PV from the charge controllers
-# (the ComBox harvest figure would count them twice); battery power measured at the battery when we can.
-_AUTO: dict[str, list[list[tuple[str, str]]]] = {
-    "pv": [[("conext_mppt", "dc_output_power"), ("must_pv1800", "pv_power")], [("conext_combox", "pv_harvest_power")]],
-    "load": [[("conext_xw", "load_power"), ("must_pv1800", "load_power")]],
-    "grid": [[("conext_xw", "grid_power"), ("must_pv1800", "grid_power")]],
-    "battery": [[("pylontech_console", "power"), ("jk_pb", "power")], [("conext_combox", "battery_power")],
-                [("conext_xw", "battery_power"), ("must_pv1800", "battery_power")]],
-}
+ENERGY_ROLES = ("pv", "load", "grid", "battery")  # [storage.energy] keys; each is the catalogues' "<key>_power"
 
 
 def roles(storage: StorageConfig, drivers: Mapping[str, str]) -> Roles:
     out: Roles = {}
-    for role, groups in _AUTO.items():
+    for role in ENERGY_ROLES:
         given = getattr(storage.energy, role)
         if given:
             out[role] = [tuple(item.split(".", 1)) for item in given]  # type: ignore[misc]
             continue
-        out[role] = []
-        for group in groups:
-            wanted = dict(group)
-            out[role] = [(dev, wanted[drv]) for dev, drv in sorted(drivers.items()) if drv in wanted]
-            if out[role]:
-                break
+        offers = [(metric.rank, dev, metric.name) for dev, driver in sorted(drivers.items())
+                  if (d := registry.describe(driver)) for metric in d.metrics.with_role(f"{role}_power")]
+        best = min((rank for rank, _, _ in offers), default=None)
+        out[role] = [(dev, metric) for rank, dev, metric in offers if rank == best]
     return out
 
 

@@ -1,4 +1,5 @@
-"""Samples -> table rows: the raw `sample` row for every sample, plus its driver's device table rows.
+"""Samples -> table rows: the raw `sample` row for every sample, plus its driver's device table rows (the row
+writers below, which the drivers' descriptions name as their `rows`).
 
 Column values are coerced to the column's type: numbers for Double/Integer columns (bool -> 0/1, text or NaN
 -> NULL), text cut to the column width (the full value stays in `sample.data`), so one odd value never fails
@@ -21,6 +22,7 @@ from typing import Any, Callable, Iterable
 
 from sqlalchemy import Boolean, Double, Integer, String, Table
 
+from solarctl.devices import registry
 from solarctl.store import schema
 from solarctl.store.records import Record, dumps
 
@@ -150,7 +152,7 @@ _VALUES = {t.name: _Values(t, _PYLONTECH_STATES if t is schema.pylontech_bms els
 COLUMNS: dict[Table, tuple[str, ...]] = {t: tuple(c.name for c in t.columns) for t in (schema.sample, *schema.DEVICE_TABLES)}
 
 
-# --- per driver ------------------------------------------------------------------------------------
+# --- row writers, named by the drivers' descriptions --------------------------------------------------
 
 Rows = dict[Table, list[tuple]]
 
@@ -184,7 +186,7 @@ def _battery(index: int) -> str:
     return f"Battery: {index}"
 
 
-def _pylontech(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
+def pylontech_rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
     b = bulk[schema.pylontech_bms]
     for module in rec.values.get("modules") or ():
         if not isinstance(module, dict) or "index" not in module:
@@ -199,14 +201,14 @@ _JK = _VALUES["jk_pack"]
 _PV1800 = _VALUES["must_pv1800"]
 
 
-def _jk(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
+def jk_rows(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
     values = dict(rec.values)
     values["alarms"] = values.get("alarms") or rec.alarms or None
     out[schema.jk_pack].append((rec.device, ts, *_JK(values)))
     _cells(rec.device, ts, 1, rec.values.get("cell_voltages"), out)
 
 
-def _pv1800(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
+def pv1800_rows(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
     out[schema.must_pv1800].append((rec.device, ts, *_PV1800(rec.values)))
 
 
@@ -217,13 +219,8 @@ def _cells(device: str, ts: Any, module: int, voltages: Any, out: Rows) -> None:
         )
 
 
-DRIVER_ROWS: dict[str, Callable[[Record, Any, Rows, dict], None]] = {
-    "conext_xw": _conext(schema.conext_xw),
-    "conext_mppt": _conext(schema.conext_mppt),
-    "pylontech_console": _pylontech,
-    "jk_pb": _jk,
-    "must_pv1800": _pv1800,
-}
+conext_xw_rows = _conext(schema.conext_xw)
+conext_mppt_rows = _conext(schema.conext_mppt)
 
 
 _BULK = (schema.pylontech_bms, schema.conext_xw, schema.conext_mppt)
@@ -236,14 +233,16 @@ def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callab
     samples = out[schema.sample]
     bulk = {t: _Bulk() for t in _BULK}
     get_driver = drivers.get
+    writers = {device: d.row_writer for device, driver in drivers.items() if (d := registry.describe(driver)) and d.rows}
     for rec in records:
         if rec.values is None:
             continue
         ts = stamp(rec.timestamp)
         driver = get_driver(rec.device)
         samples.append((rec.device, ts, driver, rec.values_json, dumps(rec.alarms) if rec.alarms else None))
-        if driver in DRIVER_ROWS:
-            DRIVER_ROWS[driver](rec, ts, out, bulk)
+        write = writers.get(rec.device)
+        if write is not None:
+            write(rec, ts, out, bulk)
     for table, b in bulk.items():
         if b.keys:
             out[table] = _VALUES[table.name].rows(b.keys, b.values)

@@ -4,7 +4,7 @@ import asyncio
 
 from solarctl.bus.tcp import ModbusTcpLink
 from solarctl.clock import SystemClock
-from solarctl.config.devices import ConextComboxConfig, ConextMpptConfig, ConextXwConfig
+from solarctl.devices.conext.describe import ConextComboxConfig, ConextMpptConfig, ConextXwConfig
 from solarctl.devices.conext.combox import ConextCombox
 from solarctl.devices.conext.mppt import ConextMppt
 from solarctl.devices.conext.xw import ConextXw

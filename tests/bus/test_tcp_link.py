@@ -10,7 +10,7 @@ from pymodbus.server import ModbusTcpServer as PymodbusServer
 from solarctl.bus.errors import LinkDown, RequestTimeout
 from solarctl.bus.tcp import ModbusTcpLink
 from solarctl.clock import SystemClock
-from solarctl.config.devices import ConextMpptConfig, ConextXwConfig
+from solarctl.devices.conext.describe import ConextMpptConfig, ConextXwConfig
 from solarctl.devices.conext.mppt import ConextMppt
 from solarctl.devices.conext.xw import ConextXw
 from solarctl.modbus.pdu import ModbusException, read_request

@@ -8,7 +8,7 @@ import pytest
 from solarctl.bus.link import Link
 from solarctl.clock import SystemClock
 from solarctl.config import validate_config
-from solarctl.config.devices import ConextXwConfig
+from solarctl.devices.conext.describe import ConextXwConfig
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.safe_write import SafeWriter
 from solarctl.devices.base import Device

@@ -8,7 +8,7 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solarctl.config.devices import MustPv1800Config
+from solarctl.devices.must_pv1800.describe import MustPv1800Config
 from solarctl.devices.must_pv1800.driver import MustPv1800
 from tests.mustjk.simulated import NIGHT, inverter, server, simulated, site_config, writer
 

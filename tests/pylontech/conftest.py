@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from solarctl.clock import SystemClock
-from solarctl.config.devices import PylontechConsoleConfig
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 from solarctl.devices.pylontech.driver import PylontechConsole
 from solarctl.links import make_link

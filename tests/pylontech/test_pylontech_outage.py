@@ -7,7 +7,7 @@ import asyncio
 import time
 
 from solarctl.clock import SystemClock
-from solarctl.config.devices import PylontechConsoleConfig
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.driver import PylontechConsole
 from solarctl.hub import StateHub
 from solarctl.links import make_link

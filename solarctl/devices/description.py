@@ -1,0 +1,206 @@
+"""What a driver is, in one place: its config table, classes, simulator, decoders, storage and metric catalogue.
+
+Descriptions are imported whenever a config is loaded, so they stay light: heavy parts (the device class, the
+simulator, decoders, store row writers, register maps) are named "module:attr" and imported when first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Iterator, Literal, Mapping, get_args
+
+from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice
+
+Kind = Literal["measurement", "total_increasing", "total_hourly", "total_daily", "total_weekly", "total_monthly",
+               "total_yearly", "enum", "on_off", "list"]
+KINDS = get_args(Kind)  # measurement; total_increasing: never resets; total_<period>: resets each period; enum: text
+
+# What a metric is for the installation as a whole. Signs: grid + = import, battery + = charging.
+ROLES = frozenset({
+    "pv_power", "grid_power", "battery_power", "battery_current", "battery_soc", "load_power", "cell_voltages",
+    "temperature", "energy_pv", "energy_load", "energy_grid_import", "energy_grid_export", "energy_battery_charge",
+    "energy_battery_discharge",
+})
+
+# Home Assistant device classes implied by a unit (a metric may say otherwise, e.g. "battery" for a SoC).
+_DEVICE_CLASS = {"V": "voltage", "A": "current", "W": "power", "kWh": "energy", "Hz": "frequency",
+                 "°C": "temperature", "s": "duration", "min": "duration", "VA": "apparent_power",
+                 "var": "reactive_power"}
+# A kWh counter's reset period, from its name's last word.
+_COUNTER_KINDS = {"hour": "total_hourly", "today": "total_daily", "day": "total_daily", "week": "total_weekly",
+                  "month": "total_monthly", "year": "total_yearly", "lifetime": "total_increasing",
+                  "total": "total_increasing"}
+_AUTO: Any = "auto"  # device_class / state_class / precision not given: derived from unit and kind
+
+
+def load(target: str) -> Any:
+    """"module:attr" -> the attribute (the module imported now)."""
+    module, attr = target.split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One published value. `label`: shown in the demo's live table (the driver's main values).
+    `rank`: among the drivers offering `role`, those of the lowest rank present supply it.
+    `fields`: for a list of dicts (kind "list"), what each element holds."""
+
+    name: str
+    unit: str = ""
+    kind: Kind = "measurement"
+    device_class: str | None = _AUTO
+    state_class: str | None = _AUTO
+    precision: int | None = _AUTO
+    role: str | None = None
+    rank: int = 0
+    label: str | None = None
+    fields: tuple["Metric", ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"metric {self.name!r}: unknown kind {self.kind!r}")
+        if self.role is not None and self.role not in ROLES:
+            raise ValueError(f"metric {self.name!r}: unknown role {self.role!r}")
+        numeric = self.kind not in ("enum", "on_off", "list")
+        if self.device_class is _AUTO:
+            object.__setattr__(self, "device_class", "enum" if self.kind == "enum" else
+                               _DEVICE_CLASS.get(self.unit) if numeric else None)
+        if self.state_class is _AUTO:
+            object.__setattr__(self, "state_class", None if not numeric else
+                               "measurement" if self.kind == "measurement" else "total_increasing")
+        if self.precision is _AUTO or not numeric:
+            object.__setattr__(self, "precision", None)
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a register map cannot say about one of its metrics (Metric's keyword arguments)."""
+
+    name: str
+    changes: Mapping[str, Any]
+
+
+def note(name: str, **changes: Any) -> Note:
+    return Note(name, changes)
+
+
+def from_register(reg: Any) -> Metric:
+    """A register's metric: unit, kind (enum/text -> enum, bits -> list of set flags, kWh -> counter by its
+    name's last word) and display precision from its scale."""
+    if reg.enum is not None or reg.type == "str":
+        return Metric(reg.name, reg.unit, "enum")
+    if reg.bits is not None:
+        return Metric(reg.name, reg.unit, "list")
+    kind = "measurement"
+    if reg.unit == "kWh":
+        kind = _COUNTER_KINDS.get(reg.name.rsplit("_", 1)[-1])
+        if kind is None:
+            raise ValueError(f"{reg.name}: an energy counter's name ends with its reset period "
+                             f"({', '.join(_COUNTER_KINDS)})")
+    scale = abs(reg.scale)
+    precision = next((digits for digits in range(4) if abs(scale * 10 ** digits - round(scale * 10 ** digits)) < 1e-9), 3)
+    return Metric(reg.name, reg.unit, kind, precision=precision)
+
+
+class Catalogue:
+    """A driver's metrics: `entries` in their order (Metrics as they are, Notes applied to the source metric
+    they name), then the other metrics of `sources` (register maps or {code: Register} tables, named
+    "module:attr" and read when the catalogue is first used) in source order, less those in `internal` (raw
+    values the driver turns into others and never publishes)."""
+
+    def __init__(self, *entries: Metric | Note, sources: tuple[str, ...] = (), internal: tuple[str, ...] = ()) -> None:
+        self._entries = entries
+        self._sources = sources
+        self._internal = frozenset(internal)
+
+    @cached_property
+    def metrics(self) -> dict[str, Metric]:
+        sourced: dict[str, Metric] = {}
+        for target in self._sources:
+            table = load(target)
+            for reg in table.values() if isinstance(table, Mapping) else table:
+                if reg.name not in self._internal:
+                    sourced.setdefault(reg.name, from_register(reg))
+        out: dict[str, Metric] = {}
+        for entry in self._entries:
+            if isinstance(entry, Note):
+                if entry.name not in sourced:
+                    raise ValueError(f"note on {entry.name!r}, which no source of this catalogue has")
+                # device and state class follow the noted kind/unit unless the note gives them
+                out[entry.name] = replace(sourced[entry.name], **{"device_class": _AUTO, "state_class": _AUTO,
+                                                                  **entry.changes})
+            else:
+                out[entry.name] = entry
+        return out | {name: m for name, m in sourced.items() if name not in out}
+
+    def __iter__(self) -> Iterator[Metric]:
+        return iter(self.metrics.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.metrics
+
+    def __getitem__(self, name: str) -> Metric:
+        return self.metrics[name]
+
+    def units(self, names: Any = None) -> dict[str, str]:
+        """metric -> unit, for the metrics that have one (of `names`, or all)."""
+        chosen = self.metrics.values() if names is None else (self.metrics[n] for n in names if n in self.metrics)
+        return {m.name: m.unit for m in chosen if m.unit}
+
+    def with_role(self, role: str) -> list[Metric]:
+        return [m for m in self.metrics.values() if m.role == role]
+
+    def main_values(self) -> list[tuple[str, str]]:
+        """(metric, label) of the metrics the demo table shows, in catalogue order."""
+        return [(m.name, m.label) for m in self.metrics.values() if m.label]
+
+
+# How a device sits on its wire, from its config model's base: a unit behind a TCP gateway, a unit on an RS485
+# bus, or a console with a port of its own. (Which protocol its link speaks is the driver class's `link_kind`.)
+Wire = Literal["tcp_gateway", "rs485_bus", "own_port"]
+
+
+@dataclass(frozen=True)
+class DriverDescription:
+    """One driver. `device`, `simulator`, `decoders` and `rows` name "module:attr" targets:
+    - device: the Device class;
+    - simulator: a factory serving one configured device; how depends on its `wire`:
+      tcp_gateway: (config, plant, index, byte_order) -> a unit behind the gateway server;
+      rs485_bus: (config, plant, index) -> a unit on the RS485 bus server;
+      own_port: (config, plant, index, path) -> an object with async start()/stop() and .faults on its own port;
+    - decoders: protocol name -> function(bytes) -> dict, for `solarctl decode`;
+    - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row)."""
+
+    config: type  # the `[[device]]` table's model; its `driver` Literal is the driver's name
+    device: str
+    simulator: str
+    metrics: Catalogue
+    decoders: Mapping[str, str] = field(default_factory=dict)
+    rows: str | None = None
+
+    @property
+    def name(self) -> str:
+        return get_args(self.config.model_fields["driver"].annotation)[0]
+
+    @property
+    def wire(self) -> Wire:
+        if issubclass(self.config, ModbusTcpDevice):
+            return "tcp_gateway"
+        return "own_port" if issubclass(self.config, ConsoleDevice) else "rs485_bus"
+
+    @cached_property
+    def device_type(self) -> type:
+        return load(self.device)
+
+    @cached_property
+    def simulator_factory(self) -> Any:
+        return load(self.simulator)
+
+    @cached_property
+    def row_writer(self) -> Any:
+        return None if self.rows is None else load(self.rows)
+
+    def units(self, names: Any = None) -> dict[str, str]:
+        return self.metrics.units(names)

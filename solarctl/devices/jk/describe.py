@@ -1,0 +1,54 @@
+"""The JK PB BMS on RS485, one pack per device, in any of its three protocols. The catalogue is the union of
+what they publish: the PB register map (modbus and 55aa), the 4E57 fields, and battery.py's common metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from solarctl.devices.config import Seconds, SerialDevice, Unit
+from solarctl.devices.description import Catalogue, DriverDescription, Metric, note
+
+
+class JkPbConfig(SerialDevice):
+    driver: Literal["jk_pb"]
+    protocol: Literal["modbus", "55aa", "4e57"] = "modbus"
+    baudrate: Annotated[int, Field(gt=0)] = 115200
+    unit: Unit = 1
+    average: Annotated[int, Field(ge=1, le=10)] = 1  # reads averaged for voltage and current
+    # A PB answers in ~40 ms; a short timeout keeps an unplugged pack from holding the shared bus.
+    timeout: Seconds = 0.5
+
+
+JK_PB = DriverDescription(
+    config=JkPbConfig,
+    device="solarctl.devices.jk.driver:JkPb",
+    simulator="solarctl.sim.jk:jk_unit",
+    decoders={
+        "jk-pb": "solarctl.devices.jk.pb_bus:decode_capture",
+        "jk-4e57": "solarctl.devices.jk.proto4e57:decode_capture",
+        "jk-modbus": "solarctl.devices.jk.pb_modbus:decode_capture",
+    },
+    rows="solarctl.store.rows:jk_rows",
+    metrics=Catalogue(
+        note("soc", role="battery_soc", device_class="battery", label="SoC"),
+        note("voltage", label="U"),
+        note("current", role="battery_current", label="I"),
+        Metric("power", "W", precision=0, role="battery_power", label="P"),  # measured at the battery: first choice
+        Metric("temperature", "°C", precision=1, role="temperature", label="T"),  # the first battery sensor
+        Metric("temperatures", "°C", "list", precision=1),  # every battery sensor present
+        Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages"),
+        *(Metric(f"cell_voltage_{stat}", "V", precision=3) for stat in ("min", "max", "delta")),
+        Metric("cell_voltage_min_index", precision=0),  # 1-based
+        Metric("cell_voltage_max_index", precision=0),
+        Metric("balancer_active", kind="on_off"),
+        note("charge_mosfet", kind="on_off"),
+        note("discharge_mosfet", kind="on_off"),
+        Metric("averaged_reads", precision=0),  # how many reads the voltage and current are the mean of
+        sources=("solarctl.devices.jk.registers:JK_PB", "solarctl.devices.jk.proto4e57:FIELDS"),
+        # Raw fields the driver turns into the metrics above.
+        internal=(*(f"cell_voltage_{i:02d}" for i in range(1, 33)), "cell_present", "temperature_sensors",
+                  "password", "status"),
+    ),
+)

@@ -78,3 +78,6 @@ def accept_device_tables() -> None:
     """Rebuild Config's `[[device]]` tables after the registry changed."""
     Config.model_fields["device"].annotation = list[_device_table()]  # type: ignore[valid-type]
     Config.model_rebuild(force=True)
+
+
+registry.on_change(accept_device_tables)

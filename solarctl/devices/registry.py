@@ -6,7 +6,7 @@ Config loading, the simulators, `solarctl decode`, the store and the demo all re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from solarctl.devices.description import DriverDescription, load
 
@@ -23,19 +23,29 @@ DRIVERS: dict[str, DriverDescription] = {d.name: d for d in map(load, (
 ))}
 
 
+# Called after a driver is added or removed; the config model, built from this registry, rebuilds itself
+# (it subscribes here rather than being imported, which would make the drivers depend on the config).
+_listeners: list[Callable[[], None]] = []
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    _listeners.append(listener)
+
+
 def register(description: DriverDescription) -> None:
     """Add a driver at run time (a plugin, a test's toy driver): config loading accepts its table from now on."""
-    from solarctl.config.model import accept_device_tables  # the config model is built from this registry
-
     DRIVERS[description.name] = description
-    accept_device_tables()
+    _changed()
 
 
 def unregister(name: str) -> None:
-    from solarctl.config.model import accept_device_tables
-
     del DRIVERS[name]
-    accept_device_tables()
+    _changed()
+
+
+def _changed() -> None:
+    for listener in _listeners:
+        listener()
 
 
 def describe(driver: str | None) -> DriverDescription | None:

@@ -171,7 +171,9 @@ class DriverDescription:
       rs485_bus: (config, plant, index) -> a unit on the RS485 bus server;
       own_port: (config, plant, index, path) -> an object with async start()/stop() and .faults on its own port;
     - decoders: protocol name -> function(bytes) -> dict, for `solarctl decode`;
-    - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row)."""
+    - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row);
+    - plant_view: (config, plant, index) -> sim.plant_view.PlantView, the device's metrics computed from the plant
+      without its protocol (offline strategy runs); None for a unit behind a TCP gateway: its simulator's bank."""
 
     config: type  # the `[[device]]` table's model; its `driver` Literal is the driver's name
     device: str
@@ -179,6 +181,7 @@ class DriverDescription:
     metrics: Catalogue
     decoders: Mapping[str, str] = field(default_factory=dict)
     rows: str | None = None
+    plant_view: str | None = None
 
     @property
     def name(self) -> str:

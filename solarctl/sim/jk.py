@@ -24,6 +24,7 @@ from solarctl.plant import Plant
 from solarctl.registers import WriteRejected, decode
 from solarctl.registers.codec import check_write, encode_block
 from solarctl.sample import Value
+from solarctl.sim.plant_view import PlantView
 from solarctl.sim.rtu_server import ModbusUnit
 
 ORDER = JK_PB.byte_order
@@ -214,3 +215,8 @@ def jk_unit(config, plant: Plant, index: int):
     if config.protocol == "4e57":
         return NwPack(pack)
     return ModbusUnit(JkBank(pack))
+
+
+def jk_plant_view(config, plant: Plant, index: int) -> PlantView:
+    pack = JkPack(plant, index, config.unit)
+    return PlantView(pack.values, pack.set_switch)

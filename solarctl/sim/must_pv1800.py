@@ -20,6 +20,7 @@ from solarctl.plant import ChargerState, InverterMode, Plant
 from solarctl.registers import ByteOrder, WriteRejected
 from solarctl.registers.codec import check_write
 from solarctl.sample import Value
+from solarctl.sim.plant_view import PlantView, of_bank
 from solarctl.sim.register_bank import RegisterBank
 from solarctl.sim.rtu_server import ModbusUnit
 
@@ -207,3 +208,7 @@ class Pv1800Bank(RegisterBank):
 
 def pv1800_unit(config, plant: Plant, index: int) -> ModbusUnit:
     return ModbusUnit(Pv1800Bank(plant))
+
+
+def pv1800_plant_view(config, plant: Plant, index: int) -> PlantView:
+    return of_bank(Pv1800Bank(plant))

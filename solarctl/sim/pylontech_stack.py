@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from solarctl.devices.pylontech.stack import stack_values
 from solarctl.devices.pylontech.values import TIME_FORMAT
 from solarctl.plant import Plant
+from solarctl.registers import WriteRejected
+from solarctl.sample import Value
+from solarctl.sim.plant_view import PlantView
 
 IDLE_BELOW_A = 0.1  # |module current| under which the BMS says Idle (assumed; captures show Idle at 0 mA)
 # `info` as the captured US2KBPL B66.6 prints it; capacity, cells, limits and rates come from the plant/config.
@@ -72,3 +76,19 @@ def info_values(plant: Plant, console_baudrate: int, barcode: str) -> dict[str, 
 def local_time(plant: Plant) -> str:
     """The modules' clock: the plant's local time (the console prints no zone)."""
     return dt.datetime.fromtimestamp(plant.time, plant.calendar.zone).strftime(TIME_FORMAT)
+
+
+def plant_view(config, plant: Plant, index: int) -> PlantView:
+    """The stack's `pwr` rows and `info` as the simulator serves them, summed up as the driver does."""
+    info = info_values(plant, config.baudrate, f"SIMULATED{index + 1:04d}")
+
+    def values() -> dict[str, Any]:
+        rows = [{**module_row(plant, i), "present": True} for i in range(plant.battery.module_count)]
+        found = stack_values({"modules": rows, "columns": {}}, info)
+        found.pop("alarms")
+        return found
+
+    def write(metric: str, value: Value) -> None:
+        raise WriteRejected(f"a Pylontech console has no setting {metric!r}")
+
+    return PlantView(values, write)

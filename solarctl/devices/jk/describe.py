@@ -25,6 +25,7 @@ JK_PB = DriverDescription(
     config=JkPbConfig,
     device="solarctl.devices.jk.driver:JkPb",
     simulator="solarctl.sim.jk:jk_unit",
+    plant_view="solarctl.sim.jk:jk_plant_view",
     decoders={
         "jk-pb": "solarctl.devices.jk.pb_bus:decode_capture",
         "jk-4e57": "solarctl.devices.jk.proto4e57:decode_capture",

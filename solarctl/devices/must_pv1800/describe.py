@@ -21,6 +21,7 @@ MUST_PV1800 = DriverDescription(
     config=MustPv1800Config,
     device="solarctl.devices.must_pv1800.driver:MustPv1800",
     simulator="solarctl.sim.must_pv1800:pv1800_unit",
+    plant_view="solarctl.sim.must_pv1800:pv1800_plant_view",
     rows="solarctl.store.rows:pv1800_rows",
     metrics=Catalogue(
         note("work_state", label="state"),

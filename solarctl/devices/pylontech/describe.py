@@ -43,6 +43,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     config=PylontechConsoleConfig,
     device="solarctl.devices.pylontech.driver:PylontechConsole",
     simulator="solarctl.sim.pylontech_console:console_simulator",
+    plant_view="solarctl.sim.pylontech_stack:plant_view",
     decoders={"pylontech-console": "solarctl.devices.pylontech.decode:decode_capture"},
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(

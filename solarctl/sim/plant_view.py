@@ -1,0 +1,18 @@
+"""A simulated device without its protocol: its metrics computed from the plant now, and a setting written
+where the simulator would put it. Strategies run offline (no daemon, no sockets) see the plant this way."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from solarctl.sample import Value
+
+
+class PlantView(NamedTuple):
+    values: Callable[[], dict[str, Any]]  # every metric, computed from the plant now
+    write: Callable[[str, Value], None]  # apply a setting by its metric (register) name
+
+
+def of_bank(bank) -> PlantView:
+    """A register bank's values and write hook (every simulated unit behind a TCP gateway, the PV1800)."""
+    return PlantView(bank.values, bank.on_write)

@@ -6,11 +6,8 @@ import asyncio
 from pathlib import Path
 
 import typer
-from rich.console import Console
-
 from solarctl.cli.app import app
 from solarctl.cli.run_cmd import run_until_signalled
-from solarctl.demo.run import demo_config_text, load_demo_config, make_data_dir, run_demo
 from solarctl.logs import setup_logging
 
 SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
@@ -25,6 +22,12 @@ def demo(
     print_config: bool = typer.Option(False, "--print-config", help="print the embedded config and exit"),
 ) -> None:
     """Run the whole system against the built-in simulated plant: no hardware, no config, no servers."""
+    # Here, not at the top: every command module is imported for every command, and `solarctl run`
+    # should not carry the demo's table renderer.
+    from rich.console import Console
+
+    from solarctl.demo.run import demo_config_text, load_demo_config, make_data_dir, run_demo
+
     if site not in SITES:
         raise typer.BadParameter(f"unknown site {site!r}; choose one of {', '.join(SITES)}", param_hint="--site")
     directory = make_data_dir(data_dir)

@@ -30,9 +30,8 @@ from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.hub import StateHub
 from solarctl.sample import PollError, Sample
-from solarctl.store import backup, migrate, records, retention
+from solarctl.store import backup, records, retention, schema_version
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
-from solarctl.store.influx import InfluxSink
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
 
@@ -75,7 +74,11 @@ class SampleStore:
         self.drivers = dict(drivers) if drivers is not None else {d.name: d.driver for d in config.device}
         self.clock = clock or SystemClock()
         self.inbox_limit = inbox_limit
-        self.influx = InfluxSink(self.storage.influx, self.drivers) if self.storage.influx else None
+        self.influx = None
+        if self.storage.influx:
+            from solarctl.store.influx import InfluxSink  # brings httpx: only for a config with [storage.influx]
+
+            self.influx = InfluxSink(self.storage.influx, self.drivers)
         self._inbox: list[Event] = []
         self._memory: deque[_Batch] = deque()
         self._memory_records = 0
@@ -283,10 +286,13 @@ class SampleStore:
 
     def _write(self, batch: list[records.Record]) -> None:
         if not self._checked:
-            if self.storage.auto_migrate:
-                migrate.upgrade(self.engine)
-            else:
-                migrate.check_current(self.engine)  # says to run `solarctl db migrate`
+            if not schema_version.at_head(self.engine):
+                from solarctl.store import migrate  # Alembic: only when the schema needs work
+
+                if self.storage.auto_migrate:
+                    migrate.upgrade(self.engine)
+                else:
+                    migrate.check_current(self.engine)  # says to run `solarctl db migrate`
             self._checked = True
         try:
             self.writer.write(batch)

@@ -10,9 +10,7 @@ import asyncio
 import os
 import tty
 
-
-class PtyError(RuntimeError):
-    """A simulated serial port could not be made; the message says why and what to do."""
+from solarctl.sim.errors import SimulatorError
 
 
 class _Pty:
@@ -31,7 +29,7 @@ class _Pty:
             os.symlink(self.slave_name, path)
         except OSError as exc:
             self.close()
-            raise PtyError(f"cannot create the simulated serial port {path}: {exc.strerror}; make its directory "
+            raise SimulatorError(f"cannot create the simulated serial port {path}: {exc.strerror}; make its directory "
                            "exist and be writable, or set the device's port to a path in a writable directory") from None
 
     def close(self) -> None:
@@ -85,12 +83,12 @@ class PtyBridge:
     async def start(self) -> None:
         for path in (self.device_path, self.sim_path):
             if os.path.exists(path) and not os.path.islink(path):
-                raise PtyError(f"{path} exists and is not a simulator link; refusing to shadow a real device "
+                raise SimulatorError(f"{path} exists and is not a simulator link; refusing to shadow a real device "
                                "(point the config's port at a path that does not exist yet)")
         try:
             for path in (self.device_path, self.sim_path):
                 self._ptys.append(_Pty(path))
-        except PtyError:
+        except SimulatorError:
             await self.stop()
             raise
         client, sim = (p.master for p in self._ptys)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
 
 from solarctl.cli.app import app
 from solarctl.cli.startup import one_sentence_errors, start_logging, writable_dir
-from solarctl.config import load_config
+from solarctl.config import Config, load_config
 from solarctl.daemon import Daemon
+from solarctl.store import schema_version
+from solarctl.store.engine import database_url, make_engine
 from solarctl.store.store import spool_dir
 
 
@@ -37,4 +41,25 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
         writable_dir(spool_dir(cfg), "the storage spool directory",
                      f"set [storage] spool_dir in {config} to a directory this user may write, or remove it")
         start_logging(cfg.general.log_level, cfg.general.log_file)
-        asyncio.run(run_until_signalled(Daemon(cfg).run()))
+        daemon = Daemon(cfg)  # a bad [storage] url is a StoreError here, before anything starts
+        migrate_in_child(cfg, config)
+        asyncio.run(run_until_signalled(daemon.run()))
+
+
+def migrate_in_child(cfg: Config, config: Path) -> None:
+    """Create or upgrade the schema in a short-lived `solarctl db migrate`, so the daemon never imports
+    Alembic: ~10 MiB it would carry for its whole life after a first start. Should that fail (the database
+    is away), the store migrates in-process once the database answers, as before."""
+    if not cfg.storage.auto_migrate:
+        return
+    engine = make_engine(database_url(cfg))
+    try:
+        if schema_version.at_head(engine):
+            return
+    finally:
+        engine.dispose()
+    try:
+        subprocess.run([sys.executable, "-m", "solarctl", "db", "migrate", "--config", str(config)],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pass  # the store's own path takes over

@@ -14,6 +14,7 @@ import typer
 from solarctl.logs import setup_logging
 from solarctl.plant.extras import MissingExtraError
 from solarctl.sim.errors import SimulatorError
+from solarctl.store.engine import StoreError
 
 
 class StartupError(Exception):
@@ -24,7 +25,7 @@ class StartupError(Exception):
 def one_sentence_errors(command: str) -> Iterator[None]:
     try:
         yield
-    except (StartupError, SimulatorError, MissingExtraError) as exc:
+    except (StartupError, SimulatorError, MissingExtraError, StoreError) as exc:
         print(f"solarctl {command}: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
 

@@ -111,3 +111,9 @@ def test_run_log_file_not_writable(tmp_path):
     result = solarctl("run", "--config", str(cfg))
     assert_one_sentence(result, "run", f"cannot write the log file {UNWRITABLE}/solarctl.log",
                         "set [general] log_file to a path")
+
+
+def test_run_storage_url_that_is_not_a_url(tmp_path):
+    cfg = config(tmp_path, '[storage]\nurl = "solarctl.db"\n')
+    result = solarctl("run", "--config", str(cfg))
+    assert_one_sentence(result, "run", "[storage] url 'solarctl.db' is not a database URL", "use sqlite:///PATH")

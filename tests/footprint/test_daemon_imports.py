@@ -45,3 +45,34 @@ def test_the_daemon_with_storage_never_imports_export_or_weather_libraries(tmp_p
     import sqlite3
 
     assert sqlite3.connect(tmp_path / "solarctl.db").execute("select count(*) from device_health").fetchone()[0] > 0
+
+
+def test_solarctl_run_creates_the_schema_in_a_child_and_stores(tmp_path):
+    """`solarctl run` on a fresh data dir (schema made by its short-lived `solarctl db migrate` child, so
+    the daemon keeps no Alembic; bench/conext_poll.py shows the RSS): the schema is current and the rows go in."""
+    import signal
+    import sqlite3
+    import time
+
+    from solarctl.store import migrate
+    from solarctl.store.engine import make_engine
+
+    config = tmp_path / "site.toml"
+    config.write_text(f'[general]\ndata_dir = "{tmp_path}"\nlog_level = "error"\n\n'
+                      f'[[device]]\nname = "xw"\ndriver = "conext_xw"\nhost = "127.0.0.1"\nport = {free_port()}\n'
+                      'poll_interval = 0.5\ntimeout = 0.2\n\n[storage]\nflush_interval = 0.2\n')
+    daemon = subprocess.Popen([sys.executable, "-m", "solarctl", "run", "--config", str(config)],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "solarctl.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=30)
+    assert daemon.returncode == 0, err
+    engine = make_engine(f"sqlite:///{tmp_path}/solarctl.db")
+    assert migrate.current(engine) == migrate.head()
+    engine.dispose()
+    assert sqlite3.connect(tmp_path / "solarctl.db").execute("select count(*) from device_health").fetchone()[0] > 0

@@ -104,16 +104,19 @@ def daemon_footprint(config: Path, seconds: float, label: str) -> None:
     ps = psutil.Process(proc.pid)
     time.sleep(5)  # imports and first polls
     cpu0, t0 = ps.cpu_times(), time.monotonic()
-    rss = []
+    rss, anonymous = [], []
     while time.monotonic() - t0 < seconds:
-        rss.append(ps.memory_info().rss)
+        memory = ps.memory_info()
+        rss.append(memory.rss)
+        anonymous.append(memory.rss - memory.shared)  # resident pages not backed by a file (heap, stacks)
         time.sleep(1)
     cpu1, t1 = ps.cpu_times(), time.monotonic()
     proc.terminate()
     proc.wait(10)
     cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / (t1 - t0) * 100
     print(f"Daemon polling 4 devices every 1 s for {seconds:.0f} s, {label}:")
-    print(f"  RSS max {max(rss) / 2**20:.1f} MiB, mean {statistics.mean(rss) / 2**20:.1f} MiB   CPU {cpu:.2f} % of one core")
+    print(f"  RSS max {max(rss) / 2**20:.1f} MiB, mean {statistics.mean(rss) / 2**20:.1f} MiB "
+          f"(anonymous max {max(anonymous) / 2**20:.1f} MiB)   CPU {cpu:.2f} % of one core")
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Every simulated device a config names, served where that config's devices poll, one plant behind all.
 
 TCP devices sharing host:port become one gateway server; serial devices sharing a port become one
-RS485 bus on a pty whose client end appears at the configured path (socat); console devices get a
+RS485 bus on a pty whose client end appears at the configured path (sim/pty.py); console devices get a
 pty of their own. Drivers register their simulator here, like they register their decoder.
 """
 

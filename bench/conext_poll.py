@@ -5,7 +5,9 @@ Prints:
      request per value (22 for the XW, 16 per MPPT, per its source; notes §2.2-2.3);
   2. full-poll latency over loopback (p50/p95/max over N polls);
   3. the daemon's RSS and CPU while polling every second for a while (`solarctl run` as its own
-     process, against `solarctl sim` in another).
+     process, against `solarctl sim` in another, default SQLite store), twice: the first start, which
+     creates the database (Alembic runs in the daemon), then a restart on that database (the steady state
+     of an installation: the schema is current and Alembic is never imported).
 
 Usage: .venv/bin/python bench/conext_poll.py [--polls 300] [--daemon-seconds 60]
 """
@@ -96,22 +98,25 @@ async def requests_and_latency(config: Path, polls: int) -> None:
     await site.close()
 
 
-def daemon_footprint(config: Path, seconds: float) -> None:
+def daemon_footprint(config: Path, seconds: float, label: str) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "solarctl", "run", "--config", str(config)],
                             stderr=subprocess.DEVNULL)
     ps = psutil.Process(proc.pid)
     time.sleep(5)  # imports and first polls
     cpu0, t0 = ps.cpu_times(), time.monotonic()
-    rss = []
+    rss, anonymous = [], []
     while time.monotonic() - t0 < seconds:
-        rss.append(ps.memory_info().rss)
+        memory = ps.memory_info()
+        rss.append(memory.rss)
+        anonymous.append(memory.rss - memory.shared)  # resident pages not backed by a file (heap, stacks)
         time.sleep(1)
     cpu1, t1 = ps.cpu_times(), time.monotonic()
     proc.terminate()
     proc.wait(10)
     cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / (t1 - t0) * 100
-    print(f"Daemon polling 4 devices every 1 s for {seconds:.0f} s:")
-    print(f"  RSS max {max(rss) / 2**20:.1f} MiB, mean {statistics.mean(rss) / 2**20:.1f} MiB   CPU {cpu:.2f} % of one core")
+    print(f"Daemon polling 4 devices every 1 s for {seconds:.0f} s, {label}:")
+    print(f"  RSS max {max(rss) / 2**20:.1f} MiB, mean {statistics.mean(rss) / 2**20:.1f} MiB "
+          f"(anonymous max {max(anonymous) / 2**20:.1f} MiB)   CPU {cpu:.2f} % of one core")
 
 
 def main() -> None:
@@ -125,7 +130,8 @@ def main() -> None:
         sim = start_sim(config, port)
         try:
             asyncio.run(requests_and_latency(config, args.polls))
-            daemon_footprint(config, args.daemon_seconds)
+            daemon_footprint(config, args.daemon_seconds, "first start (creates the SQLite database)")
+            daemon_footprint(config, args.daemon_seconds, "restarted on that database")
         finally:
             sim.terminate()
             sim.wait(10)

@@ -22,7 +22,6 @@ from solarctl.control.runner import StrategyRunner
 from solarctl.control.strategies import make_strategies
 from solarctl.hub import StateHub
 from solarctl.installation import Installation
-from solarctl.publish.influx import influx_sink
 from solarctl.publish.sink import Sink
 from solarctl.publish.store_sink import StoreSink
 from solarctl.store.store import SampleStore
@@ -45,6 +44,8 @@ class Daemon:
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.
         self.sinks: list[Sink] = [StoreSink(self.store)]
         if config.storage.influx:
+            from solarctl.publish.influx import influx_sink  # brings httpx: only for a config with [storage.influx]
+
             self.sinks.append(influx_sink(config.storage.influx, drivers, self.clock))
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}

@@ -9,7 +9,6 @@ import typer
 
 from solarctl.cli.app import config_app
 from solarctl.config import load_config
-from solarctl.config.scp_import import convert_scp
 
 
 @config_app.command("check")
@@ -25,6 +24,8 @@ def import_scp(
     output: Path = typer.Option(None, "--output", "-o", help="write here instead of printing"),
 ) -> None:
     """Convert an old Solar-Control-Program scp.cfg into solarctl TOML."""
+    from solarctl.config.scp_import import convert_scp  # brings tomli_w, which no other command needs
+
     result = convert_scp(scp_cfg.read_text(encoding="utf-8", errors="replace"), str(scp_cfg))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

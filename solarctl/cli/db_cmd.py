@@ -14,7 +14,7 @@ from sqlalchemy import exc
 
 from solarctl.cli.app import app
 from solarctl.config import Config, load_config
-from solarctl.store import backup, export, migrate
+from solarctl.store import backup, export
 from solarctl.store.engine import StoreError, database_url, explain, make_engine, masked
 from solarctl.store.records import encode
 from solarctl.store.scp_csv import ScpCsvError, log_files, read_log
@@ -58,7 +58,13 @@ def _errors(fn: Callable) -> Callable:
     return run
 
 
+# `migrate` brings Alembic (~10 MiB): imported by the commands that use it, since every command module is
+# imported for every command, `solarctl run` included.
+
+
 def _ready_engine(cfg: Config):
+    from solarctl.store import migrate
+
     engine = make_engine(database_url(cfg))
     migrate.check_current(engine)
     return engine
@@ -68,6 +74,8 @@ def _ready_engine(cfg: Config):
 @_errors
 def init(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt) -> None:
     """Create the database (if the user may) and its tables."""
+    from solarctl.store import migrate
+
     cfg = _config(config, url)
     target = database_url(cfg)
     created = migrate.create_database(target)
@@ -81,6 +89,8 @@ def init(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt) -> Non
 @_errors
 def migrate_cmd(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt) -> None:
     """Bring the schema to this solarctl's version."""
+    from solarctl.store import migrate
+
     cfg = _config(config, url)
     engine = make_engine(database_url(cfg))
     before, after = migrate.upgrade(engine)

@@ -6,12 +6,10 @@ import asyncio
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from solarctl.cli.app import app
 from solarctl.cli.run_cmd import run_until_signalled
-from solarctl.demo.run import demo_config_text, load_demo_config, make_data_dir, run_demo
-from solarctl.logs import setup_logging
+from solarctl.cli.startup import one_sentence_errors, start_logging, writable_dir
 
 SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
 
@@ -25,12 +23,20 @@ def demo(
     print_config: bool = typer.Option(False, "--print-config", help="print the embedded config and exit"),
 ) -> None:
     """Run the whole system against the built-in simulated plant: no hardware, no config, no servers."""
+    # Here, not at the top: every command module is imported for every command, and `solarctl run`
+    # should not carry the demo's table renderer.
+    from rich.console import Console
+
+    from solarctl.demo.run import demo_config_text, load_demo_config, new_data_dir, run_demo
+
     if site not in SITES:
         raise typer.BadParameter(f"unknown site {site!r}; choose one of {', '.join(SITES)}", param_hint="--site")
-    directory = make_data_dir(data_dir)
-    if print_config:
-        print(demo_config_text(directory, SITES[site]), end="")
-        return
-    config = load_demo_config(directory, SITES[site])
-    setup_logging("warning", directory / "solarctl.log")
-    asyncio.run(run_until_signalled(run_demo(config, speed=speed, duration=duration, console=Console())))
+    with one_sentence_errors("demo"):
+        directory = new_data_dir() if data_dir is None else writable_dir(
+            data_dir, "the demo's data directory", "pass --data-dir a directory this user may write, or leave it out")
+        if print_config:
+            print(demo_config_text(directory, SITES[site]), end="")
+            return
+        config = load_demo_config(directory, SITES[site])
+        start_logging("warning", directory / "solarctl.log")
+        asyncio.run(run_until_signalled(run_demo(config, speed=speed, duration=duration, console=Console())))

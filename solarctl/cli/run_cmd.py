@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,9 +13,12 @@ import typer
 from solarctl.api.ops import DaemonOps
 from solarctl.api.server import ControlServer, DataDirUnavailable
 from solarctl.cli.app import app
-from solarctl.config import load_config
+from solarctl.cli.startup import one_sentence_errors, start_logging, writable_dir
+from solarctl.config import Config, load_config
 from solarctl.daemon import Daemon
-from solarctl.logs import setup_logging
+from solarctl.store import schema_version
+from solarctl.store.engine import database_url, make_engine
+from solarctl.store.store import spool_dir
 
 
 async def run_until_signalled(main) -> None:
@@ -33,17 +37,42 @@ async def run_until_signalled(main) -> None:
 def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")) -> None:
     """Run the daemon: poll, store, publish and control until stopped (SIGTERM / Ctrl-C)."""
     cfg = load_config(config)
-    setup_logging(cfg.general.log_level, cfg.general.log_file)
-    api = ControlServer(cfg.general.data_dir)  # `solarctl read` / `set` reach the running daemon through it
+    with one_sentence_errors("run"):
+        writable_dir(cfg.general.data_dir, "the data directory",
+                     f"set [general] data_dir in {config} to a directory this user may write")
+        writable_dir(spool_dir(cfg), "the storage spool directory",
+                     f"set [storage] spool_dir in {config} to a directory this user may write, or remove it")
+        start_logging(cfg.general.log_level, cfg.general.log_file)
+        api = ControlServer(cfg.general.data_dir)  # `solarctl read` / `set` reach the running daemon through it
+        try:
+            api.claim()  # before any port is opened: one daemon per data dir
+        except DataDirUnavailable as exc:
+            print(f"solarctl run: {exc}", file=sys.stderr)
+            raise typer.Exit(1)
+        try:
+            daemon = Daemon(cfg)  # a bad [storage] url is a StoreError here, before anything starts
+            migrate_in_child(cfg, config)
+            api.ops.update(DaemonOps(daemon, config.resolve()).table())
+            daemon.services["control api"] = api.serve
+            asyncio.run(run_until_signalled(daemon.run()))
+        finally:
+            api.release()
+
+
+def migrate_in_child(cfg: Config, config: Path) -> None:
+    """Create or upgrade the schema in a short-lived `solarctl db migrate`, so the daemon never imports
+    Alembic: ~10 MiB it would carry for its whole life after a first start. Should that fail (the database
+    is away), the store migrates in-process once the database answers, as before."""
+    if not cfg.storage.auto_migrate:
+        return
+    engine = make_engine(database_url(cfg))
     try:
-        api.claim()  # before any port is opened: one daemon per data dir
-    except DataDirUnavailable as exc:
-        print(f"solarctl run: {exc}", file=sys.stderr)
-        raise typer.Exit(1)
-    try:
-        daemon = Daemon(cfg)
-        api.ops.update(DaemonOps(daemon, config.resolve()).table())
-        daemon.services["control api"] = api.serve
-        asyncio.run(run_until_signalled(daemon.run()))
+        if schema_version.at_head(engine):
+            return
     finally:
-        api.release()
+        engine.dispose()
+    try:
+        subprocess.run([sys.executable, "-m", "solarctl", "db", "migrate", "--config", str(config)],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pass  # the store's own path takes over

@@ -10,6 +10,7 @@ import typer
 
 from solarctl.cli.app import app
 from solarctl.cli.run_cmd import run_until_signalled
+from solarctl.cli.startup import StartupError, one_sentence_errors
 from solarctl.clock import ScaledClock
 from solarctl.config import load_config
 from solarctl.logs import setup_logging
@@ -27,23 +28,25 @@ def sim(
     """Start the device simulators alone (for solarctl run, mbpoll or other tools to talk to)."""
     cfg = load_config(config)
     setup_logging(cfg.general.log_level)
-    asyncio.run(run_until_signalled(_serve(cfg, speed, bind, request_log)))
+    with one_sentence_errors("sim"):
+        asyncio.run(run_until_signalled(_serve(cfg, speed, bind, request_log)))
 
 
 async def _serve(cfg, speed: float, bind: str | None, request_log: Path | None) -> None:
     clock = ScaledClock(speed)
     plant = Plant(cfg.plant, start=clock.time())
-    log_file = request_log.open("a", encoding="utf-8") if request_log else None
+    try:
+        log_file = request_log.open("a", encoding="utf-8") if request_log else None
+    except OSError as exc:
+        raise StartupError(f"cannot write the request log {request_log} ({exc.strerror}); "
+                           "give --request-log a path this user may write") from None
     site = SimulatedSite(cfg, plant, bind_host=bind, request_file=log_file)
     try:
         await site.start()
-    except RuntimeError as exc:
-        print(f"solarctl sim: {exc}", file=sys.stderr)
-        raise SystemExit(1)
-    print("simulating (Ctrl-C to stop):", *site.lines, sep="\n  ", file=sys.stderr, flush=True)
-    try:
+        print("simulating (Ctrl-C to stop):", *site.lines, sep="\n  ", file=sys.stderr, flush=True)
         await run_plant(plant, clock)
     finally:
         await site.stop()
         if log_file is not None:
             log_file.close()
+

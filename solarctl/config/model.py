@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
-from solarctl.config.sections import GeneralConfig, MqttConfig, TelegramConfig, WebConfig
+from solarctl.config.sections import GeneralConfig, MqttTable, TelegramTable, WebTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
@@ -27,9 +27,9 @@ class Config(StrictModel):
     device: list[_device_table()] = Field(default_factory=list)  # type: ignore[valid-type]
     plant: PlantConfig = Field(default_factory=PlantConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
-    web: WebConfig = Field(default_factory=WebConfig)
-    mqtt: MqttConfig | None = None
-    telegram: TelegramConfig | None = None
+    web: WebTable = None  # refused until the feature exists (sections.py)
+    mqtt: MqttTable = None
+    telegram: TelegramTable = None
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
     command_file: CommandFileConfig | None = None

@@ -114,7 +114,7 @@ def convert_scp(text: str, source: str = "scp.cfg") -> Conversion:
             f"#   solarctl db import-scp-csv {csv_dir or 'DIR'}",
             "# and get CSV out with `solarctl db export --format csv`."]
     display = get(gen, "display", bool, required=False)
-    out += [f"# [GENERAL CONTROL SETTINGS] Display = {display}: `solarctl run` logs, and the web page shows, the values.", ""]
+    out += [f"# [GENERAL CONTROL SETTINGS] Display = {display}: `solarctl run` logs the values.", ""]
 
     secret = False
     if get(gen, "sql_log", bool, required=False):

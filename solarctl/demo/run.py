@@ -56,10 +56,7 @@ async def run_demo(config: Config, *, speed: float, duration: float | None, cons
         await site.stop()
 
 
-def make_data_dir(path: Path | None) -> Path:
-    if path is not None:
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+def new_data_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="solarctl-demo-"))
 
 

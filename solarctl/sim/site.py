@@ -1,12 +1,13 @@
 """Every simulated device a config names, served where that config's devices poll, one plant behind all.
 
 TCP devices sharing host:port become one gateway server; serial devices sharing a port become one
-RS485 bus on a pty whose client end appears at the configured path (socat); console devices get a
-pty of their own. Each driver's description names its simulator; its link kind says which of these it is.
+RS485 bus on a pty whose client end appears at the configured path (sim/pty.py); console devices get a
+pty of their own. Each driver's description names its simulator; its wire says which of these it is.
 """
 
 from __future__ import annotations
 
+import errno
 from collections import defaultdict
 from typing import Any, TextIO
 
@@ -14,6 +15,7 @@ from solarctl.config import Config
 from solarctl.devices import registry
 from solarctl.links import link_key
 from solarctl.plant import Plant
+from solarctl.sim.errors import SimulatorError
 from solarctl.sim.faults import Faults
 from solarctl.sim.modbus_tcp_server import ModbusTcpServer
 from solarctl.sim.pty import PtyBridge
@@ -66,8 +68,13 @@ class SimulatedSite:
             try:
                 await server.start()
             except OSError as exc:
-                raise RuntimeError(f"cannot serve {label}: {exc.strerror or exc}; use --bind 127.0.0.1 "
-                                   f"or point the config's host/port at a free local address") from None
+                if exc.errno == errno.EADDRINUSE:
+                    problem = f"port {devs[0].port} is already in use"
+                    fix = "stop the program listening there (an earlier `solarctl sim`?) or give these devices a free port"
+                else:
+                    problem = exc.strerror or str(exc)
+                    fix = "use --bind 127.0.0.1, or point the config's host at an address of this machine"
+                raise SimulatorError(f"cannot serve {label}: {problem}; {fix}") from None
             self.lines += [f"{d.driver:<18} {d.name:<12} unit {d.unit:<3} on {host}:{server.port}" for d in devs]
         elif wires == {"rs485_bus"}:
             bridge = await self._bridge(key[1])
@@ -82,7 +89,7 @@ class SimulatedSite:
             await server.start()
             self.lines.append(f"{dev.driver:<18} {dev.name:<12}          on {key[1]} ({dev.baudrate} baud)")
         else:
-            raise RuntimeError(f"no simulator for {', '.join(sorted(drivers))} on {label}")
+            raise SimulatorError(f"no simulator for {', '.join(sorted(drivers))} on {label}")
         self.servers[label] = server
         self.server_of.update(dict.fromkeys((d.name for d in devs), server))
 

@@ -41,7 +41,10 @@ class StorageConfig(StrictModel):
     url: str = ""
     auto_migrate: bool = True  # bring the schema to the current version when the store starts
     batch_size: Annotated[int, Field(ge=1)] = 2000  # samples per database transaction
-    flush_interval: Annotated[float, Field(gt=0)] = 1.0  # seconds between batches
+    # Seconds between batches. Each batch also refreshes the rollups and the day's energy, so a batch every
+    # 5 s rather than every 1 s keeps a 4-device, 1 s daemon under 1 % CPU; samples are safe in the
+    # fsync'd spool meanwhile, only the database lags by this much.
+    flush_interval: Annotated[float, Field(gt=0)] = 5.0
     retry_interval: Annotated[float, Field(gt=0)] = 5.0  # seconds between reconnect attempts
     spool_dir: Path | None = None  # default: <data_dir>/spool
     spool_max_mb: Annotated[float, Field(gt=0)] = 512.0  # oldest spooled samples are dropped beyond this

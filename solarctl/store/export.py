@@ -13,8 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import Engine, select
 
 from solarctl.store import schema
@@ -81,11 +79,14 @@ def _csv_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-_ARROW = {datetime: pa.timestamp("ms", tz="UTC"), date: pa.date32(), float: pa.float64(), int: pa.int64(), bool: pa.bool_(), str: pa.string()}
-
-
 def _write_parquet(rows: Iterator[dict], columns: dict[str, type], path: Path) -> int:
-    arrow_schema = pa.schema([(name, _ARROW.get(kind, pa.string())) for name, kind in columns.items()])
+    # pyarrow (and the numpy it loads) is ~45 MiB: imported here, so only an export pays for it, not the daemon.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow_types = {datetime: pa.timestamp("ms", tz="UTC"), date: pa.date32(), float: pa.float64(), int: pa.int64(),
+                   bool: pa.bool_(), str: pa.string()}
+    arrow_schema = pa.schema([(name, arrow_types.get(kind, pa.string())) for name, kind in columns.items()])
     n = 0
     with pq.ParquetWriter(path, arrow_schema, compression="zstd") as writer:
         chunk: list[dict] = []

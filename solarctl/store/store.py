@@ -29,7 +29,7 @@ from sqlalchemy import exc
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.sample import PollError, Sample
-from solarctl.store import backup, migrate, records, retention
+from solarctl.store import backup, records, retention, schema_version
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
@@ -101,7 +101,8 @@ class SampleStore:
         self._committed = self.spool.checkpoint
         self._inbox_ready = asyncio.Event()
         self._journal_done = asyncio.Condition()
-        self._db_wake = asyncio.Event()
+        self._db_wake = asyncio.Event()  # new data in the spool
+        self._hurry = asyncio.Event()  # flush()/stop(): cut a pause short
         self._checked = False  # schema migrated or checked on the first write
         self._tasks = [asyncio.create_task(self._journal_loop(), name="store-journal"),
                        asyncio.create_task(self._db_loop(), name="store-db"),
@@ -137,6 +138,7 @@ class SampleStore:
             if asyncio.get_running_loop().time() > deadline:
                 return False
             self._db_wake.set()
+            self._hurry.set()
             await asyncio.sleep(0.02)
         return True
 
@@ -235,9 +237,9 @@ class SampleStore:
                 await self._pause(self.storage.flush_interval)  # let the next batch gather
 
     async def _pause(self, seconds: float) -> None:
-        """Sleep, cut short by flush()/stop() (they set the wake event)."""
-        self._db_wake.clear()
-        waiters = {asyncio.ensure_future(self.clock.sleep(seconds)), asyncio.ensure_future(self._db_wake.wait())}
+        """Sleep, cut short by flush()/stop() but not by new samples: they gather into the next batch."""
+        self._hurry.clear()
+        waiters = {asyncio.ensure_future(self.clock.sleep(seconds)), asyncio.ensure_future(self._hurry.wait())}
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -264,10 +266,13 @@ class SampleStore:
 
     def _write(self, batch: list[records.Record]) -> None:
         if not self._checked:
-            if self.storage.auto_migrate:
-                migrate.upgrade(self.engine)
-            else:
-                migrate.check_current(self.engine)  # says to run `solarctl db migrate`
+            if not schema_version.at_head(self.engine):
+                from solarctl.store import migrate  # Alembic: only when the schema needs work
+
+                if self.storage.auto_migrate:
+                    migrate.upgrade(self.engine)
+                else:
+                    migrate.check_current(self.engine)  # says to run `solarctl db migrate`
             self._checked = True
         try:
             self.writer.write(batch)

@@ -15,12 +15,12 @@ Two entry points:
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection, Date, DateTime, Table, bindparam
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 _CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None, list[Callable[[Any], Any] | None]]] = {}
 _EPOCH = datetime(1970, 1, 1)
@@ -101,12 +101,12 @@ def _build(dialect: str, table: Table, columns: tuple[str, ...]):
     pk = [c.name for c in table.primary_key]
     rest = [c for c in columns if c not in pk]
     values = {c: bindparam(c) for c in columns}  # exactly these columns, not every column of the table
+    # Only the dialect in use is imported: PostgreSQL's costs ~3 MiB that a daemon on SQLite need not carry.
+    module = importlib.import_module(f"sqlalchemy.dialects.{'mysql' if dialect == 'mariadb' else dialect}")
+    stmt = module.insert(table).values(values)
     if dialect in ("mysql", "mariadb"):
-        stmt = mysql.insert(table).values(values)
         # A key-only table still needs an update clause to turn the duplicate into a no-op.
         return stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in (rest or pk[:1])})
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(values)
     if not rest:
         return stmt.on_conflict_do_nothing(index_elements=pk)
     return stmt.on_conflict_do_update(index_elements=pk, set_={c: stmt.excluded[c] for c in rest})

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from solarctl.store import migrate, schema
+from solarctl.store import migrate, schema, schema_version
 from solarctl.store.engine import make_engine
 from solarctl.store.records import encode
 from solarctl.store.writer import BatchWriter
@@ -28,6 +28,15 @@ def test_migration_builds_exactly_the_schema(db_url):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), schema.metadata)
     assert diff == []
     assert set(inspect(engine).get_table_names()) >= {t.name for t in schema.metadata.sorted_tables}
+    engine.dispose()
+
+
+def test_the_version_the_store_checks_without_alembic_is_alembics_head(tmp_path):
+    assert schema_version.HEAD == migrate.head()
+    engine = make_engine(f"sqlite:///{tmp_path}/v.db")
+    assert not schema_version.at_head(engine)  # no version table yet
+    migrate.upgrade(engine)
+    assert schema_version.at_head(engine)
     engine.dispose()
 
 

@@ -1,0 +1,50 @@
+"""What can stop `run`, `demo` or `sim` from starting on a newcomer's machine, said as one sentence with
+its fix and exit status 1, never as a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from solarctl.logs import setup_logging
+from solarctl.plant.extras import MissingExtraError
+from solarctl.sim.errors import SimulatorError
+from solarctl.store.engine import StoreError
+
+
+class StartupError(Exception):
+    """A problem the user can fix before the command can start; the message says what and how."""
+
+
+@contextlib.contextmanager
+def one_sentence_errors(command: str) -> Iterator[None]:
+    try:
+        yield
+    except (StartupError, SimulatorError, MissingExtraError, StoreError) as exc:
+        print(f"solarctl {command}: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+
+
+def writable_dir(path: Path, what: str, fix: str) -> Path:
+    """Make `path` if needed and prove it takes a file (a read-only disk or a foreign owner fails here, not
+    halfway through a start)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise StartupError(f"{what} {path} is not writable ({exc.strerror}); {fix}") from None
+    return path
+
+
+def start_logging(level: str, file: Path | None) -> None:
+    try:
+        setup_logging(level, file)
+    except OSError as exc:
+        raise StartupError(f"cannot write the log file {file} ({exc.strerror}); set [general] log_file to a path "
+                           "this user may write, or remove it to log to stderr only") from None

@@ -33,7 +33,7 @@ OUTAGE_S = 60.0
 def write_config(path: Path, port: int, url: str) -> None:
     devices = "".join(f'\n[[device]]\nname = "{n}"\ndriver = "{d}"\nhost = "127.0.0.1"\nport = {port}\nunit = {u}\n'
                       f"poll_interval = 1\ntimeout = 0.5\n" for n, d, u, _ in DEVICES)
-    path.write_text(f'[general]\ndata_dir = "{path.parent}/data"\n\n[storage]\nurl = "{url}"\n'
+    path.write_text(f'[general]\ndata_dir = "{path.parent}/data"\n\n[storage]\nurl = "{url}"\nflush_interval = 1  # batches every second, as this test was written for (the default is 5 s)\n'
                     f"retry_interval = 1.0\n{devices}")
 
 

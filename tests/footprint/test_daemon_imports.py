@@ -42,16 +42,23 @@ def test_the_daemon_with_storage_never_imports_export_or_weather_libraries(tmp_p
     assert not first & NEVER
     restart = daemon_modules(config)  # schema current: checked without Alembic
     assert not restart & (NEVER | {"alembic"})
+    assert health_rows(tmp_path / "solarctl.db") > 0
+
+
+def health_rows(db) -> int:
     import sqlite3
 
-    assert sqlite3.connect(tmp_path / "solarctl.db").execute("select count(*) from device_health").fetchone()[0] > 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("select count(*) from device_health").fetchone()[0]
+    except sqlite3.Error:  # not created yet, or the schema not yet in
+        return 0
 
 
 def test_solarctl_run_creates_the_schema_in_a_child_and_stores(tmp_path):
     """`solarctl run` on a fresh data dir (schema made by its short-lived `solarctl db migrate` child, so
     the daemon keeps no Alembic; bench/conext_poll.py shows the RSS): the schema is current and the rows go in."""
     import signal
-    import sqlite3
     import time
 
     from solarctl.store import migrate
@@ -64,10 +71,9 @@ def test_solarctl_run_creates_the_schema_in_a_child_and_stores(tmp_path):
     daemon = subprocess.Popen([sys.executable, "-m", "solarctl", "run", "--config", str(config)],
                               stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while not (tmp_path / "solarctl.db").exists() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30  # until the daemon itself has stored a poll (not just the schema made)
+        while not health_rows(tmp_path / "solarctl.db") and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(2)
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=30)
@@ -75,4 +81,4 @@ def test_solarctl_run_creates_the_schema_in_a_child_and_stores(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/solarctl.db")
     assert migrate.current(engine) == migrate.head()
     engine.dispose()
-    assert sqlite3.connect(tmp_path / "solarctl.db").execute("select count(*) from device_health").fetchone()[0] > 0
+    assert health_rows(tmp_path / "solarctl.db") > 0

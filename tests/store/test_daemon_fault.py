@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import free_port
 
@@ -77,9 +77,13 @@ def signal_between_polls(proc: subprocess.Popen, request_log: Path, sig: int) ->
         time.sleep(0.02)
 
 
-def stored(url: str) -> dict[str, tuple[int, int]]:
-    """Rows and distinct timestamps per device (in its SCP table, or the generic sample table)."""
+def stored(url: str, before_schema: int | None = None) -> dict[str, tuple[int, int]]:
+    """Rows and distinct timestamps per device (in its SCP table, or the generic sample table); with
+    `before_schema`, that count for every device while the daemon has not made its tables yet."""
     engine = create_engine(url)
+    if before_schema is not None and not inspect(engine).has_table("sample"):
+        engine.dispose()
+        return {name: (before_schema, before_schema) for name, _, _, _ in DEVICES}
     try:
         with engine.connect() as conn:
             return {name: tuple(conn.execute(text(f"select count(*), count(distinct ts) from {table} where device = :d"),
@@ -101,8 +105,10 @@ def test_outage_and_sigkill_lose_no_poll_and_store_none_twice(mariadb_factory, t
     try:
         wait_port(port)
         daemon = spawn("run", "--config", str(config), log=tmp_path / "daemon.log")
-        time.sleep(6)  # storing normally
-        assert stored(url)["xw"][0] >= 3
+        deadline = time.monotonic() + 30  # storing normally (start-up includes the schema's migrate child)
+        while stored(url, before_schema=0)["xw"][0] < 3:
+            assert time.monotonic() < deadline, "the daemon stored fewer than 3 polls in 30 s"
+            time.sleep(0.5)
 
         server.stop()
         outage_started = time.monotonic()

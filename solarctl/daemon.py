@@ -19,6 +19,7 @@ from solarctl.control.command_file import CommandFile
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.runner import StrategyRunner
+from solarctl.control.state_file import StateFile
 from solarctl.control.strategies import make_strategies
 from solarctl.hub import StateHub
 from solarctl.installation import Installation
@@ -37,8 +38,9 @@ class Daemon:
         self.hub = self.site.hub
         self.writer = SafeWriter(self.site, AuditLedger(config.general.data_dir / "audit.jsonl"), self.clock,
                                  daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
-        self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock)
-                           for s in make_strategies(config.strategy)]
+        self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock,
+                                          StateFile(config.general.data_dir / "strategies" / f"{s.name}.json"))
+                           for s in make_strategies(config.strategy, config.device)]
         drivers = {d.name: d.driver for d in config.device}
         self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.

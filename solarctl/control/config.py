@@ -37,4 +37,45 @@ class SocBandStrategyConfig(StrictModel):
         return self
 
 
-StrategyConfig = SocBandStrategyConfig
+# Thresholds by what decides: the lowest cell voltage (the old batmon's, V) or the lowest SoC (ours, %).
+GREEDY_THRESHOLDS = {"cell_voltage": {"start": 3.32, "full": 3.5, "low": 3.21},
+                     "soc": {"start": 70.0, "full": 95.0, "low": 30.0}}
+
+
+class GreedyOffgridStrategyConfig(StrictModel):
+    """The Solar-Station battery monitor: off-grid once PV carries the house and the battery is charged enough,
+    back on-grid when it runs low; a switch needs `count` agreeing evaluations in a row."""
+
+    name: Literal["greedy_offgrid"]
+    enabled: bool = True
+    inverter: str  # the device switched: a MUST PV1800 (grid_connection) or a Conext XW (grid_support)
+    measure: Literal["cell_voltage", "soc"] = "cell_voltage"
+    batteries: list[str] = Field(default_factory=list)  # empty: every device with cell voltages (or a SoC)
+    start: float | None = None  # off-grid at or above this, when the charge power is enough (default by measure)
+    full: float | None = None  # off-grid at or above this whatever the charge power
+    low: float | None = None  # back on-grid at or below this
+    charge_floor_w: Annotated[float, Field(ge=0)] = 640.0
+    load_share: Annotated[float, Field(ge=0)] = 0.97  # charge power must reach this share of the load (and the floor)
+    chargers: list[str] = Field(default_factory=list)  # "device.metric" in W; empty: every charger's PV power
+    count: Annotated[int, Field(ge=1)] = 5  # agreeing evaluations in a row before a switch
+    interval: Annotated[float, Field(gt=0)] = 300.0  # the old batmon ran every 5 min from cron
+    max_data_age: Annotated[float, Field(gt=0)] = 600.0  # older battery data is not acted on (the old 10 min)
+    grid_charge_current_a: Annotated[float, Field(ge=1, le=80)] | None = None  # PV1800: cap set on going on-grid
+    on_grid_at_stop: bool = True  # leave the inverter on the grid when control stops (nobody switches it back)
+    off_grid: dict[str, SettingValue] = Field(default_factory=dict)  # empty: the inverter driver's off-grid settings
+    on_grid: dict[str, SettingValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> "GreedyOffgridStrategyConfig":
+        for key, default in GREEDY_THRESHOLDS[self.measure].items():
+            if getattr(self, key) is None:
+                setattr(self, key, default)
+        if not self.low < self.start <= self.full:  # type: ignore[operator]
+            raise ValueError(f"greedy_offgrid needs low < start <= full (got {self.low}, {self.start}, {self.full})")
+        for item in self.chargers:
+            if "." not in item:
+                raise ValueError(f"charger {item!r} must be written as device.metric, e.g. mppt.dc_output_power")
+        return self
+
+
+StrategyConfig = Annotated[Union[SocBandStrategyConfig, GreedyOffgridStrategyConfig], Field(discriminator="name")]

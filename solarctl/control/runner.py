@@ -1,7 +1,9 @@
 """A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
 
 Start proposals go out when it starts, stop proposals on the way out (the daemon calls `stop` on every
-path). A proposal the view shows already in place is skipped without even a read request.
+path). A proposal the view shows already in place is skipped without even a read request. Conditions a
+step returns are logged when they change; what the strategy must keep across a restart (`state()`) is saved
+to its state file whenever it changes and handed back (`restore`) when the runner is made.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import logging
 from types import MappingProxyType
 from typing import Mapping
 
+from solarctl.alerts.model import Condition
 from solarctl.clock import Clock
 from solarctl.control.safe_write import SafeWriter
-from solarctl.control.strategies.base import Proposal, Strategy, in_place
+from solarctl.control.state_file import StateFile
+from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.control.strategies.view import Latest, SettingMetric, View, setting_metrics
 from solarctl.devices.base import Device
 from solarctl.hub import StateHub
@@ -26,7 +30,7 @@ def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
 
 class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
-                 clock: Clock) -> None:
+                 clock: Clock, state_file: StateFile | None = None) -> None:
         self.strategy = strategy
         self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
@@ -35,6 +39,11 @@ class StrategyRunner:
         self.source = f"strategy:{strategy.name}"
         self.log = logging.getLogger(f"solarctl.strategy.{strategy.name}")
         self._setting_metric = setting_metrics(devices)
+        self._active: dict[tuple[str, str | None], bool] = {}  # condition key -> active, as last logged
+        self.state_file = state_file
+        self._saved = state_file.load() if state_file else None
+        if self._saved is not None:
+            strategy.restore(self._saved)
 
     async def start(self) -> None:
         await self._apply(self.strategy.start_proposals())
@@ -46,10 +55,30 @@ class StrategyRunner:
 
     async def step(self) -> None:
         view = hub_view(self.hub, self.clock.time(), self._setting_metric)
-        await self._apply([p for p in self.strategy.decide(view, view.now) if not in_place(view, p)])
+        found, conditions = split(self.strategy.decide(view, view.now))
+        self._save_state()
+        self._report(conditions)
+        await self._apply([p for p in found if not in_place(view, p)])
 
     async def stop(self) -> None:
-        await self._apply(self.strategy.stop_proposals())
+        stop = self.strategy.stop_proposals()
+        self._save_state()
+        await self._apply(stop)
+
+    def _report(self, conditions: list[Condition]) -> None:
+        for condition in conditions:
+            if self._active.get(condition.key, False) != condition.active:
+                self._active[condition.key] = condition.active
+                if condition.active:
+                    self.log.warning("%s", condition.message)
+                else:
+                    self.log.info("%s on %s cleared", condition.kind, condition.device)
+
+    def _save_state(self) -> None:
+        state = self.strategy.state()
+        if self.state_file is not None and state != self._saved:
+            self.state_file.save(state)
+            self._saved = state
 
     async def _apply(self, proposals: list[Proposal]) -> None:
         for proposal in proposals:

@@ -3,13 +3,17 @@
 A strategy does no I/O, never sleeps and reads no clock but the `now` it is given; it may keep small
 state between steps. Whoever runs it (control/runner.py in the daemon, control/offline.py against a
 plant model) builds the view, calls `decide` every `interval` and carries the proposals out.
+`decide` may also return alert `Condition`s (what it found, active or not), for the runner to report.
+State a strategy must keep across a restart (a counter) goes through `state()` / `restore()`; the runner
+persists it.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple, Sequence, Union
 
+from solarctl.alerts.model import Condition
 from solarctl.control.strategies.view import View
 from solarctl.sample import Value
 
@@ -19,6 +23,14 @@ class Proposal(NamedTuple):
     setting: str
     value: Value
     reason: str  # why, for the log and the audit trail
+
+
+Decision = Union[Proposal, Condition]
+
+
+def split(found: Sequence[Decision]) -> tuple[list[Proposal], list[Condition]]:
+    """A step's result as (proposals to carry out, conditions to report)."""
+    return [d for d in found if isinstance(d, Proposal)], [d for d in found if isinstance(d, Condition)]
 
 
 def in_place(view: View, proposal: Proposal) -> bool:
@@ -31,8 +43,9 @@ def proposals(device: str, settings: Mapping[str, Value], reason: str) -> list[P
 
 
 class Strategy(ABC):
-    def __init__(self, config) -> None:
+    def __init__(self, config, drivers: Mapping[str, str] | None = None) -> None:
         self.config = config
+        self.drivers = dict(drivers or {})  # device name -> driver name, for strategies that find devices by role
 
     @property
     def name(self) -> str:
@@ -48,9 +61,16 @@ class Strategy(ABC):
         return []
 
     @abstractmethod
-    def decide(self, view: View, now: float) -> list[Proposal]:
-        """The setting changes this step wants (possibly none)."""
+    def decide(self, view: View, now: float) -> list[Decision]:
+        """The setting changes this step wants (possibly none), and the conditions it found."""
 
     def stop_proposals(self) -> list[Proposal]:
         """Settings to restore when it stops, on every way out (e.g. safe defaults)."""
         return []
+
+    def state(self) -> Any:
+        """What must survive a restart (JSON-able); None if nothing."""
+        return None
+
+    def restore(self, state: Any) -> None:
+        """Take back what `state()` returned before a restart."""

@@ -29,6 +29,9 @@ class SocBandStrategyConfig(StrictModel):
     interval: Annotated[float, Field(gt=0)] = 30.0
     on_start: dict[str, SettingValue] = Field(default_factory=dict)  # settings written when control starts
     on_stop: dict[str, SettingValue] = Field(default_factory=dict)  # settings restored when it stops
+    # No fresh battery data for this long: the on_stop (safe) settings go in until the data returns.
+    battery_lost_after: Annotated[float, Field(gt=0)] = 300.0
+    min_hold: Annotated[float, Field(ge=0)] = 0.0  # seconds a switch stays before the opposite one (anti-flapping)
 
     @model_validator(mode="after")
     def _band(self) -> "SocBandStrategyConfig":

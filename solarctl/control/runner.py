@@ -1,7 +1,10 @@
 """A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
 
 Start proposals go out when it starts, stop proposals on the way out (the daemon calls `stop` on every
-path). A proposal the view shows already in place is skipped without even a read request. Conditions a
+path). A proposal the view shows already in place is skipped without even a read request, and so is one
+this runner has already carried out, unless a poll since then shows another value: an unchanged decision
+costs no request, no ledger row and no log line. A restore that fails is handed to the pending restores
+(kept in the data dir, tried again until it lands). Conditions a
 step returns are logged when they change; what the strategy must keep across a restart (`state()`) is saved
 to its state file whenever it changes and handed back (`restore`) when the runner is made.
 """
@@ -14,6 +17,7 @@ from typing import Mapping
 
 from solarctl.alerts.model import Condition
 from solarctl.clock import Clock
+from solarctl.control.pending_restores import PendingRestores
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.state_file import StateFile
 from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
@@ -30,7 +34,7 @@ def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
 
 class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
-                 clock: Clock, state_file: StateFile | None = None) -> None:
+                 clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None) -> None:
         self.strategy = strategy
         self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
@@ -40,6 +44,9 @@ class StrategyRunner:
         self.log = logging.getLogger(f"solarctl.strategy.{strategy.name}")
         self._setting_metric = setting_metrics(devices)
         self._active: dict[tuple[str, str | None], bool] = {}  # condition key -> active, as last logged
+        # (device, setting) -> (value carried out, the value the view showed then), until a poll shows it
+        self._done: dict[tuple[str, str], tuple[object, object]] = {}
+        self.pending = pending
         self.state_file = state_file
         self._saved = state_file.load() if state_file else None
         if self._saved is not None:
@@ -58,12 +65,23 @@ class StrategyRunner:
         found, conditions = split(self.strategy.decide(view, view.now))
         self._save_state()
         self._report(conditions)
-        await self._apply([p for p in found if not in_place(view, p)])
+        await self._apply([p for p in found if not self._nothing_to_do(view, p)], view)
 
     async def stop(self) -> None:
         stop = self.strategy.stop_proposals()
         self._save_state()
-        await self._apply(stop)
+        await self._apply([p._replace(restore=True) for p in stop])
+
+    def _nothing_to_do(self, view: View, proposal: Proposal) -> bool:
+        """The view shows the value in place, or this runner put it there and no read since says otherwise
+        (a setting read on a slow cadence shows the old value until its next read: that is no news)."""
+        key = (proposal.device, proposal.setting)
+        shown = view.setting(*key)
+        if shown == proposal.value:
+            self._done.pop(key, None)  # the polls see it now: from here on they tell
+            return True
+        done = self._done.get(key)
+        return done is not None and done[0] == proposal.value and shown in (None, done[1])
 
     def _report(self, conditions: list[Condition]) -> None:
         for condition in conditions:
@@ -80,7 +98,16 @@ class StrategyRunner:
             self.state_file.save(state)
             self._saved = state
 
-    async def _apply(self, proposals: list[Proposal]) -> None:
+    async def _apply(self, proposals: list[Proposal], view: View | None = None) -> None:
         for proposal in proposals:
-            outcome = await self.writer.write(proposal.device, proposal.setting, proposal.value, source=self.source)
+            key = (proposal.device, proposal.setting)
+            outcome = await self.writer.write(*key, proposal.value, source=self.source, restore=proposal.restore)
             self.log.log(logging.INFO if outcome.ok else logging.WARNING, "%s: %s", proposal.reason, outcome.describe())
+            if outcome.ok:
+                self._done[key] = (proposal.value, view.setting(*key) if view is not None else None)
+                if self.pending is not None:
+                    self.pending.settled(*key)
+            else:
+                self._done.pop(key, None)
+                if proposal.restore and outcome.outcome == "failed" and self.pending is not None:
+                    self.pending.add(outcome, self.source)

@@ -23,6 +23,7 @@ class Proposal(NamedTuple):
     setting: str
     value: Value
     reason: str  # why, for the log and the audit trail
+    restore: bool = False  # puts a safe (exit) setting back: may use the writer's restore reserve, kept until it lands
 
 
 Decision = Union[Proposal, Condition]
@@ -38,8 +39,8 @@ def in_place(view: View, proposal: Proposal) -> bool:
     return view.setting(proposal.device, proposal.setting) == proposal.value
 
 
-def proposals(device: str, settings: Mapping[str, Value], reason: str) -> list[Proposal]:
-    return [Proposal(device, setting, value, reason) for setting, value in settings.items()]
+def proposals(device: str, settings: Mapping[str, Value], reason: str, *, restore: bool = False) -> list[Proposal]:
+    return [Proposal(device, setting, value, reason, restore) for setting, value in settings.items()]
 
 
 class Strategy(ABC):

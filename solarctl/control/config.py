@@ -65,6 +65,7 @@ class GreedyOffgridStrategyConfig(StrictModel):
     max_data_age: Annotated[float, Field(gt=0)] = 600.0  # older battery data is not acted on (the old 10 min)
     grid_charge_current_a: Annotated[float, Field(ge=1, le=80)] | None = None  # PV1800: cap set on going on-grid
     on_grid_at_stop: bool = True  # leave the inverter on the grid when control stops (nobody switches it back)
+    battery_lost_after: Annotated[float, Field(gt=0)] = 900.0  # ... and when battery data is lost this long
     off_grid: dict[str, SettingValue] = Field(default_factory=dict)  # empty: the inverter driver's off-grid settings
     on_grid: dict[str, SettingValue] = Field(default_factory=dict)
 

@@ -210,3 +210,13 @@ async def test_a_sunny_day_with_a_cloudy_noon_switches_off_grid_once_and_on_grid
     assert [value for _, value in switches] == [off, on], switches
     assert 5 <= switches[0][0] < 11 and (switches[1][0] >= 20 or switches[1][0] < 4), switches  # morning, night
     assert not any(a.refused for a in run.applied)
+
+
+def test_battery_data_lost_longer_than_the_limit_goes_back_on_grid_as_a_restore():
+    strategy = greedy(count=1, battery_lost_after=900.0)
+    assert split(strategy.decide(view(cells=(3.4, 3.4), pv=2000, age=900, mode="off-grid"), NOW))[0] == []
+    proposals, conditions = split(strategy.decide(view(cells=(3.4, 3.4), pv=2000, age=901, mode="off-grid"), NOW))
+    assert [(p.setting, p.value, p.restore) for p in proposals] == [("grid_connection", "on-grid", True)]
+    assert all(c.active and c.kind == "battery_data_lost" for c in conditions)
+    kept = greedy(count=1, on_grid_at_stop=False)  # a user who wants no exit settings gets none
+    assert split(kept.decide(view(age=5000, mode="off-grid"), NOW))[0] == [] and kept.stop_proposals() == []

@@ -43,6 +43,21 @@ def proposals(device: str, settings: Mapping[str, Value], reason: str, *, restor
     return [Proposal(device, setting, value, reason, restore) for setting, value in settings.items()]
 
 
+class DataWatch:
+    """How long a device has been without fresh data, counted from the first look when there never was any
+    (a daemon that just started has not polled yet: that is not a loss until the limit has passed)."""
+
+    def __init__(self) -> None:
+        self.first_look: float | None = None
+
+    def lost_for(self, view: View, device: str, max_age: float, now: float) -> float:
+        self.first_look = now if self.first_look is None else self.first_look
+        if view.fresh(device, max_age):
+            return 0.0
+        age = view.age(device)
+        return now - self.first_look if age is None else age
+
+
 class Strategy(ABC):
     def __init__(self, config, drivers: Mapping[str, str] | None = None) -> None:
         self.config = config

@@ -4,7 +4,9 @@ Some inverters (the MUST PV1800) nearly stop using PV once the battery is full w
 off-grid when the lowest cell is at `start` and the chargers deliver at least max(floor, share x load),
 or the lowest cell is at `full`; back on-grid when it falls to `low`. A switch needs `count` agreeing
 evaluations in a row and fires once, when the counter reaches its limit (`count_step`, the old rules).
-The counter is the strategy's state: the runner keeps it across restarts.
+The counter is the strategy's state: the runner keeps it across restarts. With `on_grid_at_stop` (the
+default) the on-grid settings are its exit settings: proposed as restores when it stops, and when battery data
+has been lost for `battery_lost_after` seconds (nobody would switch back on-grid at night).
 
 On a PV1800 "off-grid" is 20105 grid_connection = off-grid. On a Conext XW it is grid support enabled: PV
 and battery carry the load while the grid stays connected as the fallback (the XW has no Modbus setting that
@@ -16,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from solarctl.alerts.model import Condition
-from solarctl.control.strategies.base import Decision, Proposal, Strategy, proposals
+from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
 from solarctl.control.strategies.view import View
 from solarctl.control.strategies.soc_band import SOC_METRICS
 from solarctl.devices.registry import describe, role_sources
@@ -63,6 +65,7 @@ class GreedyOffgridStrategy(Strategy):
         super().__init__(config, drivers)
         self.counter = INITIAL_COUNTER
         self.mode: str | None = None  # the last mode switched to, when the inverter's own setting is unknown
+        self.watch = DataWatch()
         driver = self.drivers.get(config.inverter)
         off, on = MODE_SETTINGS.get(driver, ({}, {}))  # type: ignore[arg-type]
         self.settings = {OFF_GRID: dict(config.off_grid or off), ON_GRID: dict(config.on_grid or on)}
@@ -126,14 +129,18 @@ class GreedyOffgridStrategy(Strategy):
         return self.mode
 
     def decide(self, view: View, now: float) -> list[Decision]:
+        c = self.config
         lowest = self.lowest(view)
-        data = [Condition("battery_data_lost", dev, not view.fresh(dev, self.config.max_data_age), "warning",
+        lost_for = max((self.watch.lost_for(view, dev, c.max_data_age, now) for dev in self.batteries), default=0.0)
+        data = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age), "warning",
                           f"no fresh data from {dev} for greedy_offgrid: switching paused")
                 for dev in self.batteries]
+        if c.on_grid_at_stop and lost_for > c.battery_lost_after:  # nobody watches the battery: back on the grid
+            self.mode = ON_GRID
+            return [*proposals(c.inverter, self.settings[ON_GRID], f"battery data lost for {lost_for:.0f} s", restore=True), *data]
         mode = self.current_mode(view)
         if lowest is None or mode is None:
             return data  # the old batmon exited on stale data: the counter waits too
-        c = self.config
         charge_w, load_w = self.total(view, self.chargers), self.total(view, self.loads)
         needed_w = max(c.charge_floor_w, c.load_share * load_w)
         charged = (lowest >= c.start and charge_w >= needed_w) or lowest >= c.full

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from solarctl.alerts.model import Condition
-from solarctl.control.strategies.base import Decision, Proposal, Strategy, proposals
+from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
 from solarctl.control.strategies.view import View
 
 SOC_METRICS = ("soc", "battery_soc")  # a BMS says `soc`, the ComBox `battery_soc`
@@ -25,7 +25,7 @@ SOC_METRICS = ("soc", "battery_soc")  # a BMS says `soc`, the ComBox `battery_so
 class SocBandStrategy(Strategy):
     def __init__(self, config, drivers=None) -> None:
         super().__init__(config, drivers)
-        self.first_step: float | None = None  # data lost counts from here when there never was any
+        self.watch = DataWatch()
         self.lost = False
         self.switched: tuple[str, float] | None = None  # (value, when) of the last change of decision
 
@@ -56,17 +56,9 @@ class SocBandStrategy(Strategy):
         soc = next((v for v in (view.value(battery, m) for m in SOC_METRICS) if v is not None), None)
         return float(soc) if isinstance(soc, (int, float)) and not isinstance(soc, bool) else None
 
-    def data_lost_for(self, view: View, now: float) -> float:
-        """Seconds without fresh battery data (since the first step if there never was any)."""
-        self.first_step = now if self.first_step is None else self.first_step
-        if view.fresh(self.config.battery, 3 * self.config.interval):
-            return 0.0
-        age = view.age(self.config.battery)
-        return now - self.first_step if age is None else age
-
     def decide(self, view: View, now: float) -> list[Decision]:
         c = self.config
-        lost_for = self.data_lost_for(view, now)
+        lost_for = self.watch.lost_for(view, c.battery, 3 * c.interval, now)
         lost = lost_for > c.battery_lost_after
         condition = Condition("battery_data_lost", c.battery, lost, "critical",
                               f"no fresh data from {c.battery} for {lost_for:.0f} s: {c.inverter} set to its safe (on_stop) settings")

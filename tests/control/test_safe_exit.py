@@ -80,9 +80,9 @@ async def test_sigterm_restores_even_with_a_write_budget_of_one(gateway, tmp_pat
         await rig.start_daemon()
         await until(lambda: xw(gateway) == ("Enable", 46.0))
         assert writes(gateway) == [LBCO, SHAVE]  # the start setting, then the band's decision
-        rows = len(ledger(rig))
+        await until(lambda: len(ledger(rig)) == 2)  # each write's row follows its read-back
         await asyncio.sleep(1.5)  # ~7 steps deciding "Enable" again: nothing sent, nothing written down
-        assert writes(gateway) == [LBCO, SHAVE] and len(ledger(rig)) == rows
+        assert writes(gateway) == [LBCO, SHAVE] and len(ledger(rig)) == 2
         assert daemon_log(rig).count("load_shave") == 1
         await rig.stop_daemon(signal.SIGTERM)
         assert rig.daemon.returncode == 0

@@ -1,17 +1,18 @@
 """A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
 
-Start proposals go out when it starts, stop proposals on the way out (the daemon calls `stop` on every
-path). A proposal the view shows already in place is skipped without even a read request, and so is one
-this runner has already carried out, unless a poll since then shows another value: an unchanged decision
-costs no request, no ledger row and no log line. A restore that fails is handed to the pending restores
-(kept in the data dir, tried again until it lands). Conditions a
-step returns are logged when they change; what the strategy must keep across a restart (`state()`) is saved
-to its state file whenever it changes and handed back (`restore`) when the runner is made.
+Start proposals go out when it starts, stop proposals (as restores) on the way out (the daemon calls `stop`
+on every path). A proposal the view shows already in place is skipped without even a read request, and so
+is one this runner has already carried out, unless a poll since then shows another value: an unchanged
+decision costs no request, no ledger row and no log line (a refused one is asked again after an hour). A
+restore that fails is handed to the pending restores (kept in the data dir, tried until it lands).
+Conditions a step returns are logged when they change; what the strategy must keep across a restart
+(`state()`) is saved to its state file whenever it changes and handed back (`restore`) when the runner is made.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from types import MappingProxyType
 from typing import Mapping
 
@@ -24,6 +25,8 @@ from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.control.strategies.view import Latest, SettingMetric, View, setting_metrics
 from solarctl.devices.base import Device
 from solarctl.hub import StateHub
+
+ASK_AGAIN_AFTER_REFUSAL_S = 3600.0  # a refused decision (budget, range) is proposed again at most this often
 
 
 def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
@@ -44,8 +47,8 @@ class StrategyRunner:
         self.log = logging.getLogger(f"solarctl.strategy.{strategy.name}")
         self._setting_metric = setting_metrics(devices)
         self._active: dict[tuple[str, str | None], bool] = {}  # condition key -> active, as last logged
-        # (device, setting) -> (value carried out, the value the view showed then), until a poll shows it
-        self._done: dict[tuple[str, str], tuple[object, object]] = {}
+        # (device, setting) -> (value carried out or refused, the value the view showed then, asked again after)
+        self._done: dict[tuple[str, str], tuple[object, object, float]] = {}
         self.pending = pending
         self.state_file = state_file
         self._saved = state_file.load() if state_file else None
@@ -81,7 +84,7 @@ class StrategyRunner:
             self._done.pop(key, None)  # the polls see it now: from here on they tell
             return True
         done = self._done.get(key)
-        return done is not None and done[0] == proposal.value and shown in (None, done[1])
+        return done is not None and done[0] == proposal.value and shown in (None, done[1]) and view.now < done[2]
 
     def _report(self, conditions: list[Condition]) -> None:
         for condition in conditions:
@@ -103,11 +106,14 @@ class StrategyRunner:
             key = (proposal.device, proposal.setting)
             outcome = await self.writer.write(*key, proposal.value, source=self.source, restore=proposal.restore)
             self.log.log(logging.INFO if outcome.ok else logging.WARNING, "%s: %s", proposal.reason, outcome.describe())
+            shown = view.setting(*key) if view is not None else None
             if outcome.ok:
-                self._done[key] = (proposal.value, view.setting(*key) if view is not None else None)
+                self._done[key] = (proposal.value, shown, math.inf)
                 if self.pending is not None:
                     self.pending.settled(*key)
+            elif outcome.outcome == "rejected":  # asking again every step would only repeat the refusal
+                self._done[key] = (proposal.value, shown, self.clock.time() + ASK_AGAIN_AFTER_REFUSAL_S)
             else:
                 self._done.pop(key, None)
-                if proposal.restore and outcome.outcome == "failed" and self.pending is not None:
+                if proposal.restore and self.pending is not None:
                     self.pending.add(outcome, self.source)

@@ -84,9 +84,15 @@ async def test_sigterm_restores_even_with_a_write_budget_of_one(gateway, tmp_pat
         await asyncio.sleep(1.5)  # ~7 steps deciding "Enable" again: nothing sent, nothing written down
         assert writes(gateway) == [LBCO, SHAVE] and len(ledger(rig)) == 2
         assert daemon_log(rig).count("load_shave") == 1
+        gateway.units[COMBOX].values()["battery_soc"] = 10  # below the band: "Disable", but the budget is spent
+        await until(lambda: len(ledger(rig)) == 3)
+        await asyncio.sleep(1.0)
+        assert ledger(rig)[-1]["outcome"] == "rejected" and len(ledger(rig)) == 3  # refused once, not every step
+        assert writes(gateway) == [LBCO, SHAVE] and daemon_log(rig).count("budget used up") == 1
         await rig.stop_daemon(signal.SIGTERM)
         assert rig.daemon.returncode == 0
         assert xw(gateway) == ("Disable", 46.5)  # both registers already used their one write today
+        assert writes(gateway) == [LBCO, SHAVE, LBCO, SHAVE]
         restores = [r for r in ledger(rig) if r.get("restore")]
         assert [(r["setting"], r["outcome"]) for r in restores] == [("low_battery_cut_out", "written"), ("load_shave", "written")]
 

@@ -6,7 +6,7 @@ is one this runner has already carried out, unless a poll since then shows anoth
 decision costs no request, no ledger row and no log line (a refused one is asked again after an hour). A
 restore that fails is handed to the pending restores (kept in the data dir, tried until it lands).
 Conditions a step returns are logged when they change; what the strategy must keep across a restart
-(`state()`) is saved to its state file whenever it changes and handed back (`restore`) when the runner is made.
+(`state()`) is saved to its state file whenever it changes and handed back (`load_state`) when the runner is made.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class StrategyRunner:
         self.state_file = state_file
         self._saved = state_file.load() if state_file else None
         if self._saved is not None:
-            strategy.restore(self._saved)
+            strategy.load_state(self._saved)
 
     async def start(self) -> None:
         await self._apply(self.strategy.start_proposals())

@@ -116,6 +116,6 @@ def test_min_hold_keeps_a_switch_before_the_opposite_one_and_survives_a_restart(
     assert strategy.decide(view(soc=85), NOW)[0].value == "Enable"
     assert strategy.decide(view(soc=10), NOW + 599) == []  # too soon after switching on
     restarted = soc_band(min_hold=600.0)
-    restarted.restore(strategy.state())
+    restarted.load_state(strategy.state())
     assert restarted.decide(view(soc=10), NOW + 599) == []
     assert restarted.decide(view(soc=10), NOW + 600)[0].value == "Disable"

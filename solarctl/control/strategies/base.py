@@ -4,7 +4,7 @@ A strategy does no I/O, never sleeps and reads no clock but the `now` it is give
 state between steps. Whoever runs it (control/runner.py in the daemon, control/offline.py against a
 plant model) builds the view, calls `decide` every `interval` and carries the proposals out.
 `decide` may also return alert `Condition`s (what it found, active or not), for the runner to report.
-State a strategy must keep across a restart (a counter) goes through `state()` / `restore()`; the runner
+State a strategy must keep across a restart (a counter) goes through `state()` / `load_state()`; the runner
 persists it.
 """
 
@@ -88,5 +88,5 @@ class Strategy(ABC):
         """What must survive a restart (JSON-able); None if nothing."""
         return None
 
-    def restore(self, state: Any) -> None:
+    def load_state(self, state: Any) -> None:
         """Take back what `state()` returned before a restart."""

@@ -94,7 +94,7 @@ class GreedyOffgridStrategy(Strategy):
     def state(self) -> Any:
         return {"counter": self.counter, "mode": self.mode}
 
-    def restore(self, state: Any) -> None:
+    def load_state(self, state: Any) -> None:
         if isinstance(state, dict) and isinstance(state.get("counter"), int):
             self.counter = max(-self.config.count, min(self.config.count, state["counter"]))
             self.mode = state.get("mode") if state.get("mode") in (OFF_GRID, ON_GRID) else None

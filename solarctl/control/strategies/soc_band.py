@@ -38,7 +38,7 @@ class SocBandStrategy(Strategy):
     def state(self) -> Any:
         return None if self.switched is None else {"switched": list(self.switched)}
 
-    def restore(self, state: Any) -> None:
+    def load_state(self, state: Any) -> None:
         if isinstance(state, dict) and isinstance(state.get("switched"), list) and len(state["switched"]) == 2:
             self.switched = (str(state["switched"][0]), float(state["switched"][1]))
 

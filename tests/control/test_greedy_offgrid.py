@@ -3,6 +3,7 @@ kept across a restart by the runner, and a simulated day on the solar-station (P
 
 import datetime as dt
 import json
+import re
 import zoneinfo
 from types import MappingProxyType
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from solarctl.alerts.model import Condition
 from solarctl.clock import VirtualClock
+from solarctl.config import ConfigError, validate_config
 from solarctl.control.config import GreedyOffgridStrategyConfig
 from solarctl.control.offline import OfflineRun
 from solarctl.control.runner import StrategyRunner
@@ -140,13 +142,28 @@ def test_stale_battery_data_pauses_the_counter_and_says_so():
     assert split(found)[0] != [] and not any(c.active for c in split(found)[1])
 
 
-def test_config_errors_are_sentences():
+def test_config_errors_are_sentences(tmp_path):
     with pytest.raises(ValidationError, match="low < start <= full"):
         GreedyOffgridStrategyConfig(name="greedy_offgrid", inverter="x", low=3.4)
-    with pytest.raises(ValueError, match="give its off_grid and on_grid settings"):
-        greedy({"inverter": "jk_pb"})  # not an inverter this strategy knows
-    with pytest.raises(ValueError, match="a MUST PV1800"):
-        greedy({"xw": "conext_xw"}, inverter="xw", grid_charge_current_a=2.0)
+    devices = [{"name": "inverter", "driver": "must_pv1800", "port": "/dev/ttyINV0"},
+               {"name": "bms1", "driver": "jk_pb", "port": "/dev/ttyBMS0"},
+               {"name": "xw", "driver": "conext_xw", "host": "127.0.0.1"}]
+
+    def config(**strategy):
+        return validate_config({"general": {"data_dir": str(tmp_path)}, "device": devices,
+                                "strategy": [{"name": "greedy_offgrid", "inverter": "inverter", **strategy}]})
+
+    [loaded] = config(grid_charge_current_a=2.0, batteries=["bms1"]).strategy
+    assert loaded.references == ("inverter", "bms1") and loaded.start == 3.32
+    for strategy, sentence in [
+        ({"inverter": "bms1"}, "greedy_offgrid does not know how to switch bms1 (jk_pb) off-grid; give its off_grid and on_grid"),
+        ({"inverter": "xw", "grid_charge_current_a": 2.0}, "a MUST PV1800); remove it for xw (conext_xw)"),
+        ({"batteries": ["bms9"]}, "refers to device 'bms9', which is not configured"),
+        ({"chargers": ["mppt"]}, "must be written as device.metric"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(sentence)):
+            config(**strategy)
+    assert config(inverter="bms1", off_grid={"discharge_enabled": "off"}, on_grid={"discharge_enabled": "on"}).strategy
 
 
 async def test_the_counter_survives_a_restart(tmp_path):

@@ -18,21 +18,15 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from solarctl.alerts.model import Condition
+from solarctl.control.config import GREEDY_MODE_SETTINGS, GRID_CHARGE_CAP
 from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
 from solarctl.control.strategies.view import View
 from solarctl.control.strategies.soc_band import SOC_METRICS
 from solarctl.devices.registry import describe, role_sources
-from solarctl.sample import Value
 
 INITIAL_COUNTER = 1  # batmon's default when /tmp/on_grid.cntr is missing
 OFF_GRID, ON_GRID = "off-grid", "on-grid"
 
-# Inverter driver -> (off-grid settings, on-grid settings).
-MODE_SETTINGS: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {
-    "must_pv1800": ({"grid_connection": OFF_GRID}, {"grid_connection": ON_GRID}),
-    "conext_xw": ({"grid_support": "Enable"}, {"grid_support": "Disable"}),
-}
-GRID_CHARGE_CAP = {"must_pv1800": "grid_charge_current_limit"}  # PV1800 20125
 
 
 def count_step(counter: int, limit: int, off_grid: bool, discharged: bool, charged: bool) -> tuple[int, str | None]:
@@ -66,16 +60,11 @@ class GreedyOffgridStrategy(Strategy):
         self.counter = INITIAL_COUNTER
         self.mode: str | None = None  # the last mode switched to, when the inverter's own setting is unknown
         self.watch = DataWatch()
-        driver = self.drivers.get(config.inverter)
-        off, on = MODE_SETTINGS.get(driver, ({}, {}))  # type: ignore[arg-type]
+        config.check_drivers(self.drivers)  # the config check did it already; a strategy built by hand gets it too
+        driver = self.drivers.get(config.inverter, "")
+        off, on = GREEDY_MODE_SETTINGS.get(driver, ({}, {}))
         self.settings = {OFF_GRID: dict(config.off_grid or off), ON_GRID: dict(config.on_grid or on)}
-        if not self.settings[OFF_GRID] or not self.settings[ON_GRID]:
-            raise ValueError(f"greedy_offgrid does not know how to switch {config.inverter} ({driver}) off-grid; "
-                             f"give its off_grid and on_grid settings in the [[strategy]] table")
         if config.grid_charge_current_a is not None:
-            if driver not in GRID_CHARGE_CAP:
-                raise ValueError(f"grid_charge_current_a needs an inverter with a grid charge current setting "
-                                 f"(a MUST PV1800); remove it for {config.inverter} ({driver})")
             self.settings[ON_GRID][GRID_CHARGE_CAP[driver]] = config.grid_charge_current_a
         self.batteries = list(config.batteries) or self._battery_devices()
         self.chargers = ([tuple(c.split(".", 1)) for c in config.chargers]

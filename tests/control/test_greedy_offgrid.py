@@ -120,6 +120,16 @@ def test_on_grid_at_the_low_voltage_with_the_grid_charge_cap():
     assert split(greedy(count=1).decide(view(cells=(3.22, 3.30), mode="off-grid"), NOW))[0] == []
 
 
+def test_an_on_grid_switch_that_did_not_take_is_proposed_again_but_off_grid_is_not():
+    strategy = greedy(count=2)
+    low = view(cells=(3.20, 3.30), mode="off-grid")
+    assert [len(split(strategy.decide(low, NOW + i))[0]) for i in range(4)] == [1, 1, 1, 1]  # 1 -> 2 fires, then held at 2
+    assert split(strategy.decide(view(cells=(3.20, 3.30), mode="on-grid"), NOW))[0] == []  # it took: done
+    charged = greedy(count=1)
+    sunny = view(cells=(3.40, 3.40), pv=2000)
+    assert len(split(charged.decide(sunny, NOW))[0]) == 1 and split(charged.decide(sunny, NOW + 1))[0] == []
+
+
 def test_soc_variant_and_the_xw():
     drivers = {"xw": "conext_xw", "combox": "conext_combox", "mppt": "conext_mppt"}
     strategy = greedy(drivers, inverter="xw", measure="soc", count=1)

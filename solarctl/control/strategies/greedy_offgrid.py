@@ -134,6 +134,8 @@ class GreedyOffgridStrategy(Strategy):
         needed_w = max(c.charge_floor_w, c.load_share * load_w)
         charged = (lowest >= c.start and charge_w >= needed_w) or lowest >= c.full
         self.counter, switch = count_step(self.counter, c.count, mode == OFF_GRID, lowest <= c.low, charged)
+        if switch is None and mode == OFF_GRID and self.counter == c.count:
+            switch = ON_GRID  # it fired, but the inverter is still off-grid (the write failed): the safe way, again
         if switch is None:
             return data
         self.mode = switch

@@ -3,7 +3,8 @@
 One failing part (a strategy bug, a dead sink) is logged and restarted after a pause; it never
 stops polling. Every sample goes to each sink attached to the hub: the store (SQLite under the data dir
 unless [storage] url says otherwise), which spools to disk while its database is away, and InfluxDB when
-[storage.influx] is set; each sink fails on its own (solarctl.publish). On the way out, strategies get to put their safe defaults back before the links close.
+[storage.influx] is set; each sink fails on its own (solarctl.publish). On the way out, strategies get to put their safe defaults back before the links close;
+those that cannot be written are kept (pending_restores.json) and written first at the next start.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.control.command_file import CommandFile
 from solarctl.control.ledger import AuditLedger
+from solarctl.control.pending_restores import PendingRestores
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.runner import StrategyRunner
+from solarctl.control.state_file import StateFile
 from solarctl.control.strategies import make_strategies
 from solarctl.hub import StateHub
 from solarctl.installation import Installation
@@ -37,8 +40,11 @@ class Daemon:
         self.hub = self.site.hub
         self.writer = SafeWriter(self.site, AuditLedger(config.general.data_dir / "audit.jsonl"), self.clock,
                                  daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
-        self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock)
-                           for s in make_strategies(config.strategy)]
+        # Restores that did not land before the last exit: tried first at start, then until they land.
+        self.pending = PendingRestores(StateFile(config.general.data_dir / "pending_restores.json"), self.writer, self.clock)
+        self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock,
+                                          StateFile(config.general.data_dir / "strategies" / f"{s.name}.json"), self.pending)
+                           for s in make_strategies(config.strategy, config.device)]
         drivers = {d.name: d.driver for d in config.device}
         self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.
@@ -49,6 +55,7 @@ class Daemon:
             self.sinks.append(influx_sink(config.storage.influx, drivers, self.clock))
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
+        self.services["pending restores"] = self.pending.run
         if config.command_file is not None:
             self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
 
@@ -64,6 +71,7 @@ class Daemon:
                  len(self.site.links), len(self.strategies))
         await self._attach_sinks()
         try:
+            await self._guard("pending restores", self.pending.apply)  # before any strategy decides anything
             for strategy in self.strategies:
                 await self._guard(f"strategy {strategy.config.name} start", strategy.start)
             async with asyncio.TaskGroup() as tasks:

@@ -60,9 +60,10 @@ class Config(StrictModel):
             if console is not None and len(devs) > 1:
                 raise ValueError(f"{where}: a {console.driver} needs its serial port to itself")
         for strat in self.strategy:
-            for ref in (strat.inverter, strat.battery):
+            for ref in strat.references:
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
+            strat.check_drivers({d.name: d.driver for d in self.device})
         if self.command_file is not None and self.command_file.device not in names:
             raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
         return self

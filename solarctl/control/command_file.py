@@ -13,6 +13,13 @@ read-back, daily budget, audit ledger), one at a time, in order; a bad line neve
 after it. The taken file is removed after its lines have run, so lines survive a crash (a rerun
 finds the setting already written). Each line's outcome is appended to the log as
 `[YYYY-mm-dd HH:MM:SS] LINE = OK | FAIL: reason | REJECTED: reason`.
+
+A setting of any configured device can be named instead of a register: `bms1.charge_enabled=off`,
+`bms2.balancer_enabled => on`, `inverter.grid_connection=off-grid`; the value is in the setting's own
+units or one of its choices (not raw). A line that fails (the device does not answer, the read-back
+differs) is not dropped: it is tried again on the next looks, before newer lines, up to `tries` times in
+all (the old script made 10 tries), and each try is logged. Lines waiting for a retry are kept beside
+the file (`inverter_cmd.lst.retry`, written atomically), so a restart does not lose them.
 """
 
 from __future__ import annotations
@@ -27,12 +34,15 @@ from solarctl.clock import Clock
 from solarctl.config import ConfigError
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.safe_write import SafeWriter
+from solarctl.control.state_file import StateFile
 from solarctl.registers import decode
 from solarctl.sample import Value
 
 log = logging.getLogger("solarctl.control")
 
 LINE = re.compile(r"(\d+)\s*(?:=>|=)\s*(-?\d+)")
+NAMED = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_]\w*)\s*(?:=>|=)\s*([^\s=]+)")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 SETTLE_S = 0.1  # the file must keep its size this long before it is read
 RESULTS = {"written": "OK", "unchanged": "OK (already set)", "dry_run": "OK (dry run, nothing written)"}
 
@@ -47,11 +57,22 @@ class Command:
     raw: int
 
 
-def parse(line: str) -> Command:
-    match = LINE.fullmatch(line.strip())
-    if match is None:
-        raise Rejected("malformed line: expected REGISTER=>VALUE (or REGISTER=VALUE), decimal integers")
-    return Command(int(match[1]), int(match[2]))
+@dataclass(frozen=True)
+class Named:
+    device: str
+    setting: str
+    value: Value
+
+
+def parse(line: str) -> Command | Named:
+    if match := LINE.fullmatch(line.strip()):
+        return Command(int(match[1]), int(match[2]))
+    if match := NAMED.fullmatch(line.strip()):
+        text = match[3]
+        value: Value = text if not NUMBER.fullmatch(text) else float(text) if "." in text else int(text)
+        return Named(match[1], match[2], value)
+    raise Rejected("malformed line: expected REGISTER=>VALUE (decimal integers) or DEVICE.SETTING=>VALUE "
+                   "(e.g. bms1.charge_enabled=>off); `=` works as the separator too")
 
 
 class CommandFile:
@@ -72,6 +93,8 @@ class CommandFile:
         # Spans the driver never writes whatever it is asked (PV1800 calibration coefficients).
         self._never = getattr(self.device, "never_written", ())
         self.taken = config.path.with_name(config.path.name + ".taken")
+        self.retry_file = StateFile(config.path.with_name(config.path.name + ".retry"))
+        self.retries: list[dict] = self.retry_file.load() or []  # {"line": ..., "tries": made so far}, oldest first
 
     async def run(self) -> None:
         while True:
@@ -79,13 +102,17 @@ class CommandFile:
             await self.clock.sleep(self.config.interval)
 
     async def process(self) -> list[str]:
-        """Take the file (or finish one taken before a crash), carry out its lines; return the log lines."""
+        """Retry the lines that failed before, then take the file (or finish one taken before a crash) and
+        carry out its lines; return the log lines."""
+        waiting, self.retries = self.retries, []
+        logged = [await self._run(item["line"], item["tries"]) for item in waiting]
+        if waiting:
+            self.retry_file.save(self.retries)
         if not self.taken.exists():
             try:
                 os.rename(self.config.path, self.taken)
             except FileNotFoundError:
-                return []
-        logged: list[str] = []
+                return logged
         done = 0
         while True:
             await self._settled()
@@ -95,10 +122,23 @@ class CommandFile:
             for line in data[done:].decode("utf-8", "replace").splitlines():
                 line = line.strip()
                 if line and not line.startswith("#"):
-                    logged.append(self._log(line, await self.execute(line)))
+                    logged.append(await self._run(line, 0))
             done = len(data)
+        self.retry_file.save(self.retries)  # before the taken file goes: a crash in between runs a line twice, never zero times
         self.taken.unlink()
         return logged
+
+    async def _run(self, line: str, tries: int) -> str:
+        """Carry out one line (its `tries` + 1st try); a failure is queued for a retry until the tries are used up."""
+        result, retry = await self.execute(line)
+        if retry:
+            tries += 1
+            if tries < self.config.tries:
+                self.retries.append({"line": line, "tries": tries})
+                result += f" (try {tries} of {self.config.tries}; tried again in {self.config.interval:g} s)"
+            else:
+                result += f" (try {tries} of {self.config.tries}; given up)"
+        return self._log(line, result)
 
     async def _settled(self) -> None:
         """Wait until the taken file stops growing (a writer that opened it before the rename finishes)."""
@@ -107,22 +147,26 @@ class CommandFile:
             size = now
             await self.clock.sleep(SETTLE_S)
 
-    async def execute(self, line: str) -> str:
-        """One line -> its result text."""
+    async def execute(self, line: str) -> tuple[str, bool]:
+        """One line -> (its result text, whether a retry may help: it failed, it was not refused)."""
         try:
-            setting, value = self.resolve(parse(line))
-            outcome = await self.writer.write(self.device.name, setting, value, source="command_file")
+            command = parse(line)
+            device, setting, value = ((command.device, command.setting, command.value) if isinstance(command, Named)
+                                      else (self.device.name, *self.resolve(command)))
+            outcome = await self.writer.write(device, setting, value, source="command_file")
         except Rejected as exc:
-            return f"REJECTED: {exc}"
+            return f"REJECTED: {exc}", False
         except Exception as exc:  # noqa: BLE001 - one line's failure must not stop the others
             log.exception("command file: %s failed", line)
-            return f"FAIL: {exc}"
+            return f"FAIL: {exc}", True
         if outcome.outcome in RESULTS:
-            return RESULTS[outcome.outcome]
-        return f"{'REJECTED' if outcome.outcome == 'rejected' else 'FAIL'}: {outcome.reason}"
+            return RESULTS[outcome.outcome], False
+        if outcome.outcome == "rejected":
+            return f"REJECTED: {outcome.reason}", False
+        return f"FAIL: {outcome.reason}", True
 
     def resolve(self, command: Command) -> tuple[str, Value]:
-        """(setting name, value in the setting's units) for a line; raises Rejected."""
+        """(setting name, value in the setting's units) for a register line; raises Rejected."""
         address, reg = command.register, self._at.get(command.register)
         if any(first <= address <= last for first, last in self._never):
             raise Rejected(f"{address} is a calibration register; it is never written")

@@ -14,6 +14,7 @@ class CommandFileConfig(StrictModel):
     path: Path  # e.g. /root/inverter_cmd.lst
     device: str  # the device whose registers the lines name (a must_pv1800)
     interval: Annotated[float, Field(gt=0)] = 5.0  # seconds between looks at the file
+    tries: Annotated[int, Field(ge=1)] = 10  # a line that fails is tried again, this many tries in all
     log: Path | None = None  # default: the path with ".log" appended (inverter_cmd.lst.log)
 
     @property

@@ -16,7 +16,19 @@ class ControlConfig(StrictModel):
     daily_write_budget: Annotated[int, Field(ge=1)] = 48  # per register per day (EEPROM wear)
 
 
-class SocBandStrategyConfig(StrictModel):
+class StrategyTable(StrictModel):
+    """What every [[strategy]] table offers the config's consistency check."""
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The device names it refers to (each must be configured)."""
+        return (self.inverter,)  # type: ignore[attr-defined]
+
+    def check_drivers(self, drivers: dict[str, str]) -> None:
+        """Raise ValueError (one sentence) if the devices it names cannot do what it needs."""
+
+
+class SocBandStrategyConfig(StrategyTable):
     """The old SCP control loop: switch an inverter setting on above soc_high, off below soc_low."""
 
     name: Literal["soc_band"]
@@ -29,6 +41,13 @@ class SocBandStrategyConfig(StrictModel):
     interval: Annotated[float, Field(gt=0)] = 30.0
     on_start: dict[str, SettingValue] = Field(default_factory=dict)  # settings written when control starts
     on_stop: dict[str, SettingValue] = Field(default_factory=dict)  # settings restored when it stops
+    # No fresh battery data for this long: the on_stop (safe) settings go in until the data returns.
+    battery_lost_after: Annotated[float, Field(gt=0)] = 300.0
+    min_hold: Annotated[float, Field(ge=0)] = 0.0  # seconds a switch stays before the opposite one (anti-flapping)
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return (self.inverter, self.battery)
 
     @model_validator(mode="after")
     def _band(self) -> "SocBandStrategyConfig":
@@ -37,4 +56,66 @@ class SocBandStrategyConfig(StrictModel):
         return self
 
 
-StrategyConfig = SocBandStrategyConfig
+# Inverter driver -> (off-grid settings, on-grid settings) for greedy_offgrid; the README says why these.
+GREEDY_MODE_SETTINGS: dict[str, tuple[dict[str, SettingValue], dict[str, SettingValue]]] = {
+    "must_pv1800": ({"grid_connection": "off-grid"}, {"grid_connection": "on-grid"}),
+    "conext_xw": ({"grid_support": "Enable"}, {"grid_support": "Disable"}),
+}
+GRID_CHARGE_CAP = {"must_pv1800": "grid_charge_current_limit"}  # PV1800 20125
+
+# Thresholds by what decides: the lowest cell voltage (the old batmon's, V) or the lowest SoC (ours, %).
+GREEDY_THRESHOLDS = {"cell_voltage": {"start": 3.32, "full": 3.5, "low": 3.21},
+                     "soc": {"start": 70.0, "full": 95.0, "low": 30.0}}
+
+
+class GreedyOffgridStrategyConfig(StrategyTable):
+    """The Solar-Station battery monitor: off-grid once PV carries the house and the battery is charged enough,
+    back on-grid when it runs low; a switch needs `count` agreeing evaluations in a row."""
+
+    name: Literal["greedy_offgrid"]
+    enabled: bool = True
+    inverter: str  # the device switched: a MUST PV1800 (grid_connection) or a Conext XW (grid_support)
+    measure: Literal["cell_voltage", "soc"] = "cell_voltage"
+    batteries: list[str] = Field(default_factory=list)  # empty: every device with cell voltages (or a SoC)
+    start: float | None = None  # off-grid at or above this, when the charge power is enough (default by measure)
+    full: float | None = None  # off-grid at or above this whatever the charge power
+    low: float | None = None  # back on-grid at or below this
+    charge_floor_w: Annotated[float, Field(ge=0)] = 640.0
+    load_share: Annotated[float, Field(ge=0)] = 0.97  # charge power must reach this share of the load (and the floor)
+    chargers: list[str] = Field(default_factory=list)  # "device.metric" in W; empty: every charger's PV power
+    count: Annotated[int, Field(ge=1)] = 5  # agreeing evaluations in a row before a switch
+    interval: Annotated[float, Field(gt=0)] = 300.0  # the old batmon ran every 5 min from cron
+    max_data_age: Annotated[float, Field(gt=0)] = 600.0  # older battery data is not acted on (the old 10 min)
+    grid_charge_current_a: Annotated[float, Field(ge=1, le=80)] | None = None  # PV1800: cap set on going on-grid
+    on_grid_at_stop: bool = True  # leave the inverter on the grid when control stops (nobody switches it back)
+    battery_lost_after: Annotated[float, Field(gt=0)] = 900.0  # ... and when battery data is lost this long
+    off_grid: dict[str, SettingValue] = Field(default_factory=dict)  # empty: the inverter driver's off-grid settings
+    on_grid: dict[str, SettingValue] = Field(default_factory=dict)
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return (self.inverter, *self.batteries, *(c.split(".", 1)[0] for c in self.chargers))
+
+    def check_drivers(self, drivers: dict[str, str]) -> None:
+        driver = drivers.get(self.inverter)
+        if driver not in GREEDY_MODE_SETTINGS and not (self.off_grid and self.on_grid):
+            raise ValueError(f"greedy_offgrid does not know how to switch {self.inverter} ({driver}) off-grid; "
+                             f"give its off_grid and on_grid settings in the [[strategy]] table")
+        if self.grid_charge_current_a is not None and driver not in GRID_CHARGE_CAP:
+            raise ValueError(f"grid_charge_current_a needs an inverter with a grid charge current setting "
+                             f"(a MUST PV1800); remove it for {self.inverter} ({driver})")
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> "GreedyOffgridStrategyConfig":
+        for key, default in GREEDY_THRESHOLDS[self.measure].items():
+            if getattr(self, key) is None:
+                setattr(self, key, default)
+        if not self.low < self.start <= self.full:  # type: ignore[operator]
+            raise ValueError(f"greedy_offgrid needs low < start <= full (got {self.low}, {self.start}, {self.full})")
+        for item in self.chargers:
+            if "." not in item:
+                raise ValueError(f"charger {item!r} must be written as device.metric, e.g. mppt.dc_output_power")
+        return self
+
+
+StrategyConfig = Annotated[Union[SocBandStrategyConfig, GreedyOffgridStrategyConfig], Field(discriminator="name")]

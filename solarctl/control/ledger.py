@@ -41,7 +41,9 @@ class AuditLedger:
 
     def _remember(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
-        if entry.get("outcome") in COUNTED:
+        # A failure before the current value could be read sent no write (a device that is down must not use
+        # up the budget its restores need).
+        if entry.get("outcome") in COUNTED and not (entry.get("outcome") == "failed" and entry.get("before") is None):
             self._counts[(utc_day(entry["time"]), entry["device"], entry["register"])] += 1
 
     def record(self, entry: dict[str, Any]) -> None:

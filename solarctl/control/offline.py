@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from solarctl.clock import VirtualClock
 from solarctl.config import Config
 from solarctl.control.plant_devices import PlantDevices
-from solarctl.control.strategies.base import Proposal, Strategy, in_place
+from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.plant import Plant, run_plant
 
 log = logging.getLogger("solarctl.offline")
@@ -66,7 +66,8 @@ class OfflineRun:
             if self.clock.time() > self.plant.time:  # the view shows the plant as it is now, not at its last step
                 self.plant.step(self.clock.time() - self.plant.time)
             view = self.devices.view()
-            self._apply(strategy, [p for p in strategy.decide(view, view.now) if not in_place(view, p)])
+            found, _ = split(strategy.decide(view, view.now))  # conditions are the daemon's to report
+            self._apply(strategy, [p for p in found if not in_place(view, p)])
             await self.clock.sleep(strategy.interval)
 
     def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:

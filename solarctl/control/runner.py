@@ -1,21 +1,32 @@
 """A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
 
-Start proposals go out when it starts, stop proposals on the way out (the daemon calls `stop` on every
-path). A proposal the view shows already in place is skipped without even a read request.
+Start proposals go out when it starts, stop proposals (as restores) on the way out (the daemon calls `stop`
+on every path). A proposal the view shows already in place is skipped without even a read request, and so
+is one this runner has already carried out, unless a poll since then shows another value: an unchanged
+decision costs no request, no ledger row and no log line (a refused one is asked again after an hour). A
+restore that fails is handed to the pending restores (kept in the data dir, tried until it lands).
+Conditions a step returns are logged when they change; what the strategy must keep across a restart
+(`state()`) is saved to its state file whenever it changes and handed back (`load_state`) when the runner is made.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from types import MappingProxyType
 from typing import Mapping
 
+from solarctl.alerts.model import Condition
 from solarctl.clock import Clock
+from solarctl.control.pending_restores import PendingRestores
 from solarctl.control.safe_write import SafeWriter
-from solarctl.control.strategies.base import Proposal, Strategy, in_place
+from solarctl.control.state_file import StateFile
+from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.control.strategies.view import Latest, SettingMetric, View, setting_metrics
 from solarctl.devices.base import Device
 from solarctl.hub import StateHub
+
+ASK_AGAIN_AFTER_REFUSAL_S = 3600.0  # a refused decision (budget, range) is proposed again at most this often
 
 
 def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
@@ -26,7 +37,7 @@ def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
 
 class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
-                 clock: Clock) -> None:
+                 clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None) -> None:
         self.strategy = strategy
         self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
@@ -35,6 +46,14 @@ class StrategyRunner:
         self.source = f"strategy:{strategy.name}"
         self.log = logging.getLogger(f"solarctl.strategy.{strategy.name}")
         self._setting_metric = setting_metrics(devices)
+        self._active: dict[tuple[str, str | None], bool] = {}  # condition key -> active, as last logged
+        # (device, setting) -> (value carried out or refused, the value the view showed then, asked again after)
+        self._done: dict[tuple[str, str], tuple[object, object, float]] = {}
+        self.pending = pending
+        self.state_file = state_file
+        self._saved = state_file.load() if state_file else None
+        if self._saved is not None:
+            strategy.load_state(self._saved)
 
     async def start(self) -> None:
         await self._apply(self.strategy.start_proposals())
@@ -46,12 +65,55 @@ class StrategyRunner:
 
     async def step(self) -> None:
         view = hub_view(self.hub, self.clock.time(), self._setting_metric)
-        await self._apply([p for p in self.strategy.decide(view, view.now) if not in_place(view, p)])
+        found, conditions = split(self.strategy.decide(view, view.now))
+        self._save_state()
+        self._report(conditions)
+        await self._apply([p for p in found if not self._nothing_to_do(view, p)], view)
 
     async def stop(self) -> None:
-        await self._apply(self.strategy.stop_proposals())
+        stop = self.strategy.stop_proposals()
+        self._save_state()
+        await self._apply([p._replace(restore=True) for p in stop])
 
-    async def _apply(self, proposals: list[Proposal]) -> None:
+    def _nothing_to_do(self, view: View, proposal: Proposal) -> bool:
+        """The view shows the value in place, or this runner put it there and no read since says otherwise
+        (a setting read on a slow cadence shows the old value until its next read: that is no news)."""
+        key = (proposal.device, proposal.setting)
+        shown = view.setting(*key)
+        if shown == proposal.value:
+            self._done.pop(key, None)  # the polls see it now: from here on they tell
+            return True
+        done = self._done.get(key)
+        return done is not None and done[0] == proposal.value and shown in (None, done[1]) and view.now < done[2]
+
+    def _report(self, conditions: list[Condition]) -> None:
+        for condition in conditions:
+            if self._active.get(condition.key, False) != condition.active:
+                self._active[condition.key] = condition.active
+                if condition.active:
+                    self.log.warning("%s", condition.message)
+                else:
+                    self.log.info("%s on %s cleared", condition.kind, condition.device)
+
+    def _save_state(self) -> None:
+        state = self.strategy.state()
+        if self.state_file is not None and state != self._saved:
+            self.state_file.save(state)
+            self._saved = state
+
+    async def _apply(self, proposals: list[Proposal], view: View | None = None) -> None:
         for proposal in proposals:
-            outcome = await self.writer.write(proposal.device, proposal.setting, proposal.value, source=self.source)
+            key = (proposal.device, proposal.setting)
+            outcome = await self.writer.write(*key, proposal.value, source=self.source, restore=proposal.restore)
             self.log.log(logging.INFO if outcome.ok else logging.WARNING, "%s: %s", proposal.reason, outcome.describe())
+            shown = view.setting(*key) if view is not None else None
+            if outcome.ok:
+                self._done[key] = (proposal.value, shown, math.inf)
+                if self.pending is not None:
+                    self.pending.settled(*key)
+            elif outcome.outcome == "rejected":  # asking again every step would only repeat the refusal
+                self._done[key] = (proposal.value, shown, self.clock.time() + ASK_AGAIN_AFTER_REFUSAL_S)
+            else:
+                self._done.pop(key, None)
+                if proposal.restore and self.pending is not None:
+                    self.pending.add(outcome, self.source)

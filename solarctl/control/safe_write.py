@@ -3,6 +3,10 @@
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
 daily budget -> (dry run stops here) -> write -> read the same register back -> compare.
 Every attempt, whatever its outcome, goes into the audit ledger.
+
+A restore (a safe setting put back on the way out, or when a strategy loses its data) may go beyond the
+budget by a small reserve of its own (`RESTORE_RESERVE` writes per register per day): a budget spent on
+switching must never keep the inverter from being made safe. It is audited like any write ("restore": true).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from solarctl.registers.codec import check_write
 from solarctl.sample import Value
 
 Status = Literal["written", "unchanged", "dry_run", "rejected", "failed"]
+RESTORE_RESERVE = 1  # extra writes per register per day, for restores only
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class SafeWriter:
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
 
     async def write(self, device_name: str, setting: str, value: Value, *, source: str = "cli",
-                    dry_run: bool | None = None) -> WriteOutcome:
+                    dry_run: bool | None = None, restore: bool = False) -> WriteOutcome:
         dry = self.dry_run if dry_run is None else dry_run
         device = self.site.devices.get(device_name)
         if device is None:
@@ -75,9 +80,9 @@ class SafeWriter:
             return self._log(WriteOutcome(device_name, setting, value, "rejected", str(exc), reg.address), source)
         lock = self._locks.setdefault((device_name, reg.address), asyncio.Lock())
         async with lock:
-            return self._log(await self._write(device, reg, setting, wanted, dry), source)
+            return self._log(await self._write(device, reg, setting, wanted, dry, restore), source, restore)
 
-    async def _write(self, device, reg: Register, setting: str, wanted: Value, dry: bool) -> WriteOutcome:
+    async def _write(self, device, reg: Register, setting: str, wanted: Value, dry: bool, restore: bool) -> WriteOutcome:
         link = self.site.link(device.name)
         result = dict(device=device.name, setting=setting, requested=wanted, register=reg.address)
         try:
@@ -88,7 +93,7 @@ class SafeWriter:
         if _same(reg, before, wanted):
             return WriteOutcome(**result, outcome="unchanged")
         used = self.ledger.writes_on(utc_day(self.clock.time()), device.name, reg.address)
-        if used >= self.daily_budget:
+        if used >= self.daily_budget + (RESTORE_RESERVE if restore else 0):
             return WriteOutcome(**result, outcome="rejected",
                                 reason=f"daily write budget used up ({used} of {self.daily_budget} writes today, UTC) for {setting}; "
                                        f"raise [control] daily_write_budget if this is intended")
@@ -103,8 +108,8 @@ class SafeWriter:
             return WriteOutcome(**result, after=after, outcome="failed", reason=f"read back {after}, expected {wanted}")
         return WriteOutcome(**result, after=after, outcome="written")
 
-    def _log(self, outcome: WriteOutcome, source: str) -> WriteOutcome:
-        self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome)})
+    def _log(self, outcome: WriteOutcome, source: str, restore: bool = False) -> WriteOutcome:
+        self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
         return outcome
 
 

@@ -6,7 +6,7 @@ Config loading, the simulators, `solarctl decode`, the store and the demo all re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from solarctl.devices.description import DriverDescription, load
 
@@ -50,6 +50,15 @@ def _changed() -> None:
 
 def describe(driver: str | None) -> DriverDescription | None:
     return DRIVERS.get(driver)  # type: ignore[arg-type]
+
+
+def role_sources(role: str, drivers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(device, metric) pairs that supply `role`: the offers of the lowest rank among the configured devices
+    (device name -> driver name), so a sum (the ComBox's PV harvest) never counts twice with its parts."""
+    offers = [(metric.rank, dev, metric.name) for dev, driver in sorted(drivers.items())
+              if (d := describe(driver)) for metric in d.metrics.with_role(role)]
+    best = min((rank for rank, _, _ in offers), default=None)
+    return [(dev, metric) for rank, dev, metric in offers if rank == best]
 
 
 def make_device(config) -> Device:

@@ -40,10 +40,7 @@ def roles(storage: StorageConfig, drivers: Mapping[str, str]) -> Roles:
         if given:
             out[role] = [tuple(item.split(".", 1)) for item in given]  # type: ignore[misc]
             continue
-        offers = [(metric.rank, dev, metric.name) for dev, driver in sorted(drivers.items())
-                  if (d := registry.describe(driver)) for metric in d.metrics.with_role(f"{role}_power")]
-        best = min((rank for rank, _, _ in offers), default=None)
-        out[role] = [(dev, metric) for rank, dev, metric in offers if rank == best]
+        out[role] = registry.role_sources(f"{role}_power", drivers)
     return out
 
 

@@ -142,3 +142,16 @@ async def test_a_writer_needs_only_devices_and_their_links():
             await link.close()
     assert out.outcome == "written" and out.after == "Enable" and writes(server)
     assert unknown.outcome == "rejected" and unknown.reason == "no device named 'pump' (configured: xw)"
+
+
+async def test_restores_have_a_reserve_of_one_write_a_day_beyond_the_budget(setup):
+    server, site, ledger, writer = setup
+    for value in ("Disable", "Enable", "Disable"):  # the budget of 3
+        assert (await writer.write("xw", "load_shave", value)).outcome == "written"
+    assert (await writer.write("xw", "load_shave", "Enable")).outcome == "rejected"
+    restored = await writer.write("xw", "load_shave", "Enable", source="strategy:soc_band", restore=True)
+    assert restored.outcome == "written" and server_values(server)["inverter_load_shave_status"] == "Enable"
+    assert ledger.entries[-1]["restore"] is True and "restore" not in ledger.entries[-2]  # audited as a restore
+    again = await writer.write("xw", "load_shave", "Disable", restore=True)  # still bounded
+    assert again.outcome == "rejected" and "budget" in again.reason
+    assert len(writes(server)) == 4

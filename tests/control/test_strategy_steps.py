@@ -88,3 +88,34 @@ def test_view_ages():
     assert v.age("bms") == 12.5 and not v.failed("bms") and v.fresh("bms", 12.5) and not v.fresh("bms", 12.4)
     assert v.age("nobody") is None and not v.fresh("nobody", 1e9) and v.value("nobody", "soc") is None
     assert view(soc=50, failed=True).failed("bms")
+
+
+def test_battery_data_lost_longer_than_the_limit_proposes_the_safe_settings_until_it_returns():
+    from solarctl.alerts.model import Condition
+    strategy = soc_band(battery_lost_after=60.0, on_start={"low_battery_cut_out": 46.0},
+                        on_stop={"low_battery_cut_out": 46.5, "load_shave": "Disable"})
+    assert strategy.decide(view(soc=50, age=60.0), NOW) == []  # held, not yet lost
+    lost = strategy.decide(view(soc=85, age=60.5, failed=True), NOW)
+    assert [(p.setting, p.value, p.restore) for p in lost[:2]] == [("low_battery_cut_out", 46.5, True), ("load_shave", "Disable", True)]
+    assert lost[2] == Condition("battery_data_lost", "bms", True, "critical",
+                                "no fresh data from bms for 60 s: xw set to its safe (on_stop) settings")
+    back = strategy.decide(view(soc=85), NOW)
+    assert [(p.setting, p.value) for p in back if isinstance(p, Proposal)] == [("low_battery_cut_out", 46.0), ("load_shave", "Enable")]
+    assert [c.active for c in back if isinstance(c, Condition)] == [False]
+    assert strategy.decide(view(soc=85), NOW) == [Proposal("xw", "load_shave", "Enable", "SoC 85 %")]  # cleared once
+
+
+def test_never_polled_counts_as_lost_from_the_first_step():
+    strategy = soc_band(battery_lost_after=60.0, on_stop={"load_shave": "Disable"})
+    assert strategy.decide(view(), NOW) == []
+    assert [p.value for p in strategy.decide(view(), NOW + 61) if isinstance(p, Proposal)] == ["Disable"]
+
+
+def test_min_hold_keeps_a_switch_before_the_opposite_one_and_survives_a_restart():
+    strategy = soc_band(min_hold=600.0)
+    assert strategy.decide(view(soc=85), NOW)[0].value == "Enable"
+    assert strategy.decide(view(soc=10), NOW + 599) == []  # too soon after switching on
+    restarted = soc_band(min_hold=600.0)
+    restarted.load_state(strategy.state())
+    assert restarted.decide(view(soc=10), NOW + 599) == []
+    assert restarted.decide(view(soc=10), NOW + 600)[0].value == "Disable"

@@ -11,9 +11,9 @@ import pytest
 
 from solarctl.clock import SystemClock
 from solarctl.config import ConfigError
-from solarctl.control.command_file import CommandFile, parse
+from solarctl.control.command_file import CommandFile, Named, parse
 from solarctl.control.command_file_config import CommandFileConfig
-from tests.mustjk.simulated import inverter, server, simulated, site_config, writer
+from tests.mustjk.simulated import inverter, packs, server, simulated, site_config, writer
 
 WRITES = (6, 16)
 ENTRY = re.compile(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] (.+) = (OK.*|FAIL: .+|REJECTED: .+)$")
@@ -141,3 +141,65 @@ async def test_the_command_file_device_must_name_registers(tmp_path):
             CommandFile(CommandFileConfig(path=tmp_path / "x.lst", device="bms1"), writer(install), SystemClock())
     with pytest.raises(ConfigError, match="command_file.device 'nobody' is not a configured device"):
         site_config(tmp_path, [inverter(tmp_path)], command_file={"path": "x.lst", "device": "nobody"})
+
+
+async def test_a_line_that_fails_while_the_inverter_is_down_is_retried_until_it_is_back(station):
+    plant, sim, commands, config = station
+    sim.faults.silent = True
+    config.path.write_text("20105=>0\n")
+    await commands.process()
+    await commands.process()  # retried first thing on the next look
+    assert plant.settings.grid_connected is True and commands.retry_file.path.exists()
+    sim.faults.silent = False
+    restarted = CommandFile(config, commands.writer, SystemClock())  # the waiting line survives a restart
+    config.path.write_text("20113=>50\n")
+    await restarted.process()
+    results = logged(config)
+    assert [line for line, _ in results] == ["20105=>0", "20105=>0", "20105=>0", "20113=>50"]  # the retry before newer lines
+    assert results[0][1].startswith("FAIL: cannot read the current value:") and results[0][1].endswith("(try 1 of 10; tried again in 5 s)")
+    assert results[1][1].endswith("(try 2 of 10; tried again in 5 s)") and results[2:] == [("20105=>0", "OK"), ("20113=>50", "OK")]
+    assert plant.settings.grid_connected is False and plant.settings.max_sell_amps == 5.0
+    assert restarted.retries == [] and restarted.retry_file.load() == []
+
+
+async def test_retries_are_bounded(station):
+    plant, sim, commands, config = station
+    sim.faults.silent = True
+    bounded = CommandFile(config.model_copy(update={"tries": 3}), commands.writer, SystemClock())
+    config.path.write_text("20105=>0\n20113=>5000\n")  # a refused line is never retried
+    for _ in range(4):
+        await bounded.process()
+    results = logged(config)
+    assert [(line, result.rsplit("(", 1)[-1]) for line, result in results if line == "20105=>0"] == [
+        ("20105=>0", "try 1 of 3; tried again in 5 s)"), ("20105=>0", "try 2 of 3; tried again in 5 s)"),
+        ("20105=>0", "try 3 of 3; given up)")]
+    assert [line for line, _ in results].count("20113=>5000") == 1 and bounded.retries == []
+
+
+async def test_settings_of_any_device_by_name_reach_the_jk_switches(tmp_path):
+    async with simulated(site_config(tmp_path, [inverter(tmp_path), *packs(tmp_path, "55aa", units=(1, 2))])) as (plant, site, install):
+        config = CommandFileConfig(path=tmp_path / "inverter_cmd.lst", device="inverter")
+        commands = CommandFile(config, writer(install), SystemClock())
+        config.path.write_text("bms1.charge_enabled=off\nbms2.discharge_enabled => off\nbms2.balancer_enabled=>off\n"
+                               "inverter.grid_connection=off-grid\nbms1.charge_enabled=maybe\nbms9.charge_enabled=off\n"
+                               "bms1.cell_count=8\n")
+        await commands.process()
+        results = dict(logged(config))
+        assert [results[k] for k in ("bms1.charge_enabled=off", "bms2.discharge_enabled => off", "bms2.balancer_enabled=>off",
+                                     "inverter.grid_connection=off-grid")] == ["OK"] * 4
+        assert results["bms1.charge_enabled=maybe"].startswith("REJECTED: charge_enabled: 'maybe' is not one of")
+        assert results["bms9.charge_enabled=off"].startswith("REJECTED: no device named 'bms9'")
+        assert results["bms1.cell_count=8"].startswith("REJECTED: 'cell_count' is not a writable setting of bms1")
+        switches = (0x1070, 0x1074, 0x1078)  # charge, discharge, balancer (the bus also carries FC10 poll triggers)
+        writes = [(r.unit, r.address) for r in server(site, "bms1").requests if r.function == 16 and r.address in switches]
+        assert writes == [(1, 0x1070), (2, 0x1074), (2, 0x1078)]
+        assert plant.settings.grid_connected is False
+        polled = {name: (await install.devices[name].read_setting(install.link(name), install.devices[name].setting(s)))
+                  for name, s in (("bms1", "charge_enabled"), ("bms2", "balancer_enabled"))}
+        assert polled == {"bms1": "off", "bms2": "off"}
+
+
+def test_named_lines_parse_into_the_settings_units():
+    assert parse("bms1.charge_enabled=>off") == Named("bms1", "charge_enabled", "off")
+    assert parse("inverter.export_current_limit = 5.5") == Named("inverter", "export_current_limit", 5.5)
+    assert parse("xw.low_battery_cut_out=46") == Named("xw", "low_battery_cut_out", 46)

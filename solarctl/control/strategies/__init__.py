@@ -12,6 +12,7 @@ from solarctl.control.strategies.base import Strategy
 
 STRATEGIES: dict[str, str] = {
     "soc_band": "solarctl.control.strategies.soc_band:SocBandStrategy",
+    "greedy_offgrid": "solarctl.control.strategies.greedy_offgrid:GreedyOffgridStrategy",
 }
 
 
@@ -20,6 +21,7 @@ def strategy_class(name: str):
     return getattr(importlib.import_module(module), cls)
 
 
-def make_strategies(configs) -> list[Strategy]:
-    """The enabled `[[strategy]]` tables as strategies."""
-    return [strategy_class(c.name)(c) for c in configs if c.enabled]
+def make_strategies(configs, devices=()) -> list[Strategy]:
+    """The enabled `[[strategy]]` tables as strategies; `devices` the `[[device]]` tables they may look at."""
+    drivers = {d.name: d.driver for d in devices if d.enabled}
+    return [strategy_class(c.name)(c, drivers) for c in configs if c.enabled]

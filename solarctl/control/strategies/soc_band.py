@@ -3,22 +3,44 @@
 Above `soc_high` switch the inverter setting (load shave by default) on, below `soc_low` off, in
 between leave it. It acts only on a fresh SoC (never on a stale or failed reading); `on_start`
 settings are proposed when it starts and `on_stop` settings when it stops, as SCP did on exit.
+
+Unlike SCP it never leaves the inverter unattended: with no fresh battery data for `battery_lost_after`
+seconds it proposes the `on_stop` (safe) settings as restores and reports the condition `battery_data_lost`
+(active on every step while lost, inactive on the step the data returns); then it proposes the `on_start`
+settings again and the band takes over. A switch is held
+at least `min_hold` seconds before the opposite one.
 """
 
 from __future__ import annotations
 
-from solarctl.control.strategies.base import Proposal, Strategy, proposals
+from typing import Any
+
+from solarctl.alerts.model import Condition
+from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
 from solarctl.control.strategies.view import View
 
 SOC_METRICS = ("soc", "battery_soc")  # a BMS says `soc`, the ComBox `battery_soc`
 
 
 class SocBandStrategy(Strategy):
+    def __init__(self, config, drivers=None) -> None:
+        super().__init__(config, drivers)
+        self.watch = DataWatch()
+        self.lost = False
+        self.switched: tuple[str, float] | None = None  # (value, when) of the last change of decision
+
     def start_proposals(self) -> list[Proposal]:
         return proposals(self.config.inverter, self.config.on_start, "start")
 
     def stop_proposals(self) -> list[Proposal]:
         return proposals(self.config.inverter, self.config.on_stop, "stop")
+
+    def state(self) -> Any:
+        return None if self.switched is None else {"switched": list(self.switched)}
+
+    def load_state(self, state: Any) -> None:
+        if isinstance(state, dict) and isinstance(state.get("switched"), list) and len(state["switched"]) == 2:
+            self.switched = (str(state["switched"][0]), float(state["switched"][1]))
 
     def desired(self, soc: float) -> str | None:
         if soc >= self.config.soc_high:
@@ -34,9 +56,23 @@ class SocBandStrategy(Strategy):
         soc = next((v for v in (view.value(battery, m) for m in SOC_METRICS) if v is not None), None)
         return float(soc) if isinstance(soc, (int, float)) and not isinstance(soc, bool) else None
 
-    def decide(self, view: View, now: float) -> list[Proposal]:
+    def decide(self, view: View, now: float) -> list[Decision]:
+        c = self.config
+        lost_for = self.watch.lost_for(view, c.battery, 3 * c.interval, now)
+        lost = lost_for > c.battery_lost_after
+        condition = Condition("battery_data_lost", c.battery, lost, "critical",
+                              f"no fresh data from {c.battery} for {lost_for:.0f} s: {c.inverter} set to its safe (on_stop) settings")
+        back, self.lost = self.lost and not lost, lost
+        if lost:
+            return [*proposals(c.inverter, c.on_stop, f"battery data lost for {lost_for:.0f} s", restore=True), condition]
+        # Back to normal: the start settings again, and the condition cleared (reported once, not every step).
+        found: list[Decision] = [*proposals(c.inverter, c.on_start, "battery data back"), condition] if back else []
         soc = self.fresh_soc(view)
         want = None if soc is None else self.desired(soc)
-        if want is None:
-            return []
-        return [Proposal(self.config.inverter, self.config.setting, want, f"SoC {soc:g} %")]
+        if want is not None and self.switched is not None and want != self.switched[0] and now - self.switched[1] < c.min_hold:
+            want = None  # the last switch is too recent: hold it
+        if want is not None:
+            if self.switched is None or want != self.switched[0]:
+                self.switched = (want, now)
+            found.append(Proposal(c.inverter, c.setting, want, f"SoC {soc:g} %"))
+        return found

@@ -73,8 +73,8 @@ async def test_start_and_stop_settings_like_scp(tmp_path):
         task = asyncio.create_task(daemon.run())
         for _ in range(500):  # bounded: 10 s
             await asyncio.sleep(0.02)
-            if server.units[10].values()["battery_low_voltage"] == 46.0:
-                break
+            if (server.units[10].values()["battery_low_voltage"], server.units[10].values()["battery_hysteresis"]) == (46.0, 2.5):
+                break  # both start settings written (one after the other)
         values = server.units[10].values()
         assert values["battery_low_voltage"] == 46.0 and values["battery_hysteresis"] == 2.5
         await asyncio.sleep(0.3)  # it polls the ComBox (SoC 76 %, inside the band) and holds

@@ -91,6 +91,7 @@ class MqttSink:
         self.announced = announced
         self.topics = Topics(config.topic_prefix, config.discovery_prefix, config.client_id)
         self.password = _password(config)
+        self.tls = _tls_context(config)
         self.drops = DropLog(f"sink {self.name}", log)
         self.published = 0  # messages handed to the broker
         self.superseded = 0  # states replaced by a newer one before they went out (not losses)
@@ -213,7 +214,7 @@ class MqttSink:
         will = aiomqtt.Will(self.topics.status, b"offline", qos=1, retain=True)
         client = aiomqtt.Client(cfg.host, cfg.port, username=cfg.username, password=self.password,
                                 identifier=cfg.client_id, will=will, keepalive=cfg.keepalive, timeout=cfg.timeout,
-                                tls_context=_tls_context(cfg))
+                                tls_context=self.tls)
         async with client:
             if self.failures:
                 log.warning("mqtt: connected to %s:%d again after %d failed attempt(s)", cfg.host, cfg.port,

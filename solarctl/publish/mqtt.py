@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "mqtt"  # the audit ledger's source for commands that came over MQTT
 BACKLOG = 100  # command results and alert events kept while the broker is away (the oldest go first)
+MAX_COMMANDS = 20  # commands being carried out at once; more are refused (a flood must not queue writes)
 
 
 class CommandWriter(Protocol):
@@ -186,6 +187,9 @@ class MqttSink:
                 feed.values[reg.name] = read_back  # read from the device just now: HA sees the switch move at once
                 feed.state_due = True
         log.info("mqtt command %s.%s = %r: %s", device, setting, text, outcome.describe())
+        self._answer(device, setting, outcome)
+
+    def _answer(self, device: str, setting: str, outcome: WriteOutcome) -> None:
         result = {"time": self.clock.time(), "ok": outcome.ok, **dataclasses.asdict(outcome)}
         self._backlog(self._results, (self.topics.result(device, setting), orjson.dumps(result)))
         self._wake.set()
@@ -244,7 +248,15 @@ class MqttSink:
                 if payload == b"online":  # Home Assistant restarted: it wants discovery again
                     self._rediscover()
                     self._wake.set()
-            elif (target := self.topics.parse_command(topic)) is not None:
+            elif (target := self.topics.parse_command(topic)) is None:
+                continue
+            elif message.retain:  # kept by the broker from some earlier time: acting on it now could undo a later change
+                log.warning("mqtt: ignored a retained command on %s; publish commands without the retain flag", topic)
+            elif len(self._commands) >= MAX_COMMANDS:
+                self._answer(*target, self.writer.refuse(*target, payload.decode("utf-8", "replace"),
+                                                         f"more than {MAX_COMMANDS} commands waiting; send it again later",
+                                                         source=SOURCE))
+            else:
                 # Its own task: a write outlives a lost connection, and its result goes out on the next one.
                 task = asyncio.create_task(self._command(*target, payload), name=f"mqtt-command-{topic}")
                 self._commands.add(task)

@@ -72,9 +72,12 @@ def expected_sensors() -> set[str]:
     return {f"{d}_{m.name}" for d, (driver, _) in DEVICES.items() for m in registry.describe(driver).metrics}
 
 
-async def test_discovery_states_and_commands_through_the_safe_writer(tmp_path, broker):
+async def test_discovery_states_and_commands_through_the_safe_writer(tmp_path, broker, caplog):
     gateway = StaticGateway(units=(10, 201))
     async with asyncio.timeout(40), gateway as server, Recorder(broker.port) as rec:
+        # a retained command left on the broker from earlier: carried out on every reconnection, it could undo
+        # later changes, so it is ignored (the audit below has no entry for it)
+        await rec.client.publish("solarctl/xw/low_battery_cut_out/set", b"46", qos=1, retain=True)
         daemon = Daemon(config(tmp_path, server.port, broker.port), SystemClock())
         run = asyncio.create_task(daemon.run())
         await rec.wait_for(lambda: available(rec, *DEVICES) and rec.on("solarctl/xw/state")
@@ -113,6 +116,8 @@ async def test_discovery_states_and_commands_through_the_safe_writer(tmp_path, b
         assert outcome["low_battery_cut_out"]["outcome"] == "rejected" and "outside the valid range" in outcome["low_battery_cut_out"]["reason"]
         assert outcome["grid_support"]["outcome"] == "rejected" and "[mqtt] control" in outcome["grid_support"]["reason"]
         assert gateway.values[10]["inverter_grid_support_status"] == "Disable"  # untouched
+        assert gateway.values[10]["battery_low_voltage"] == 45.5  # the retained command was not carried out
+        assert "ignored a retained command on solarctl/xw/low_battery_cut_out/set" in caplog.text
         await rec.wait_for(lambda: rec.last_json("solarctl/xw/state")["inverter_load_shave_status"] == "Disable")
 
         run.cancel()

@@ -21,6 +21,7 @@ ORIGIN = {"name": "solarctl"}
 # Identity values a driver may report, in order of preference, for HA's device registry.
 _IDENTITY = {"model": ("model", "device_model"), "sw_version": ("firmware_version", "software_version"),
              "hw_version": ("hardware_version",), "serial_number": ("serial_number",)}
+IDENTITY_METRICS = frozenset(name for names in _IDENTITY.values() for name in names)  # read once, never stale
 
 
 @dataclass(frozen=True)

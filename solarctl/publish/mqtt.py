@@ -40,7 +40,8 @@ from solarctl.devices import registry
 from solarctl.devices.description import DriverDescription
 from solarctl.freshness import stale_after
 from solarctl.hub import DropLog
-from solarctl.publish.ha_discovery import ALERT_EVENT_TYPES, alert_entities, device_entities, ha_device
+from solarctl.publish.ha_discovery import (ALERT_EVENT_TYPES, IDENTITY_METRICS, alert_entities, device_entities,
+                                           ha_device)
 from solarctl.publish.mqtt_announced import AnnouncedTopics
 from solarctl.publish.mqtt_config import MqttConfig, MqttSetupError
 from solarctl.publish.mqtt_topics import Topics
@@ -118,7 +119,7 @@ class MqttSink:
     def submit(self, event: Any) -> None:
         if isinstance(event, AlertEvent):
             self._alert(event)
-        elif (feed := self.feeds.get(event.device)) is None:
+        elif (feed := self.feeds.get(getattr(event, "device", None))) is None:
             return
         elif isinstance(event, Sample):
             if feed.state_due:
@@ -126,8 +127,8 @@ class MqttSink:
             feed.values.update(event.values)
             feed.sampled_at = event.timestamp
             feed.state_due = True
-        elif isinstance(event, PollError):  # what was merged so far is not current any more
-            feed.values.clear()
+        elif isinstance(event, PollError):  # what was merged so far is not current any more (identity is: read once)
+            feed.values = {k: v for k, v in feed.values.items() if k in IDENTITY_METRICS}
             feed.sampled_at = None
             feed.state_due = False
         self._wake.set()

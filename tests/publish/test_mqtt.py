@@ -160,6 +160,8 @@ async def test_a_broker_restart_publishes_no_stale_state_and_every_entity_comes_
                                   and during.on("solarctl/combox/state"), timeout=20)
             await asyncio.sleep(0.5)
             assert set(discovery(during)) == announced  # every entity announced again ...
+            xw_devices = [json.loads(p)["device"] for _, t, p, _ in during.messages if "/xw_" in t and t.endswith("/config")]
+            assert {d.get("sw_version") for d in xw_devices} == {"01.10BN0018"}  # identity kept across the outage
             assert daemon.sink_health()["mqtt"]["state"] == "ok"
             run.cancel()
             await asyncio.gather(run, return_exceptions=True)

@@ -1,4 +1,5 @@
 """A real mosquitto for the MQTT tests: 127.0.0.1, a free port, its config and data under a temp dir.
+`tls` makes its listener TLS-only with a fresh self-signed certificate (`cert`).
 
 No persistence: a restart loses every retained message, as a broker that was reinstalled or lost its disk
 would, so solarctl must say everything again. `users` turns anonymous access off and sets passwords.
@@ -21,7 +22,7 @@ from tests.store.conftest import need, wait_port
 
 
 class Mosquitto:
-    def __init__(self, base: Path, users: dict[str, str] | None = None) -> None:
+    def __init__(self, base: Path, users: dict[str, str] | None = None, tls: bool = False) -> None:
         self.binary = need("mosquitto", "mosquitto")
         self.base = base
         self.port = free_port()
@@ -31,6 +32,12 @@ class Mosquitto:
         lines = [f"listener {self.port} 127.0.0.1", "persistence false", f"log_dest file {base / 'mosquitto.log'}",
                  "log_type error", "log_type warning",
                  f"user {pwd.getpwuid(os.getuid()).pw_name}"]  # as root it would switch to "mosquitto", locked out of tmp
+        if tls:  # a self-signed certificate for 127.0.0.1, which clients trust as their ca_file
+            self.cert = base / "broker.pem"
+            subprocess.run([need("openssl", "openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", str(base / "broker.key"), "-out", str(self.cert)], check=True, capture_output=True)
+            lines += [f"certfile {self.cert}", f"keyfile {base / 'broker.key'}"]
         if users:
             passwd = base / "passwd"
             passwd.write_text("")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
 
 import pytest
@@ -177,12 +178,15 @@ def feed_sink(tmp_path, broker_port: int, devices: tuple[str, ...], **auth):
 
 
 async def test_removed_devices_leave_home_assistant_and_alerts_are_published(tmp_path):
-    broker = Mosquitto(tmp_path / "broker", users={"solar": "pw with spaces"})
+    """Over TLS (the broker's own CA) with a username and a password file, as [mqtt] allows."""
+    broker = Mosquitto(tmp_path / "broker", users={"solar": "pw with spaces"}, tls=True)
     broker.start()
     (tmp_path / "mqtt.pw").write_text("pw with spaces\n")
-    auth = {"username": "solar", "password_file": tmp_path / "mqtt.pw"}
+    auth = {"username": "solar", "password_file": tmp_path / "mqtt.pw", "tls": True, "ca_file": broker.cert}
+    tls = ssl.create_default_context(cafile=str(broker.cert))
     try:
-        async with asyncio.timeout(20), Recorder(broker.port, username="solar", password="pw with spaces") as rec:
+        async with asyncio.timeout(20), Recorder(broker.port, username="solar", password="pw with spaces",
+                                                 tls_context=tls) as rec:
             first = feed_sink(tmp_path, broker.port, ("xw", "combox"), **auth)
             await first.start()
             first.submit(Sample("combox", time.time(), {"battery_soc": 76}))
@@ -208,5 +212,13 @@ async def test_removed_devices_leave_home_assistant_and_alerts_are_published(tmp
             await rec.wait_for(lambda: rec.last_json("solarctl/alerts/active")["count"] == 0)
             assert rec.last_json("solarctl/alerts/event")["event_type"] == "cleared"
             await second.stop()
+
+            untrusting = feed_sink(tmp_path, broker.port, ("xw",), username="solar", password_file=tmp_path / "mqtt.pw",
+                                   tls=True)  # the system CAs do not know the broker's certificate
+            await untrusting.start()
+            await rec.wait_for(lambda: untrusting.failures >= 1)
+            assert "certificate verify failed" in untrusting.last_error.lower()
+            assert untrusting.status().state == "disconnected"
+            await untrusting.stop()
     finally:
         broker.stop()

@@ -394,9 +394,12 @@ def mqtt_sink(config: MqttConfig, devices: Mapping[str, Any], drivers: Mapping[s
     feeds = {name: DeviceFeed(drivers[name], max_age[name]) for name in devices}
     for ref in config.control:
         device, _, setting = ref.partition(".")
-        reg = devices[device].setting(setting) if device in devices else None
+        if device not in devices:
+            raise MqttSetupError(f"[mqtt] control {ref!r}: device {device!r} is not polled (enabled = false?); "
+                                 f"enable it or remove the entry")
+        reg = devices[device].setting(setting)
         if reg is None:
-            writable = ", ".join(r.setting_name for r in devices[device].settings()) if device in devices else ""
+            writable = ", ".join(r.setting_name for r in devices[device].settings())
             raise MqttSetupError(f"[mqtt] control {ref!r}: {setting!r} is not a writable setting of {device!r} "
                                  f"(writable: {writable or 'none'}); correct or remove it")
         feeds[device].controlled[setting] = reg

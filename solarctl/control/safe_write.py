@@ -77,10 +77,6 @@ class SafeWriter:
         async with lock:
             return self._log(await self._write(device, reg, setting, wanted, dry), source)
 
-    def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:
-        """Record a request refused before it reached the checks above (e.g. a setting not open to that source)."""
-        return self._log(WriteOutcome(device_name, setting, value, "rejected", reason), source)
-
     async def _write(self, device, reg: Register, setting: str, wanted: Value, dry: bool) -> WriteOutcome:
         link = self.site.link(device.name)
         result = dict(device=device.name, setting=setting, requested=wanted, register=reg.address)
@@ -110,6 +106,10 @@ class SafeWriter:
     def _log(self, outcome: WriteOutcome, source: str) -> WriteOutcome:
         self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome)})
         return outcome
+
+    def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:
+        """Record a request refused before it reached `write` (e.g. a setting not open to that source)."""
+        return self._log(WriteOutcome(device_name, setting, value, "rejected", reason), source)
 
 
 def _same(reg: Register, a: Value, b: Value) -> bool:

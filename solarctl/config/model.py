@@ -10,10 +10,11 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
-from solarctl.config.sections import GeneralConfig, MqttTable, TelegramTable, WebTable
+from solarctl.config.sections import GeneralConfig, TelegramTable, WebTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
+from solarctl.publish.mqtt_config import MqttConfig
 from solarctl.store.config import StorageConfig
 
 
@@ -28,7 +29,7 @@ class Config(StrictModel):
     plant: PlantConfig = Field(default_factory=PlantConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     web: WebTable = None  # refused until the feature exists (sections.py)
-    mqtt: MqttTable = None
+    mqtt: MqttConfig | None = None
     telegram: TelegramTable = None
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
@@ -66,6 +67,9 @@ class Config(StrictModel):
             strat.check_drivers({d.name: d.driver for d in self.device})
         if self.command_file is not None and self.command_file.device not in names:
             raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
+        for ref in self.mqtt.control if self.mqtt else ():
+            if ref.partition(".")[0] not in names:
+                raise ValueError(f"mqtt.control {ref!r} names a device that is not configured")
         return self
 
     def device_named(self, name: str):

@@ -36,5 +36,4 @@ def not_in_this_version(feature: str, table: str) -> Any:
 
 
 WebTable = not_in_this_version("the web page", "web")
-MqttTable = not_in_this_version("MQTT publishing (and Home Assistant discovery)", "mqtt")
 TelegramTable = not_in_this_version("Telegram alerts", "telegram")

@@ -182,6 +182,7 @@ class DriverDescription:
     decoders: Mapping[str, str] = field(default_factory=dict)
     rows: str | None = None
     plant_view: str | None = None
+    manufacturer: str = ""  # for Home Assistant's device registry
 
     @property
     def name(self) -> str:

@@ -23,6 +23,7 @@ class JkPbConfig(SerialDevice):
 
 JK_PB = DriverDescription(
     config=JkPbConfig,
+    manufacturer='Jikong (JK BMS)',
     device="solarctl.devices.jk.driver:JkPb",
     simulator="solarctl.sim.jk:jk_unit",
     plant_view="solarctl.sim.jk:jk_plant_view",

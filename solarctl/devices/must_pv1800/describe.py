@@ -19,6 +19,7 @@ class MustPv1800Config(SerialDevice):
 
 MUST_PV1800 = DriverDescription(
     config=MustPv1800Config,
+    manufacturer='MUST',
     device="solarctl.devices.must_pv1800.driver:MustPv1800",
     simulator="solarctl.sim.must_pv1800:pv1800_unit",
     plant_view="solarctl.sim.must_pv1800:pv1800_plant_view",

@@ -41,6 +41,7 @@ MODULE = (
 
 PYLONTECH_CONSOLE = DriverDescription(
     config=PylontechConsoleConfig,
+    manufacturer='Pylontech',
     device="solarctl.devices.pylontech.driver:PylontechConsole",
     simulator="solarctl.sim.pylontech_console:console_simulator",
     plant_view="solarctl.sim.pylontech_stack:plant_view",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from solarctl.devices.description import Catalogue
 from solarctl.devices.pylontech import commands
+from solarctl.devices.pylontech.describe import CELL_ROW
 from solarctl.devices.pylontech.errors import ConsoleParseError
 from solarctl.devices.pylontech.framing import Answer, frame_answer
 from solarctl.devices.pylontech.stack import cell_values, stack_values
@@ -53,6 +55,9 @@ def decode_capture(data: bytes) -> dict[str, Any]:
     answer = frame_answer(data)
     key = recognise(answer)
     values = _PARSERS[key](answer)
+    cell_row = Catalogue(*CELL_ROW)
+    for cell in values.get("cells", ()):  # the stack and module values are checked by the decode command
+        cell_row.check(cell)
     if key == "pwr":
         values["stack"] = stack_values(values)
     elif key == "bat":

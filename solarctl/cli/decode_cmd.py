@@ -52,6 +52,8 @@ def decode(
 
     jk-modbus: one complete FC03 response frame (unit, 03, byte count, data, CRC), or raw register data (big-endian words) under a first line `registers 0x1200`; the read must start at 0x1200.
 
+    pylontech-console: one answer as the console printed it; a first line `cells: N` (the module's `info` Cell Number) makes a `bat` table that lost a row an error.
+
     Values outside their physical range (a cell at 9.999 V, SoC 430 %) are refused, never printed.
     """
     try:

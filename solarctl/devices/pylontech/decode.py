@@ -14,6 +14,8 @@ from solarctl.devices.pylontech.stack import cell_values, stack_values
 
 Parser = Callable[[Answer], dict[str, Any]]
 
+_CELLS_HEADER = re.compile(rb"cells: *([0-9]{1,3}) *\r?\n")
+
 # How each answer's first payload line looks, for captures without the echoed command.
 _FIRST_LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pwr", re.compile(r"Power +Volt\b.*")),
@@ -50,8 +52,16 @@ def recognise(answer: Answer) -> str:
     raise ConsoleParseError(f"no echoed command and no known table header; first line {first!r}")
 
 
+def _cell_count_header(data: bytes) -> tuple[int | None, bytes]:
+    """A capture's optional first line `cells: N` (the module's `info` Cell Number) -> (N, the rest)."""
+    match = _CELLS_HEADER.match(data)
+    return (int(match[1]), data[match.end():]) if match else (None, data)
+
+
 def decode_capture(data: bytes) -> dict[str, Any]:
-    """A captured answer -> its values (plus the stack or cell summary for `pwr` and `bat`)."""
+    """A captured answer -> its values (plus the stack or cell summary for `pwr` and `bat`). A first line
+    `cells: N` gives the module's cell count: a `bat` table with another number of rows is refused."""
+    cell_count, data = _cell_count_header(data)
     answer = frame_answer(data)
     key = recognise(answer)
     values = _PARSERS[key](answer)
@@ -61,5 +71,5 @@ def decode_capture(data: bytes) -> dict[str, Any]:
     if key == "pwr":
         values["stack"] = stack_values(values)
     elif key == "bat":
-        values["summary"] = cell_values(values)
+        values["summary"] = cell_values(values, cell_count)
     return values

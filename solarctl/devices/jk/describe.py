@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from solarctl.devices.config import Seconds, SerialDevice, Unit
+from solarctl.devices.config import Seconds, SerialDevice
 from solarctl.devices.description import (
     CELL_VOLTAGE, PERCENT, TEMPERATURE, Catalogue, DriverDescription, Metric, note,
 )
@@ -17,7 +17,8 @@ class JkPbConfig(SerialDevice):
     driver: Literal["jk_pb"]
     protocol: Literal["modbus", "55aa", "4e57"] = "modbus"
     baudrate: Annotated[int, Field(gt=0)] = 115200
-    unit: Unit = 1
+    # DIP-switch address 1-15; 0 makes the pack the bus master, which answers no one.
+    unit: Annotated[int, Field(ge=1, le=15, description="the pack's DIP-switch address, 1 to 15")] = 1
     average: Annotated[int, Field(ge=1, le=10)] = 1  # reads averaged for voltage and current
     # A PB answers in ~40 ms; a short timeout keeps an unplugged pack from holding the shared bus.
     timeout: Seconds = 0.5

@@ -6,6 +6,7 @@ simulator, decoders, store row writers, register maps) are named "module:attr" a
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -177,7 +178,7 @@ class Catalogue:
             if metric is None:
                 continue
             if metric.fields:
-                fields = Catalogue(*metric.fields)
+                fields = _records(metric.fields)
                 for record in value if isinstance(value, list) else ():
                     if isinstance(record, Mapping):
                         fields.check(record)
@@ -191,6 +192,12 @@ class Catalogue:
     def main_values(self) -> list[tuple[str, str]]:
         """(metric, label) of the metrics the demo table shows, in catalogue order."""
         return [(m.name, m.label) for m in self.metrics.values() if m.label]
+
+
+@functools.cache
+def _records(fields: tuple[Metric, ...]) -> Catalogue:
+    """The catalogue of a list metric's records (made once: live polls check every reading)."""
+    return Catalogue(*fields)
 
 
 # How a device sits on its wire, from its config model's base: a unit behind a TCP gateway, a unit on an RS485

@@ -6,10 +6,9 @@ simulator, decoders, store row writers, register maps) are named "module:attr" a
 
 from __future__ import annotations
 
-import functools
 import importlib
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Iterator, Literal, Mapping, get_args
 
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice
@@ -194,7 +193,7 @@ class Catalogue:
         return [(m.name, m.label) for m in self.metrics.values() if m.label]
 
 
-@functools.cache
+@cache
 def _records(fields: tuple[Metric, ...]) -> Catalogue:
     """The catalogue of a list metric's records (made once: live polls check every reading)."""
     return Catalogue(*fields)

@@ -23,6 +23,7 @@ class PylontechConsoleConfig(ConsoleDevice):
 # a stack has at most 16 modules in parallel.
 MODULE_VOLTAGE = (16 * CELL_VOLTAGE[0], 16 * CELL_VOLTAGE[1])
 MODULE_CURRENT = (-200.0, 200.0)
+STACK_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
 
 
 def _state(name: str) -> Metric:
@@ -62,7 +63,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     metrics=Catalogue(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
         Metric("voltage", "V", precision=3, label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
-        Metric("current", "A", precision=3, role="battery_current", label="current", valid=(-16 * 200.0, 16 * 200.0)),
+        Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power"),  # measured at the battery: first choice
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
         Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),

@@ -2,8 +2,9 @@
 
 Every poll sends `pwr`: stack and module values and state words; the module count is what `pwr`
 shows (a configured `modules` caps it). `info` is read once, for the capacity that weights the SoC.
-Cells: at most one `bat N` per poll (a table with fewer or more rows than the module's cells is refused), for the module whose cell table is missing or older than
-`cell_interval`; each module's latest table stays in its `modules` entry (`cell_voltages`,
+Cells: at most one `bat N` per poll, for the module whose cell table is missing or older than
+`cell_interval` (a table with another row count than the module's cells is refused: a row was lost);
+each module's latest table stays in its `modules` entry (`cell_voltages`,
 `cell_temperatures`, `cells_read_at`), so the hub always has them. State words other than `Normal`
 (and the operating base states) are alarms, those of the latest cell tables included.
 """

@@ -106,6 +106,7 @@ def test_the_three_switches_are_the_only_writable_registers():
         (encode_frame(1, bytes.fromhex("04 02 11 22")), "not an FC03 response"),
         (encode_frame(1, bytes.fromhex("03 06 11 22")), "byte count 6"),
         (b"\x01\x03", "too short"),
+        (encode_frame(0, bytes.fromhex("03 02 11 22")), "address 0"),
     ],
 )
 def test_garbled_fc03_answers_are_refused_with_the_reason(answer, message):

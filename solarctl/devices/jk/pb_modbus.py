@@ -30,6 +30,8 @@ def fc03_data(frame: bytes) -> tuple[int, bytes]:
         raise FrameError(f"the device answered Modbus exception {frame[2]:#04x}")
     if frame[1] != READ_HOLDING:
         raise FrameError(f"not an FC03 response: function {frame[1]:#04x}")
+    if not 1 <= frame[0] <= 247:
+        raise FrameError(f"FC03 response from address {frame[0]}: no device answers from 0 or 248-255")
     if frame[2] != len(frame) - 5 or frame[2] % 2:
         raise FrameError(f"FC03 byte count {frame[2]} does not match the {len(frame) - 5} data bytes")
     return frame[0], frame[3:-2]

@@ -6,6 +6,7 @@ import re
 from typing import Any, Callable
 
 from solarctl.devices.description import Catalogue
+from solarctl.errors import DecodeError
 from solarctl.devices.pylontech import commands
 from solarctl.devices.pylontech.describe import CELL_ROW
 from solarctl.devices.pylontech.errors import ConsoleParseError
@@ -67,7 +68,10 @@ def decode_capture(data: bytes) -> dict[str, Any]:
     values = _PARSERS[key](answer)
     cell_row = Catalogue(*CELL_ROW)
     for cell in values.get("cells", ()):  # the stack and module values are checked by the decode command
-        cell_row.check(cell)
+        try:
+            cell_row.check(cell)
+        except DecodeError as exc:
+            raise ConsoleParseError(f"cell {cell.get('index')}: {exc}", command=values["command"]) from None
     if key == "pwr":
         values["stack"] = stack_values(values)
     elif key == "bat":

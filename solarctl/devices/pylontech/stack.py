@@ -79,11 +79,15 @@ def stack_values(
     }
 
 
-def cell_values(bat: Mapping[str, Any]) -> dict[str, Any]:
-    """A parsed `bat N` table -> cell voltage / temperature lists, per-cell states, extremes, alarms."""
+def cell_values(bat: Mapping[str, Any], cell_count: int | None = None) -> dict[str, Any]:
+    """A parsed `bat N` table -> cell voltage / temperature lists, per-cell states, extremes, alarms.
+    `cell_count`, when known (`info`'s `Cell Number`), catches a table that lost rows: it is refused."""
     cells = bat["cells"]
     if not cells:
         raise ConsoleParseError("no cell rows", command="bat")
+    if cell_count is not None and len(cells) != cell_count:
+        raise ConsoleParseError(f"{len(cells)} cell rows but the module has {cell_count} cells (a row was lost)",
+                                command="bat")
     voltages = [cell["voltage"] for cell in cells]
     return {
         "cell_voltages": voltages,

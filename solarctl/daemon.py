@@ -36,7 +36,8 @@ class Daemon:
         self.site = Installation(config, self.clock, hub)
         self.hub = self.site.hub
         self.writer = SafeWriter(self.site, AuditLedger(config.general.data_dir / "audit.jsonl"), self.clock,
-                                 daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
+                                 daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run,
+                                 budget_file=config.control.budget_file)
         self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock)
                            for s in make_strategies(config.strategy)]
         drivers = {d.name: d.driver for d in config.device}

@@ -118,7 +118,8 @@ async def _set(cfg, device: str, setting: str, value: str, dry_run: bool):
     clock = SystemClock()
     site = Installation(cfg, clock)
     ledger = AuditLedger(cfg.general.data_dir / "audit.jsonl")
-    writer = SafeWriter(site, ledger, clock, daily_budget=cfg.control.daily_write_budget, dry_run=dry_run)
+    writer = SafeWriter(site, ledger, clock, daily_budget=cfg.control.daily_write_budget, dry_run=dry_run,
+                        budget_file=cfg.control.budget_file)
     try:
         return await writer.write(device, setting, value, source="cli")
     finally:

@@ -88,7 +88,7 @@ async def _poll(cfg) -> dict:
     }
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})  # `set xw.offset -5` needs no `--`
 def set_(
     target: str = typer.Argument(..., metavar="DEVICE.SETTING", help="e.g. xw.load_shave"),
     value: str = typer.Argument(..., help="new value in SI units, or an enum text such as Enable"),

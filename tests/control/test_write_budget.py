@@ -6,13 +6,9 @@ device do not use it up."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import errno
 import json
-import subprocess
 from pathlib import Path
 
-import pytest
 
 from solarctl.clock import SystemClock
 from solarctl.config import load_config
@@ -22,6 +18,7 @@ from solarctl.daemon import Daemon
 from solarctl.installation import Installation
 from tests.api.rig import solarctl
 from tests.conftest import StaticGateway, free_port
+from tests.full_disk import fill, small_disk
 
 SETTING = "xw.low_battery_cut_out_hysteresis"  # 1 .. 6 V, starts at 2.0
 VALUES = ["1.5", "2.5", "3.0", "3.5", "4.0"]
@@ -113,28 +110,11 @@ async def test_renaming_the_device_keeps_its_count(tmp_path):
         assert len(writes(server)) == 2
 
 
-@contextlib.contextmanager
-def full_disk(path: Path):
-    """A 64 KiB tmpfs at `path` holding an empty `data` dir, filled up."""
-    path.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(path)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
-        (path / "data").mkdir()
-        with open(path / "filler", "wb", buffering=0) as fh, contextlib.suppress(OSError):
-            while True:
-                fh.write(b"\0" * 4096)
-        with pytest.raises(OSError) as full:
-            (path / "probe").write_bytes(b"x" * 8192)
-        assert full.value.errno == errno.ENOSPC
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=True)
-
-
 async def test_a_full_disk_writes_nothing(tmp_path):
     async with StaticGateway(units=(10,)) as server:
-        with full_disk(tmp_path / "disk"):
+        with small_disk(tmp_path / "disk") as disk:
+            (disk / "data").mkdir()
+            fill(disk)
             config = config_file(tmp_path, server.port, data_dir="disk/data")
             for value in VALUES:  # the command file wrote 5 times with budget 2
                 code, out, err = await set_value(config, value)

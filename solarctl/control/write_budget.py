@@ -16,8 +16,9 @@ import logging
 import os
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterator
 
 from solarctl.control.ledger import utc_day
 from solarctl.links import link_key
@@ -67,20 +68,38 @@ class WriteBudget:
         """Record how an attempt ended; one that never reached the device gives its slot back."""
         entry = {"time": now, "attempt": attempt, "reached": reached}
         with self._locked() as fh:
-            self._append(fh, entry)
+            self._append(fh, entry, durable=False)  # lost in a crash, the attempt counts: failing closed
         self._count(entry)
 
     # --- the file ------------------------------------------------------------------------------
-    def _locked(self):
-        return _Locked(self)
+    @contextmanager
+    def _locked(self) -> Iterator[BinaryIO | None]:
+        """The file, opened for reading and appending, exclusively locked and caught up with other writers."""
+        if self.path is None:
+            yield None
+            return
+        fh = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            fh = os.fdopen(fd, "a+b", buffering=0)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._catch_up(fh)
+        except OSError as exc:
+            if fh is not None:
+                fh.close()
+            raise BudgetFileError(exc.errno, f"cannot use the write budget file {self.path} ({exc.strerror or exc}); "
+                                             f"nothing was written: fix its directory or set [control] budget_file") from None
+        with fh:  # closing releases the lock
+            yield fh
 
-    def _append(self, fh, entry: dict[str, Any]) -> None:
+    def _append(self, fh: BinaryIO | None, entry: dict[str, Any], *, durable: bool = True) -> None:
         if fh is None:
             return
         try:
             fh.write((json.dumps(entry) + "\n").encode())
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         except OSError as exc:
             raise BudgetFileError(exc.errno, f"cannot record the write in the budget file {self.path} "
                                              f"({exc.strerror or exc}); nothing was written: free space there "
@@ -118,32 +137,3 @@ class WriteBudget:
         key = (utc_day(float(entry["time"])), str(entry["device"]), int(entry["register"]))
         self._open_attempts[str(entry["attempt"])] = key
         self._counts[key] += 1
-
-
-class _Locked:
-    """The budget file opened for append and read, exclusively locked, caught up with other writers."""
-
-    def __init__(self, budget: WriteBudget) -> None:
-        self.budget = budget
-        self.fh = None
-
-    def __enter__(self):
-        path = self.budget.path
-        if path is None:
-            return None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-            self.fh = os.fdopen(fd, "a+b", buffering=0)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            self.budget._catch_up(self.fh)
-        except OSError as exc:
-            self.__exit__()
-            raise BudgetFileError(exc.errno, f"cannot use the write budget file {path} ({exc.strerror or exc}); "
-                                             f"nothing was written: fix its directory or set [control] budget_file") from None
-        return self.fh
-
-    def __exit__(self, *exc) -> None:
-        if self.fh is not None:
-            self.fh.close()  # closing releases the lock
-            self.fh = None

@@ -73,7 +73,7 @@ async def test_start_and_stop_settings_like_scp(tmp_path):
         task = asyncio.create_task(daemon.run())
         for _ in range(500):  # bounded: 10 s
             await asyncio.sleep(0.02)
-            if server.units[10].values()["battery_low_voltage"] == 46.0:
+            if server.units[10].values()["battery_hysteresis"] == 2.5:  # the last start setting
                 break
         values = server.units[10].values()
         assert values["battery_low_voltage"] == 46.0 and values["battery_hysteresis"] == 2.5

@@ -38,6 +38,9 @@ def device_identity(device: Any) -> str:
 class BudgetFileError(OSError):
     """The budget file cannot be read or written: nothing may be written to a device."""
 
+    def __str__(self) -> str:
+        return self.strerror  # the sentence, without "[Errno N]"
+
 
 class WriteBudget:
     def __init__(self, path: Path | None, limit: int) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from solarctl.clock import SystemClock
 from solarctl.config import load_config
+from solarctl.control.command_file import CommandFile
+from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.safe_write import SafeWriter
 from solarctl.daemon import Daemon
@@ -19,6 +21,7 @@ from solarctl.installation import Installation
 from tests.api.rig import solarctl
 from tests.conftest import StaticGateway, free_port
 from tests.full_disk import fill, small_disk
+from tests.mustjk.simulated import inverter, simulated, site_config
 
 SETTING = "xw.low_battery_cut_out_hysteresis"  # 1 .. 6 V, starts at 2.0
 VALUES = ["1.5", "2.5", "3.0", "3.5", "4.0"]
@@ -187,3 +190,16 @@ async def test_attempts_that_never_reached_the_device_leave_the_budget_alone(tmp
         await server.stop()
     finally:
         await site.close()
+
+
+async def test_the_command_file_with_a_full_disk_writes_nothing(tmp_path):
+    async with simulated(site_config(tmp_path, [inverter(tmp_path)])) as (plant, site, install):
+        with small_disk(tmp_path / "disk") as disk:
+            fill(disk)
+            writer = SafeWriter(install, AuditLedger(disk / "audit.jsonl"), SystemClock(), daily_budget=2)
+            commands = CommandFile(CommandFileConfig(path=tmp_path / "inverter_cmd.lst", device="inverter"), writer,
+                                   SystemClock())
+            commands.config.path.write_text("".join(f"20113=>{raw}\n" for raw in range(11, 16)))
+            results = await commands.process()
+        assert len(results) == 5 and all("FAIL: cannot record the write in the budget file" in r for r in results), results
+        assert [r for r in site.server_of["inverter"].requests if r.function in (6, 16)] == []

@@ -12,7 +12,7 @@ from typing import Any
 
 log = logging.getLogger("solarctl.control")
 
-ENTRY_KEYS = {"time", "source", "device", "setting", "outcome"}  # what every entry the SafeWriter records has
+ENTRY_KEYS = {"time", "source", "device", "setting", "requested", "outcome"}  # what every entry the SafeWriter records has
 
 
 def utc_day(timestamp: float) -> str:

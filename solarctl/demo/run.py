@@ -47,7 +47,10 @@ async def run_demo(config: Config, *, speed: float, duration: float | None, cons
             with Live(render(daemon, plant, 0), console=console, refresh_per_second=1, transient=False) as live:
                 await _watch(tasks, duration, lambda now: live.update(render(daemon, plant, now)))
         else:
-            await _watch(tasks, duration, PlainStatus(daemon, plant, console).show)
+            try:
+                await _watch(tasks, duration, PlainStatus(daemon, plant, console).show)
+            finally:
+                console.print(render(daemon, plant, 0))  # the last table, as a terminal keeps it
     finally:
         for task in tasks:
             task.cancel()
@@ -56,22 +59,20 @@ async def run_demo(config: Config, *, speed: float, duration: float | None, cons
 
 
 async def _watch(tasks: list[asyncio.Task], duration: float | None, show) -> None:
-    """Call show(now) every second until `duration` has passed (or forever), and once more at the end."""
+    """Call show(now) every second until `duration` has passed (or forever)."""
     loop = asyncio.get_running_loop()
     end = None if duration is None else loop.time() + duration
-    try:
-        while end is None or loop.time() < end:
-            await asyncio.sleep(1.0)
-            for task in tasks:
-                if task.done():
-                    task.result()  # surface a crash instead of showing a frozen table
-            show(loop.time())
-    finally:
-        show(float("inf"))
+    while end is None or loop.time() < end:
+        await asyncio.sleep(1.0)
+        for task in tasks:
+            if task.done():
+                task.result()  # surface a crash instead of showing a frozen table
+        show(loop.time())
 
 
 class PlainStatus:
-    """Plain status lines every PLAIN_EVERY_S (output to a file or pipe: no live table to redraw)."""
+    """Plain status lines every PLAIN_EVERY_S (output to a file or pipe: no live table to redraw; the
+    last table is printed at the end)."""
 
     def __init__(self, daemon: Daemon, plant: Plant, console: Console) -> None:
         self.daemon, self.plant, self.console = daemon, plant, console

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 
 
@@ -128,6 +129,7 @@ async def test_a_full_disk_writes_nothing(tmp_path):
 
 
 async def test_torn_corrupt_and_foreign_lines_are_skipped_and_swallow_nothing(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="solarctl")
     data = tmp_path / "data"
     data.mkdir()
     junk = b'[]\n{"outcome":"written"}\n\xff\xfe not json\n{"time": 1, "attempt": "x", "dev'  # torn: no newline

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlalchemy import exc
 
-from solarctl.cli.app import app
+from solarctl.cli.app import PLAIN, app
 from solarctl.config import Config, load_config
 from solarctl.store import backup, export
 from solarctl.store.engine import StoreError, database_url, explain, make_engine, masked
@@ -21,7 +21,7 @@ from solarctl.store.scp_csv import ScpCsvError, log_files, read_log
 from solarctl.store.store import backup_dir
 from solarctl.store.writer import BatchWriter
 
-db_app = typer.Typer(help="Database tools: init, migrate, import-scp-csv, export, backup, restore.", no_args_is_help=True)
+db_app = typer.Typer(help="Database tools: init, migrate, import-scp-csv, export, backup, restore.", no_args_is_help=True, **PLAIN)
 app.add_typer(db_app, name="db")
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="solarctl.toml (default: built-in defaults, SQLite under the data directory)")

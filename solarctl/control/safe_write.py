@@ -101,6 +101,7 @@ class SafeWriter:
             return WriteOutcome(**result, outcome="failed", reason=f"write or read-back failed: {exc}")
         if not _same(reg, after, wanted):
             return WriteOutcome(**result, after=after, outcome="failed", reason=f"read back {after}, expected {wanted}")
+        device.setting_written()
         return WriteOutcome(**result, after=after, outcome="written")
 
     def _log(self, outcome: WriteOutcome, source: str) -> WriteOutcome:

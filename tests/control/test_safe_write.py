@@ -142,3 +142,15 @@ async def test_a_writer_needs_only_devices_and_their_links():
             await link.close()
     assert out.outcome == "written" and out.after == "Enable" and writes(server)
     assert unknown.outcome == "rejected" and unknown.reason == "no device named 'pump' (configured: xw)"
+
+
+async def test_a_verified_write_is_published_by_the_next_poll(setup):
+    """Settings are read on the slow cadence; after a verified write the next poll reads them, so every row and
+    the hub show the new value at once rather than a slow interval later."""
+    server, site, ledger, writer = setup
+    poller, xw = site.pollers[0], site.devices["xw"]
+    assert (await poller.poll(xw)).values["battery_low_voltage"] != 46.5  # the first poll reads every group
+    assert "battery_low_voltage" not in (await poller.poll(xw)).values  # not due for a minute
+    assert (await writer.write("xw", "low_battery_cut_out", 46.5)).outcome == "written"
+    assert (await poller.poll(xw)).values["battery_low_voltage"] == 46.5
+    assert "battery_low_voltage" not in (await poller.poll(xw)).values  # then the slow cadence again

@@ -144,8 +144,8 @@ def import_scp_mysql(
             if not tables:
                 _fail(f"database {masked(old.url)} has no SCP tables (pylontech_bms, conext_xw, conext_mppt); check the URL")
             reports = copy_history(conn, tables, engine, cfg.storage, {d.name: d.driver for d in cfg.device}, zone)
-    except exc.DBAPIError as error:
-        raise explain(error, old.url) from None
+    except exc.DBAPIError as error:  # the fix names the URL given here, not [storage] url
+        raise StoreError(str(explain(error, old.url)).replace("[storage] url", "the old database's URL")) from None
     finally:
         old.dispose()
     for report in reports:

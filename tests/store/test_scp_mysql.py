@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from solarctl.store import migrate
-from solarctl.store.engine import make_engine
+from solarctl.store.engine import StoreError, make_engine
 
 SQL = Path(__file__).parent.parent / "data" / "store" / "sql"
 START = datetime(2023, 8, 20, 12, 0)  # local time (Europe/Berlin, CEST: UTC+2), as SCP wrote it
@@ -161,3 +161,13 @@ def test_import_copies_an_old_database_into_a_new_store(mariadb, tmp_path, varia
         assert conn.execute(text("SELECT MIN(ts), MAX(ts) FROM conext_mppt")).one() == (datetime(2023, 8, 20, 10, 0), datetime(2023, 8, 20, 10, 29, 30))
     engine.dispose()
 
+
+
+def test_only_an_asked_migrate_adopts(mariadb):
+    """The store's own auto-migrate (no adoption asked) changes nothing and says what to run."""
+    url, before = make_old_database(mariadb, "head (fac2140)")
+    engine = make_engine(url)
+    with pytest.raises(StoreError, match=r"holds the old SCP tables; run `solarctl db migrate` to adopt them"):
+        migrate.upgrade(engine)
+    assert set(inspect(engine).get_table_names()) == set(before) and all(count(url, t) == n for t, n in before.items())
+    engine.dispose()

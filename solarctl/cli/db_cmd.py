@@ -107,16 +107,18 @@ def init(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt, tz: Op
 
 @db_app.command("migrate")
 @_errors
-def migrate_cmd(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt, tz: Optional[str] = ScpZoneOpt) -> None:
+def migrate_cmd(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt, tz: Optional[str] = ScpZoneOpt,
+                adopt: bool = typer.Option(True, "--adopt/--no-adopt", hidden=True, help="`solarctl run`'s migrate child never adopts")) -> None:
     """Bring the schema to this solarctl's version. The old SCP program's tables are adopted: kept as
     <table>_scp_backup_<date>, their rows copied into solarctl's tables of the same names."""
     from solarctl.store import migrate
 
     cfg = _config(config, url)
     engine = make_engine(database_url(cfg))
-    adoption = _adoption(cfg, tz)
+    adoption = _adoption(cfg, tz) if adopt else None
     before, after = migrate.upgrade(engine, adoption)
-    _print_adopted(adoption, masked(engine.url))
+    if adoption:
+        _print_adopted(adoption, masked(engine.url))
     change = "already current" if before == after else f"upgraded from {before or 'empty'}"
     print(f"database {masked(engine.url)}: schema at version {after} ({change})")
 

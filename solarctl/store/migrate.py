@@ -40,8 +40,12 @@ def upgrade(engine: Engine, adopt: Adoption | None = None) -> tuple[str | None, 
             before = MigrationContext.configure(conn).get_current_revision()
             pending = _unversioned(conn, engine, adopt) if before is None else []
             command.upgrade(_alembic(conn), "head")
+            if pending:
+                conn.execute(text("DELETE FROM alembic_version"))  # versioned once every row is copied, not before
         if pending:
             _copy_backups(engine, pending, adopt)
+            with engine.begin() as conn:
+                command.stamp(_alembic(conn), "head")
     except exc.DBAPIError as error:
         raise explain(error, engine.url) from None
     return before, head()
@@ -49,9 +53,15 @@ def upgrade(engine: Engine, adopt: Adoption | None = None) -> tuple[str | None, 
 
 def _unversioned(conn, engine: Engine, adopt: Adoption | None) -> list:
     """Refuse foreign tables we would create; set the old SCP tables aside as backups. Returns the backups to copy."""
+    where = engine.url.render_as_string(hide_password=True)
+    if "alembic_version" in inspect(conn).get_table_names() and scp_adopt.backups(conn):
+        # An adoption cut short (killed while copying): solarctl's tables hold part of the copy; start it over.
+        if adopt is None:
+            raise StoreError(f"database {where}: adopting the old SCP tables was cut short; run `solarctl db migrate` to finish it")
+        metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE alembic_version"))
     old = find_old_tables(conn)
     clash = sorted(set(inspect(conn).get_table_names()) & set(metadata.tables) - {t.table for t in old})
-    where = engine.url.render_as_string(hide_password=True)
     if clash:
         raise StoreError(
             f"database {where} already has tables {', '.join(clash)} but no solarctl schema version; solarctl leaves "

@@ -7,14 +7,17 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from solarctl.store import migrate
+from solarctl.store.config import StorageConfig
 from solarctl.store.engine import StoreError, make_engine
+from solarctl.store.scp_adopt import Adoption
 
 SQL = Path(__file__).parent.parent / "data" / "store" / "sql"
 START = datetime(2023, 8, 20, 12, 0)  # local time (Europe/Berlin, CEST: UTC+2), as SCP wrote it
@@ -170,4 +173,22 @@ def test_only_an_asked_migrate_adopts(mariadb):
     with pytest.raises(StoreError, match=r"holds the old SCP tables; run `solarctl db migrate` to adopt them"):
         migrate.upgrade(engine)
     assert set(inspect(engine).get_table_names()) == set(before) and all(count(url, t) == n for t, n in before.items())
+    engine.dispose()
+
+
+def test_an_adoption_cut_short_starts_over(mariadb):
+    """Killed while copying (no version yet, part of the rows copied): the next migrate copies everything again."""
+    url, before = make_old_database(mariadb, "head (fac2140)")
+    engine = make_engine(url)
+    adoption = Adoption(StorageConfig(), {}, ZoneInfo("UTC"), date(2026, 1, 1))
+    migrate.upgrade(engine, adoption)
+    with engine.begin() as conn:  # what a kill in the middle of the copy leaves
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("DELETE FROM conext_mppt WHERE device_name = 'MPPT: East'"))
+    with pytest.raises(StoreError, match="was cut short; run `solarctl db migrate` to finish it"):
+        migrate.upgrade(engine)
+    assert migrate.upgrade(engine, Adoption(StorageConfig(), {}, ZoneInfo("UTC"), date(2026, 1, 1)))[0] is None
+    assert {t: count(url, t) for t in before} == before
+    assert {t for t in inspect(engine).get_table_names() if "_scp_backup_" in t} == {f"{t}_scp_backup_20260101" for t in before}
+    assert migrate.current(engine) == migrate.head()
     engine.dispose()

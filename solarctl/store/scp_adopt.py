@@ -3,9 +3,9 @@
 Adoption (`solarctl db migrate` on SCP's `scpdata`): each old table is renamed to `<table>_scp_backup_<YYYYMMDD>`
 (the backup: the original table itself, its definition, keys and every row untouched), solarctl's schema is
 created beside it, and the backups' rows are copied into solarctl's tables of the same names (keys on real
-columns, wide text columns, UTC), samples and rollups included. A copy that fails is undone (solarctl's
-tables dropped, the database unversioned again), so the next `solarctl db migrate` starts it over from the
-backups. The import (`solarctl db import-scp-mysql URL`) is the same copy from another database.
+columns, wide text columns, UTC), samples and rollups included. The database is versioned only once the copy
+is complete (migrate.py): a copy that fails or is cut short is started over from the backups by the next
+`solarctl db migrate`. The import (`solarctl db import-scp-mysql URL`) is the same copy from another database.
 """
 
 from __future__ import annotations

@@ -75,10 +75,10 @@ def old_table(conn: Connection, table: str, kind: str) -> OldTable | None:
     return OldTable(table, kind, names[0], tuple(c for c in columns if c not in ("ts", names[0])))
 
 
-def find_old_tables(conn: Connection, suffix: str = "") -> list[OldTable]:
-    """The SCP tables of this database, by their original names (plus `suffix`)."""
+def find_old_tables(conn: Connection) -> list[OldTable]:
+    """The SCP tables of this database, by their original names."""
     present = set(inspect(conn).get_table_names())
-    found = [old_table(conn, kind + suffix, kind) for kind in OLD_TABLES if kind + suffix in present]
+    found = [old_table(conn, kind, kind) for kind in OLD_TABLES if kind in present]
     return [t for t in found if t is not None]
 
 

@@ -157,7 +157,9 @@ def test_old_dashboard_panels_show_the_hour_the_daemon_wrote(filled, dialect):
         polls = dict(conn.execute(text("SELECT device, COUNT(*) FROM conext_mppt GROUP BY device")).all())
         gauge_west, gauge_east, series_west, series_east = panel_queries(dash, "PV Power Information")
         for side, gauge, series in (("West", gauge_west, series_west), ("East", gauge_east, series_east)):
-            assert len(run(series)) == polls[f"mppt_{side.lower()}"] > 300, side  # an hour at 10 s
+            rows = run(series)
+            assert len(rows) == polls[f"mppt_{side.lower()}"] > 100, side  # ~360 at 10 s; fewer on a loaded machine
+            assert (rows[-1]["time"] - rows[0]["time"]).total_seconds() > 0.9 * HOUR, side  # the whole hour, not frozen
             (now,) = run(gauge)
             assert now["metric"] == f"MPPT: {side}" and now["PV Power"] is not None
         assert set(conn.execute(text("SELECT DISTINCT device_name FROM conext_mppt")).scalars()) == {"MPPT: West", "MPPT: East"}
@@ -174,7 +176,7 @@ def test_old_dashboard_panels_show_the_hour_the_daemon_wrote(filled, dialect):
         assert conn.execute(text(f"SELECT COUNT(*) FROM conext_xw WHERE {unset}")).scalar() == 0
 
         series = run(panel_queries(dash, "Power Information")[1])
-        assert len(series) > 300
+        assert len(series) > 100
         newest_row = series[-1]
         data = json.loads(conn.execute(text("SELECT data FROM sample WHERE device = 'xw' AND ts = :ts"), {"ts": newest_row["time"]}).scalar())
         assert newest_row["Grid Power (+ import)"] == data["grid_power"]

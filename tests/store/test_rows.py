@@ -1,13 +1,18 @@
-"""Samples -> rows, per driver (no database needed)."""
+"""Samples -> rows, per driver (no database needed, but for what a new writer reads back from one)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from solarctl.sample import PollError, Sample
-from solarctl.store import schema
+from solarctl.store import migrate, schema
+from solarctl.store.config import StorageConfig
+from solarctl.store.engine import make_engine
 from solarctl.store.records import encode
 from solarctl.store.rows import Carry, sample_rows, ts_of
+from solarctl.store.writer import BatchWriter
 
 
 def rows(sample, driver):
@@ -89,3 +94,18 @@ def test_conext_rows_keep_the_xanbus_name_and_the_settings_of_earlier_polls():
         (45.5, 2.0, "Enable"), (45.5, 2.0, "Enable"), (46.0, 2.0, "Enable")]
     assert [(r["grid_power"], r["grid_current"]) for r in xw] == [(-500.0, -2.0), (300.0, None), (0.0, None)]  # the XW's raw sign
     assert '"grid_power":500.0' in out[schema.sample][2]["data"]  # samples keep + import
+
+
+def test_after_a_restart_the_rows_keep_the_name_and_settings_stored_before(tmp_path):
+    """A new writer (a restart, or a spool replayed after one) starts from the device's newest stored row."""
+    engine = make_engine(f"sqlite:///{tmp_path}/s.db")
+    migrate.upgrade(engine)
+    drivers = {"xw": "conext_xw"}
+    first = Sample("xw", 0.0, {"device_name": "XW+ 8548 E", "grid_power": 1.0, "battery_low_voltage": 46.0, "inverter_load_shave_status": "Enable"})
+    BatchWriter(engine, drivers, StorageConfig()).write([encode(first)[1]])
+    BatchWriter(engine, drivers, StorageConfig()).write([encode(Sample("xw", 1.0, {"grid_power": 2.0}))[1]])
+    with engine.connect() as conn:
+        rows_ = conn.execute(select(schema.conext_xw.c.device_name, schema.conext_xw.c.battery_low_voltage,
+                                    schema.conext_xw.c.inverter_load_shave_status).order_by(schema.conext_xw.c.ts)).all()
+    assert [tuple(r) for r in rows_] == [("XW+ 8548 E", 46.0, "Enable")] * 2
+    engine.dispose()

@@ -129,6 +129,7 @@ class SafeWriter:
             return WriteOutcome(**result, outcome="failed", reason=f"read-back failed: {exc}")
         if not _same(reg, after, wanted):
             return WriteOutcome(**result, after=after, outcome="failed", reason=f"read back {after}, expected {wanted}")
+        device.setting_written()
         return WriteOutcome(**result, after=after, outcome="written")
 
     def _settle(self, attempt: str, *, reached: bool) -> None:

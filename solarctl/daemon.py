@@ -58,6 +58,10 @@ class Daemon:
             from solarctl.publish.mqtt import daemon_mqtt_sink  # brings aiomqtt: only for a config with [mqtt]
 
             self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock))
+        if config.webhook:
+            from solarctl.publish.webhook import webhook_sink  # brings httpx: only for a config with [[webhook]]
+
+            self.sinks.extend(webhook_sink(w, self.clock) for w in config.webhook)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run

@@ -37,4 +37,3 @@ def not_in_this_version(feature: str, table: str) -> Any:
 
 
 WebTable = not_in_this_version("the web page", "web")
-TelegramTable = not_in_this_version("Telegram alerts", "telegram")

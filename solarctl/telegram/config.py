@@ -19,7 +19,6 @@ class TelegramConfig(StrictModel):
     token_file: Path | None = None
     chat_ids: Annotated[list[int], Field(min_length=1)]  # alerts go to these; commands are taken only from these
     base_url: str = "https://api.telegram.org"  # a test's fake Bot API, or a local Bot API server
-    report_interval: Annotated[float, Field(gt=0)] | None = None  # s between status reports; none when unset
     commands: bool = True  # take /status, /alerts, /ack, /mode, /set from the chats
     confirm_minutes: Annotated[float, Field(gt=0)] = 5.0  # a /set must be confirmed within this
     poll_timeout: Annotated[int, Field(ge=0, le=50)] = 25  # long-poll of getUpdates, s

@@ -1,15 +1,15 @@
-"""The Telegram bot in the daemon: the alert sink, the command poller and the scheduled status report.
+"""The Telegram bot in the daemon: the alert sink (alerts and the alert manager's scheduled status report,
+which is a one-off alert event) and the command poller.
 
 Attached by whoever holds the control API's ops (`solarctl run`), since /alerts and /ack are those ops.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Mapping
 
 from solarctl.api.server import Op
-from solarctl.telegram.bot_api import BotApi, BotApiError
+from solarctl.telegram.bot_api import BotApi
 from solarctl.telegram.commands import CommandBot
 from solarctl.telegram.config import TelegramConfig
 from solarctl.telegram.sent import SentRecord
@@ -18,8 +18,6 @@ from solarctl.telegram.texts import mode_text, status_text
 
 if TYPE_CHECKING:
     from solarctl.daemon import Daemon
-
-log = logging.getLogger("solarctl.telegram")
 
 
 def attach_telegram(daemon: "Daemon", config: TelegramConfig, ops: Mapping[str, Op]) -> None:
@@ -30,16 +28,3 @@ def attach_telegram(daemon: "Daemon", config: TelegramConfig, ops: Mapping[str, 
     if config.commands:
         texts = {"status": lambda: status_text(daemon), "mode": lambda: mode_text(daemon)}
         daemon.services["telegram commands"] = CommandBot(api, config, daemon.clock, daemon.writer, ops, texts).run
-    if config.report_interval is not None:
-        daemon.services["telegram report"] = lambda: _report(daemon, api, config)
-
-
-async def _report(daemon: "Daemon", api: BotApi, config: TelegramConfig) -> None:
-    while True:
-        await daemon.clock.sleep(config.report_interval)  # type: ignore[arg-type]
-        text = "Status report\n" + status_text(daemon)
-        for chat_id in config.chat_ids:
-            try:
-                await api.send(chat_id, text)
-            except BotApiError as error:  # the next report is as good; alerts are the sink's to repeat
-                log.warning("telegram: status report to chat %s: %s", chat_id, error)

@@ -1,7 +1,8 @@
 """Alert events to the configured chats, each (alert, state) once per chat, also across restarts.
 
 A condition that flaps within its release hysteresis stays one alert (the alert manager's episode), so
-its repeated `active` events say nothing new; a clear and a new episode (new id) do.
+its repeated `active` events say nothing new; a clear and a new episode (new id) do. The alert manager's status report comes the same way, as a one-off
+event (cleared as it is raised).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ MARK = {"critical": "\u203c\ufe0f", "warning": "\u26a0\ufe0f", "info": "\u2139\u
 
 def alert_text(event: AlertEvent) -> str:
     where = f", {event.device}" if event.device else ""
+    if event.state == "cleared" and event.cleared_at == event.first_seen:  # a one-off (the status report)
+        return f"{MARK[event.severity]} {event.message}"
     if event.state == "active":
         return f"{MARK[event.severity]} {event.message} (alert {event.id}{where}; /ack {event.id})"
     return f"\u2705 {event.state}: {event.message} (alert {event.id}{where})"

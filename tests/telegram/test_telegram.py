@@ -17,7 +17,7 @@ from solarctl.daemon import Daemon
 from solarctl.telegram.bot_api import BotApi
 from solarctl.telegram.sent import SentRecord
 from solarctl.telegram.service import attach_telegram
-from solarctl.telegram.sink import telegram_sink
+from solarctl.telegram.sink import alert_text, telegram_sink
 from tests.conftest import StaticGateway
 from tests.telegram.fake_http import FakeBotApi, FakeHttpServer, wait_until
 
@@ -58,6 +58,13 @@ async def test_an_alert_reaches_telegram_once_across_a_flapping_condition_and_a_
     assert texts[1].startswith("\u2705 cleared") and "alert 7" in texts[1]
     assert "alert 8" in texts[2]
     assert len([r for r in server.requests if r.path.endswith("/sendMessage")]) == 4  # one was the failed attempt
+
+
+def test_the_status_report_is_sent_as_it_is():
+    """The alert manager's status report is a one-off event, cleared as it is raised: no "cleared" wording."""
+    report = AlertEvent(9, "status_report", "info", None, "status: battery 85 %", {}, first_seen=5.0, last_seen=5.0,
+                        count=1, state="cleared", cleared_at=5.0)
+    assert alert_text(report) == "\u2139\ufe0f status: battery 85 %"
 
 
 def daemon_config(tmp_path, gateway_port: int, base_url: str):

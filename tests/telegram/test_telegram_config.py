@@ -7,6 +7,7 @@ import pytest
 from solarctl.config import validate_config
 from solarctl.config.loader import ConfigError
 from solarctl.telegram.config import TelegramSetupError
+from tests.cli.test_config_cli import solarctl
 
 
 def test_a_token_file_is_read_and_its_newline_dropped(tmp_path):
@@ -31,3 +32,13 @@ def test_an_unreadable_token_file_is_one_sentence_with_the_fix(tmp_path):
 def test_a_wrong_telegram_table_is_refused(table, message):
     with pytest.raises(ConfigError, match=message):
         validate_config({"telegram": table})
+
+
+def test_run_with_an_unreadable_token_file_stops_with_one_sentence(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text(f'[general]\ndata_dir = "{tmp_path}"\n\n[telegram]\ntoken_file = "{tmp_path}/missing"\n'
+                    f'chat_ids = [42]\n')
+    assert solarctl("config", "check", "--config", str(path)).returncode == 0
+    result = solarctl("run", "--config", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "solarctl run: cannot read [telegram] token_file" in result.stderr

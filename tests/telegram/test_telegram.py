@@ -4,12 +4,13 @@ commands only from configured chats, setting changes only after /confirm, landin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 
 import pytest
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alerts.model import AlertEvent, Condition
 from solarctl.api.ops import DaemonOps
 from solarctl.clock import SystemClock
 from solarctl.config import validate_config
@@ -77,22 +78,28 @@ def daemon_config(tmp_path, gateway_port: int, base_url: str):
 
 
 class RunningBot:
-    """A daemon polling a simulated XW, with the bot attached as `solarctl run` attaches it."""
+    """A daemon polling a simulated XW (`gateway`), with the bot attached as `solarctl run` attaches it,
+    talking to a fake Bot API (`fake`)."""
 
-    def __init__(self, tmp_path, fake: FakeBotApi, server: FakeHttpServer, gateway_port: int) -> None:
-        self.daemon = Daemon(daemon_config(tmp_path, gateway_port, server.url), SystemClock())
-        attach_telegram(self.daemon, self.daemon.config.telegram, DaemonOps(self.daemon, None).table())
-        self.fake = fake
+    def __init__(self, tmp_path) -> None:
+        self.tmp_path = tmp_path
+        self.fake = FakeBotApi()
+        self.gateway = StaticGateway(units=(10,))
+        self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> "RunningBot":
-        self.task = asyncio.create_task(self.daemon.run())
+        sim = await self._stack.enter_async_context(self.gateway)
+        server = await self._stack.enter_async_context(FakeHttpServer(self.fake.route))
+        self.daemon = Daemon(daemon_config(self.tmp_path, sim.port, server.url), SystemClock())
+        attach_telegram(self.daemon, self.daemon.config.telegram, DaemonOps(self.daemon, None).table())
+        task = asyncio.create_task(self.daemon.run())
+        self._stack.push_async_callback(_cancelled, task)
         # the sinks are attached before the first poll: from then on nothing published is lost to the bot
         await wait_until(lambda: "xw" in self.daemon.hub.devices and self.daemon.hub.devices["xw"].ok)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
+        await self._stack.aclose()
 
     async def ask(self, chat_id: int, text: str, expect: str) -> str:
         """The bot's answer: the first new message to the chat with `expect` in it (alerts may come between)."""
@@ -104,31 +111,25 @@ class RunningBot:
 
 async def test_a_command_from_an_unknown_chat_is_refused_and_logged(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="solarctl.telegram")
-    fake = FakeBotApi()
-    gateway = StaticGateway(units=(10,))
-    async with asyncio.timeout(30), gateway as sim, FakeHttpServer(fake.route) as server, \
-            RunningBot(tmp_path, fake, server, sim.port) as bot:
+    async with asyncio.timeout(30), RunningBot(tmp_path) as bot:
         await bot.ask(STRANGER, "/set xw.load_shave Disable", "its id is not in [telegram] chat_ids")
         assert "refused '/set xw.load_shave Disable' from chat 666" in caplog.text
         status = await bot.ask(CHAT, "/status", "xw: ")
         assert status.startswith("xw: ok") and "grid_power -575 W" in status
         await bot.ask(CHAT, "/mode", "Control: live")
-    assert not any("code" in text or "xw:" in text for text in fake.to(STRANGER))
-    assert gateway.values[10]["inverter_load_shave_status"] == "Enable"
+    assert not any("code" in text or "xw:" in text for text in bot.fake.to(STRANGER))
+    assert bot.gateway.values[10]["inverter_load_shave_status"] == "Enable"
 
 
 async def test_a_setting_change_needs_the_confirm_step_and_lands_at_the_simulator(tmp_path):
-    fake = FakeBotApi()
-    gateway = StaticGateway(units=(10,))
-    async with asyncio.timeout(40), gateway as sim, FakeHttpServer(fake.route) as server, \
-            RunningBot(tmp_path, fake, server, sim.port) as bot:
+    async with asyncio.timeout(40), RunningBot(tmp_path) as bot:
         ask = await bot.ask(CHAT, "/set xw.load_shave Disable", "/confirm ")
         code = ask.split("/confirm ")[1].split()[0]
-        assert gateway.values[10]["inverter_load_shave_status"] == "Enable"  # nothing written before the confirm
+        assert bot.gateway.values[10]["inverter_load_shave_status"] == "Enable"  # nothing written before the confirm
         await bot.ask(CHAT, "/confirm 1234567", "No change waits")
         await bot.ask(STRANGER, "/confirm " + code, "not in [telegram] chat_ids")  # not from another chat
         await bot.ask(CHAT, "/confirm " + code, "xw.load_shave: Enable -> Disable (written, read back OK)")
-        assert gateway.values[10]["inverter_load_shave_status"] == "Disable"
+        assert bot.gateway.values[10]["inverter_load_shave_status"] == "Disable"
         await bot.ask(CHAT, "/confirm " + code, "No change waits")  # one time only
         refused = await bot.ask(CHAT, "/set xw.low_battery_cut_out 60", "/confirm ")
         done = await bot.ask(CHAT, "/confirm " + refused.split("/confirm ")[1].split()[0], "REJECTED")
@@ -140,14 +141,9 @@ async def test_a_setting_change_needs_the_confirm_step_and_lands_at_the_simulato
 
 async def test_ack_clears_an_alert(tmp_path):
     pytest.importorskip("solarctl.alerts.manager", reason="the alert manager comes with the alerts branch")
-    from solarctl.alerts.model import Condition
-
-    fake = FakeBotApi()
-    gateway = StaticGateway(units=(10,))
-    async with asyncio.timeout(30), gateway as sim, FakeHttpServer(fake.route) as server, \
-            RunningBot(tmp_path, fake, server, sim.port) as bot:
+    async with asyncio.timeout(30), RunningBot(tmp_path) as bot:
         bot.daemon.alerts.observe(Condition("cell_low", "xw", True, "critical", "cell 3 at 2.61 V"))
-        await wait_until(lambda: any("cell 3 at 2.61 V" in t for t in fake.to(CHAT)))
+        await wait_until(lambda: any("cell 3 at 2.61 V" in t for t in bot.fake.to(CHAT)))
         alert_id = bot.daemon.alerts.events(active_only=True)[0].id
         await bot.ask(CHAT, "/alerts", f"{alert_id}: critical cell 3 at 2.61 V (active)")
         await bot.ask(CHAT, f"/ack {alert_id}", f"Alert {alert_id} acknowledged")
@@ -158,15 +154,15 @@ async def test_ack_clears_an_alert(tmp_path):
 
 async def test_a_flapping_condition_through_the_alert_manager_reaches_telegram_once(tmp_path):
     pytest.importorskip("solarctl.alerts.manager", reason="the alert manager comes with the alerts branch")
-    from solarctl.alerts.model import Condition
-
-    fake = FakeBotApi()
-    gateway = StaticGateway(units=(10,))
-    async with asyncio.timeout(30), gateway as sim, FakeHttpServer(fake.route) as server, \
-            RunningBot(tmp_path, fake, server, sim.port) as bot:
+    async with asyncio.timeout(30), RunningBot(tmp_path) as bot:
         for active in (True, False, True, False, False, True, False, False, False):  # clears after 3 clear looks
             bot.daemon.alerts.observe(Condition("cell_low", "xw", active, "critical", "cell 3 at 2.61 V"))
-        await wait_until(lambda: any(t.startswith("\u2705 cleared") for t in fake.to(CHAT)))
+        await wait_until(lambda: any(t.startswith("\u2705 cleared") for t in bot.fake.to(CHAT)))
         await asyncio.sleep(1.5)  # time for a duplicate to arrive, were there one
-    assert [t.split(" (alert")[0] for t in fake.to(CHAT)] == ["\u203c\ufe0f cell 3 at 2.61 V",
+    assert [t.split(" (alert")[0] for t in bot.fake.to(CHAT)] == ["\u203c\ufe0f cell 3 at 2.61 V",
                                                              "\u2705 cleared: cell 3 at 2.61 V"]
+
+
+async def _cancelled(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -63,6 +63,8 @@ class Config(StrictModel):
             for ref in (strat.inverter, strat.battery):
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
+            if hasattr(strat, "bind_site"):
+                strat.bind_site({dev.name: dev.driver for dev in self.device}, self.plant)
         if self.command_file is not None and self.command_file.device not in names:
             raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
         return self

@@ -26,6 +26,7 @@ class Limits:
     idle_w: float = 0.0  # the inverter's own consumption, an AC load that never stops
     grid_import_max_w: float = UNLIMITED
     grid_export_max_w: float = 0.0
+    grid_charge_max_w: float = UNLIMITED  # AC -> DC into the battery (the charger from the grid); 0: never
     final_soc_pct: float | None = None  # the horizon must end at least this full; None: soc_min_pct
 
     def __post_init__(self) -> None:
@@ -41,6 +42,7 @@ class Limits:
     def from_plant(cls, plant: PlantConfig) -> Limits:
         """The limits of a simulated site ([plant]): what its battery, inverter and grid settings allow.
 
+        Grid charging is possible where the settings allow it (`grid_charge`), up to the inverter's rating.
         Export is possible only where the settings let the inverter sell (`sell_enabled`) or discharge to
         the grid (`discharge_to_grid`); then up to `max_sell_amps` at the grid's nominal voltage."""
         from solarctl.plant.battery import Battery  # the plant's own energy content per SoC
@@ -60,5 +62,6 @@ class Limits:
             discharge_efficiency=bat.discharge_efficiency,
             inverter_efficiency=inv.efficiency,
             idle_w=inv.idle_w,
+            grid_charge_max_w=inv.rated_w if s.grid_charge else 0.0,
             grid_export_max_w=s.max_sell_amps * plant.grid.voltage_v if s.sell_enabled or s.discharge_to_grid else 0.0,
         )

@@ -62,8 +62,9 @@ def _need_scipy():
 
 
 def optimum(pv_w: Sequence[float], load_w: Sequence[float], step_s: float, limits: Limits, tariff: Tariff,
-            start: float, zone: str) -> Schedule:
-    """The cheapest schedule for PV `pv_w` (DC available) and `load_w` (AC) per step of `step_s` from epoch `start`.
+            start: float, zone: str, *, end_value: float = 0.0) -> Schedule:
+    """The cheapest schedule for PV `pv_w` (DC available) and `load_w` (AC) per step of `step_s` from epoch `start`;
+    `end_value`: what a kWh left stored at the end is worth (0: a horizon that is all there is).
 
     A horizon longer than WINDOW_S is solved window by window: each window's first COMMIT_S are kept and
     the next window starts from where they end (HiGHS' time grows faster than the horizon; a battery's
@@ -88,7 +89,7 @@ def optimum(pv_w: Sequence[float], load_w: Sequence[float], step_s: float, limit
         last = n <= first + window
         end = n if last else first + window
         # A window that is not the last values what it leaves stored at the cheapest import it would replace.
-        leftover = 0.0 if last else float(price[first:end].min()) * limits.discharge_efficiency * limits.inverter_efficiency
+        leftover = end_value if last else float(price[first:end].min()) * limits.discharge_efficiency * limits.inverter_efficiency
         piece = lp.solve(pv[first:end], load[first:end], price[first:end], initial, final if last else store_min, leftover)
         keep = end - first if last else commit
         pieces.append({name: values[:keep] for name, values in piece.items()})
@@ -161,7 +162,7 @@ class _Programme:
         low, high = np.zeros(count), np.empty(count)
         for var, top in (("grid_import", limits.grid_import_max_w), ("grid_export", limits.grid_export_max_w),
                          ("charge", limits.charge_max_w), ("discharge", limits.discharge_max_w),
-                         ("to_ac", limits.inverter_max_w / eta_inv), ("to_dc", limits.inverter_max_w)):
+                         ("to_ac", limits.inverter_max_w / eta_inv), ("to_dc", min(limits.inverter_max_w, limits.grid_charge_max_w))):
             high[block[var]:][:n] = top  # UNLIMITED is inf, which HiGHS reads as no bound
         high[block["pv_used"]:][:n] = pv
         high[block["unmet"]:][:n] = np.maximum(load, 0.0)

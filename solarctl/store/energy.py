@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
-from solarctl.devices import registry
+from solarctl.devices.roles import suppliers
 from solarctl.store import rollup, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.rows import epoch_of, ts_of
@@ -40,10 +40,7 @@ def roles(storage: StorageConfig, drivers: Mapping[str, str]) -> Roles:
         if given:
             out[role] = [tuple(item.split(".", 1)) for item in given]  # type: ignore[misc]
             continue
-        offers = [(metric.rank, dev, metric.name) for dev, driver in sorted(drivers.items())
-                  if (d := registry.describe(driver)) for metric in d.metrics.with_role(f"{role}_power")]
-        best = min((rank for rank, _, _ in offers), default=None)
-        out[role] = [(dev, metric) for rank, dev, metric in offers if rank == best]
+        out[role] = suppliers(drivers, f"{role}_power")
     return out
 
 

@@ -12,6 +12,7 @@ from solarctl.control.strategies.base import Strategy
 
 STRATEGIES: dict[str, str] = {
     "soc_band": "solarctl.control.strategies.soc_band:SocBandStrategy",
+    "forecast": "solarctl.control.strategies.forecast:ForecastStrategy",
 }
 
 

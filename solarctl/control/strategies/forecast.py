@@ -24,6 +24,7 @@ log = logging.getLogger("solarctl.strategy.forecast")
 
 ROLES = ("pv_power", "load_power", "battery_soc")
 DEAD_BAND_W = 50.0  # planned flows below this are "none"
+END_DISCOUNT = 0.9
 FULL_MARGIN_PCT = 3.0  # a battery this close to full may be holding PV back: such PV says little about the sky
 
 
@@ -163,8 +164,9 @@ class ForecastStrategy(Strategy):
         limits = dataclasses.replace(
             self.limits, initial_soc_pct=min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)))
         prices = self.tariff.import_prices(now, self.config.step_s, steps, self.zone)
-        # What is left stored at the horizon's end is worth the cheapest import it would replace.
-        end_value = min(prices) * limits.discharge_efficiency * limits.inverter_efficiency
+        # What is left stored at the horizon's end is worth the cheapest import it would replace, less a share
+        # for not knowing what comes after: of two plans equal by the LP, the one that uses the battery now.
+        end_value = END_DISCOUNT * min(prices) * limits.discharge_efficiency * limits.inverter_efficiency
         schedule = optimum(pv_w, load_w, self.config.step_s, limits, self.tariff, now, self.zone, end_value=end_value)
         return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
                     schedule.soc_pct, schedule.cost, basis)

@@ -1,6 +1,7 @@
 """The forecast strategy against no control and the perfect-foresight optimum on a demo site's plant model.
 
     .venv/bin/python bench/forecast_month.py [--site solar_station_site|scp_site] [--days 30] [--month 6]
+                                             [--weather clear_sky|pvlib]
 
 Runs the plant with no strategy (`none`) and with `forecast` on a time-of-use tariff (0.20 at night, 0.36
 06-22 h, feed-in 0.07), hour by hour on a virtual clock, then the LP optimum on the PV the arrays offered and
@@ -40,8 +41,9 @@ def offered_pv_w(plant: Plant) -> float:
     return sum(min(a.available_w * a.config.mppt_efficiency, a.config.max_output_current_a * volts) for a in plant.pv)
 
 
-async def run(site: str, with_forecast: bool, start_day: dt.date, days: int, tariff_path: Path):
+async def run(site: str, weather: str, with_forecast: bool, start_day: dt.date, days: int, tariff_path: Path):
     config = load_demo_config(tariff_path.parent, site)
+    config = config.model_copy(update={"plant": config.plant.model_copy(update={"weather": weather})})
     inverter, battery = DEVICES[site]
     strategies = ([{"name": "forecast", "inverter": inverter, "battery": battery, "tariff": str(tariff_path)}]
                   if with_forecast else [])
@@ -69,13 +71,14 @@ async def main() -> None:
     parser.add_argument("--site", default="solar_station_site", choices=sorted(DEVICES))
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--month", type=int, default=6)
+    parser.add_argument("--weather", default="clear_sky", choices=("clear_sky", "pvlib"))
     args = parser.parse_args()
     tariff_path = Path(tempfile.mkdtemp()) / "tariff.toml"
     tariff_path.write_text(TARIFF)
     day = dt.date(2025, args.month, 1)
     began = time.perf_counter()
-    config, start, none_cost, none_plant, pv, load, _ = await run(args.site, False, day, args.days, tariff_path)
-    _, _, forecast_cost, plant, _, _, applied = await run(args.site, True, day, args.days, tariff_path)
+    config, start, none_cost, none_plant, pv, load, _ = await run(args.site, args.weather, False, day, args.days, tariff_path)
+    _, _, forecast_cost, plant, _, _, applied = await run(args.site, args.weather, True, day, args.days, tariff_path)
     simulated = time.perf_counter() - began
     solve_began = time.process_time()
     best = optimum(pv, load, SAMPLE_S, Limits.from_plant(config.plant), Tariff.load(tariff_path), start,
@@ -87,7 +90,7 @@ async def main() -> None:
     strategy_config = make_strategies(config.model_validate({**config.model_dump(exclude={"strategy"}), "strategy": [
         {"name": "forecast", "inverter": DEVICES[args.site][0], "battery": DEVICES[args.site][1]}]}).strategy)[0]
     reachable = optimum(pv, load, SAMPLE_S, strategy_config.limits, Tariff.load(tariff_path), start, config.plant.timezone)
-    print(f"{args.site}, {args.days} days from {day}, time-of-use tariff")
+    print(f"{args.site}, {args.weather} weather, {args.days} days from {day}, time-of-use tariff")
     print(f"  none      cost {none_cost:8.2f}  import {none_plant.counters('grid_import').lifetime:7.1f} kWh")
     print(f"  forecast  cost {forecast_cost:8.2f}  import {plant.counters('grid_import').lifetime:7.1f} kWh  "
           f"export {plant.counters('grid_export').lifetime:6.1f} kWh  settings written {len(applied)}")

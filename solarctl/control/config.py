@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from solarctl.optimize.tariff import Tariff
 from solarctl.strict_model import StrictModel
 
 SettingValue = Union[float, int, str, bool]
@@ -72,7 +73,14 @@ class ForecastStrategyConfig(StrictModel):
     import_price: Annotated[float, Field(ge=0)] = 0.30
     feed_in: Annotated[float, Field(ge=0)] = 0.0
     limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
-    _site: object = PrivateAttr(default=None)  # (device -> driver, [plant]) bound by the whole config
+    _site: object = PrivateAttr(default=None)
+
+    @field_validator("tariff")
+    @classmethod
+    def _readable_tariff(cls, path: str | None) -> str | None:
+        if path is not None:
+            Tariff.load(path)  # a bad file is a config error now, not a strategy that fails later
+        return path  # (device -> driver, [plant]) bound by the whole config
 
     def bind_site(self, drivers: dict[str, str], plant) -> None:
         """What the strategy needs from the rest of the config: which drivers supply which roles, the site's

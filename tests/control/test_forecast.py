@@ -119,3 +119,12 @@ def test_an_inverter_it_cannot_drive_is_refused_in_one_sentence(tmp_path):
     config = with_strategies(load_demo_config(tmp_path, "scp_site"), [forecast_table(tmp_path, "combox", "battery")])
     with pytest.raises(ValueError, match="inverter 'combox' is a conext_combox; it can drive conext_xw or must_pv1800 only"):
         make_strategies(config.strategy)
+
+
+def test_a_tariff_file_that_cannot_be_read_is_a_config_error(tmp_path):
+    from solarctl.config import ConfigError, validate_config
+
+    config = load_demo_config(tmp_path, "scp_site").model_dump(exclude={"strategy"})
+    table = {**forecast_table(tmp_path, "xw", "battery"), "tariff": str(tmp_path / "missing.toml")}
+    with pytest.raises(ConfigError, match="cannot read the tariff file .*missing.toml"):
+        validate_config({**config, "strategy": [table]})

@@ -9,6 +9,7 @@ Brings scipy/numpy in (the [optimize] extra): a daemon without this strategy nev
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import logging
 from dataclasses import dataclass
 from typing import Callable
@@ -19,6 +20,7 @@ from solarctl.devices.roles import suppliers
 from solarctl.optimize.forecast import Forecaster
 from solarctl.optimize.limits import Limits
 from solarctl.optimize.tariff import Tariff
+from solarctl.plant.extras import MissingExtraError
 
 log = logging.getLogger("solarctl.strategy.forecast")
 
@@ -113,6 +115,8 @@ def nominal_volts(plant) -> float:
 class ForecastStrategy(Strategy):
     def __init__(self, config) -> None:
         super().__init__(config)
+        if importlib.util.find_spec("scipy") is None:
+            raise MissingExtraError("the forecast strategy plans with scipy: install it with `pip install solarctl[optimize]`")
         drivers, plant = config.site
         driver = drivers[config.inverter]
         if driver not in ACTUATORS:

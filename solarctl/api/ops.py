@@ -1,5 +1,6 @@
 """What the daemon answers over the control API: `status`, `read` (from the state hub, no port
-touched) and `set` (through the daemon's SafeWriter, so the write budget and audit ledger are one)."""
+touched), `set` (through the daemon's SafeWriter, so the write budget and audit ledger are one) and
+`plan` (the forecast strategies' current plans)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class DaemonOps:
         self.started_at = daemon.clock.time()
 
     def table(self) -> dict[str, Op]:
-        return {"status": self.status, "read": self.read, "set": self.set}
+        return {"status": self.status, "read": self.read, "set": self.set, "plan": self.plan}
 
     async def status(self, request: dict, caller: Caller) -> dict:
         return {"pid": os.getpid(), "config": None if self.config_path is None else str(self.config_path),
@@ -76,6 +77,16 @@ class DaemonOps:
             _field(request, "device", str), _field(request, "setting", str), value,
             source=f"{source}:uid={caller.uid}", dry_run=True if _field(request, "dry_run", bool, False) else None)
         return dataclasses.asdict(outcome)
+
+
+    async def plan(self, request: dict, caller: Caller) -> dict:
+        """Each planning strategy's current plan, or why it has none yet: what `solarctl plan` prints."""
+        planners = [runner.strategy for runner in self.daemon.strategies if hasattr(runner.strategy, "plan")]
+        if not planners:
+            raise ApiError('the daemon runs no planning strategy; add a [[strategy]] with name = "forecast"')
+        return {"zone": self.daemon.config.plant.timezone, "now": self.daemon.clock.time(),
+                "plans": [{"strategy": s.name, "plan": None if s.plan is None else s.plan.as_dict(),
+                           "missing": s.why_not if s.plan is None else None} for s in planners]}
 
 
 _MISSING: Any = object()

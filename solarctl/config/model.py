@@ -77,6 +77,8 @@ class Config(StrictModel):
             strat.check_drivers({d.name: d.driver for d in self.device})
             if getattr(strat, "on_start", None) or getattr(strat, "on_stop", None):
                 _check_start_stop(strat, self.device_named(strat.inverter))
+            if hasattr(strat, "bind_site"):
+                strat.bind_site({dev.name: dev.driver for dev in self.device}, self.plant)
         if self.command_file is not None and self.command_file.device not in names:
             raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
         for ref in self.mqtt.control if self.mqtt else ():

@@ -1,0 +1,43 @@
+"""Which strategy objects a backtest runs for a name: the site's own `[[strategy]]` table when it has one,
+otherwise the strategy's defaults aimed at the site's inverter (grid power) and battery (SoC) by role."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter, ValidationError
+
+from solarctl.backtest.scenario import ScenarioError
+from solarctl.config import Config
+from solarctl.control.config import StrategyConfig
+from solarctl.control.strategies import STRATEGIES, strategy_class
+from solarctl.control.strategies.base import Strategy
+from solarctl.devices import registry
+
+BASELINES = ("none", "optimum")
+
+
+def _device_with(config: Config, role: str) -> str | None:
+    return next((d.name for d in config.device if d.enabled and registry.DRIVERS[d.driver].metrics.with_role(role)),
+                None)
+
+
+def _table(config: Config, name: str, site: str):
+    found = next((s for s in config.strategy if s.name == name), None)
+    if found is not None:
+        return found.model_copy(update={"enabled": True})
+    aimed = {"name": name, "inverter": _device_with(config, "grid_power"), "battery": _device_with(config, "battery_soc")}
+    for candidate in (aimed, {"name": name}):
+        try:
+            return TypeAdapter(StrategyConfig).validate_python({k: v for k, v in candidate.items() if v is not None})
+        except ValidationError:
+            continue
+    raise ScenarioError(f"strategy {name!r} needs settings that site {site!r} does not give; add a [[strategy]] "
+                        f"table for it to a config and pass that config with --site")
+
+
+def strategy_for(config: Config, name: str, site: str) -> list[Strategy]:
+    """The strategy objects `name` means on this site (none for the `none` baseline)."""
+    if name == "none":
+        return []
+    if name not in STRATEGIES:
+        raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
+    return [strategy_class(name)(_table(config, name, site))]

@@ -4,6 +4,7 @@ and cost per strategy. matplotlib (Agg, no display) is imported here only."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,10 +12,10 @@ from solarctl.backtest.replay import Trace
 from solarctl.backtest.session import Backtest
 
 
-def _monthly(trace: Trace, values: list[float]) -> dict[str, float]:
+def _monthly(trace: Trace, values: list[float], zone: dt.tzinfo) -> dict[str, float]:
     months: dict[str, float] = defaultdict(float)
     for i, v in enumerate(values):
-        months[dt.datetime.fromtimestamp(trace.start + i * trace.step_s, dt.timezone.utc).strftime("%Y-%m")] += v
+        months[dt.datetime.fromtimestamp(trace.start + i * trace.step_s, zone).strftime("%Y-%m")] += v
     return dict(months)
 
 
@@ -24,6 +25,7 @@ def draw(backtest: Backtest, path: Path, week: int | None = None) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    zone = zoneinfo.ZoneInfo(backtest.scenario.zone)
     traces = list(backtest.traces.values())
     shown = traces[1] if len(traces) > 1 else traces[0]  # the strategy asked for; `none` when it was none
     per_week = int(7 * 86400 / shown.step_s)
@@ -31,7 +33,7 @@ def draw(backtest: Backtest, path: Path, week: int | None = None) -> None:
     first = ((weeks // 2 if week is None else min(max(week, 1), weeks) - 1) * per_week)
     span = range(first, min(first + per_week, shown.steps))
     hours = shown.step_s / 3600.0
-    times = [dt.datetime.fromtimestamp(shown.start + (i + 1) * shown.step_s, dt.timezone.utc) for i in span]
+    times = [dt.datetime.fromtimestamp(shown.start + (i + 1) * shown.step_s, zone) for i in span]
 
     fig, (flows, bars) = plt.subplots(2, 1, figsize=(12, 8))
     for flow, label in (("pv", "PV"), ("load", "load"), ("grid_import", "grid import"), ("grid_export", "grid export")):
@@ -47,7 +49,7 @@ def draw(backtest: Backtest, path: Path, week: int | None = None) -> None:
 
     width = 0.8 / len(traces)
     for n, trace in enumerate(traces):
-        months = _monthly(trace, [w / 1000.0 for w in trace.wh["grid_import"]])
+        months = _monthly(trace, [w / 1000.0 for w in trace.wh["grid_import"]], zone)
         bars.bar([i + n * width for i in range(len(months))], list(months.values()), width, label=trace.name)
         bars.set_xticks([i + 0.4 - width / 2 for i in range(len(months))], list(months))
     bars.set_ylabel("grid import, kWh")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from solarctl.backtest.session import Backtest
 
@@ -26,11 +27,15 @@ COLUMNS = (
 )
 
 
+def _start(backtest: Backtest) -> dt.datetime:
+    return dt.datetime.fromtimestamp(backtest.scenario.start, zoneinfo.ZoneInfo(backtest.scenario.zone))
+
+
 def as_json(backtest: Backtest) -> dict:
     s = backtest.scenario
     return {
         "site": backtest.site,
-        "start": dt.datetime.fromtimestamp(s.start, dt.timezone.utc).isoformat(),
+        "start": _start(backtest).isoformat(),
         "days": s.days,
         "step_s": s.step_s,
         "weather": s.weather_name,
@@ -38,6 +43,7 @@ def as_json(backtest: Backtest) -> dict:
         "tariff": backtest.tariff.describe(),
         "strategies": {r.name: r.as_dict() for r in backtest.results},
         "seconds": backtest.seconds,
+        "cpu_seconds": backtest.cpu_seconds,
         "optimum_error": backtest.optimum_error or None,
     }
 
@@ -50,7 +56,7 @@ def table(backtest: Backtest):
     from rich.table import Table
 
     s = backtest.scenario
-    title = (f"{backtest.site}: {s.days:g} days from {dt.date.fromtimestamp(s.start)} at {s.step_s:g} s steps, "
+    title = (f"{backtest.site}: {s.days:g} days from {_start(backtest).date()} at {s.step_s:g} s steps, "
              f"weather {s.weather_name}, load {s.load_name}; {backtest.tariff.describe()}")
     out = Table(title=title)
     out.add_column("strategy")

@@ -32,6 +32,7 @@ class Backtest:
     results: list[Figures] = field(default_factory=list)  # none, the strategies, then the optimum
     traces: dict[str, Trace] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall-clock time per run
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's CPU time per run
     optimum_error: str = ""
 
 
@@ -55,20 +56,22 @@ def run_backtest(scenario: Scenario, site: str, names: list[str], tariff, *, min
     prices = tariff.import_prices(scenario.start, scenario.step_s, scenario.steps, scenario.zone)
     with _refusals_counted_not_logged():
         for name in runs:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             with progress(name, scenario.steps) as update:
                 trace = replay(scenario, name, plans[name], update)
             result.seconds[name] = time.perf_counter() - began
+            result.cpu_seconds[name] = time.process_time() - cpu
             result.traces[name] = trace
             result.results.append(figures(trace, prices, tariff.feed_in, min_soc_pct))
     if with_optimum:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         try:
             best = optimum_figures(scenario, result.traces["none"], tariff)
         except (ImportError, MissingExtraError) as exc:
             result.optimum_error = f"no optimum: {exc}"
         else:
             result.seconds["optimum"] = time.perf_counter() - began
+            result.cpu_seconds["optimum"] = time.process_time() - cpu
             none = result.results[0]
             result.results = [against(r, best, none) for r in result.results] + [against(best, best, none)]
     return result

@@ -1,6 +1,7 @@
 """Backtest speed and quality: one weather year at 5-minute steps for every strategy on both demo sites.
 
-Prints the wall-clock seconds per strategy-year (target < 60 s) and each strategy's cost and grid import
+Prints the wall-clock and CPU seconds per strategy-year (target < 60 s; on a shared machine the CPU time is
+the figure that does not depend on the neighbours) and each strategy's cost and grid import
 as ratios to the perfect-foresight optimum, plus the share of the cost gap between `none` and the
 optimum it closes. Run: .venv/bin/python bench/simulate_year.py [--days 365] [--weather try:13] [--tariff F]
 """
@@ -43,15 +44,17 @@ def main() -> None:
         result = run_backtest(scenario, site, names, tariff)
         year = 365.0 / args.days
         print(f"\n{site} (scenario set-up {setup:.1f} s; the first run also computes the shared weather and load)")
-        print(f"  {'strategy':<16}{'s/year':>8}{'import kWh':>12}{'cost':>10}{'cost/opt':>10}{'import/opt':>12}"
-              f"{'gap closed':>12}{'writes':>8}{'balance err kWh':>17}")
+        print(f"  {'strategy':<16}{'s/year':>8}{'CPU s':>8}{'import kWh':>12}{'cost':>10}{'cost/opt':>10}{'import/opt':>12}"
+              f"{'gap closed':>12}{'writes':>8}{'refused':>9}{'balance err kWh':>17}")
         for r in result.results:
             secs = result.seconds.get(r.name, 0.0) * year
+            cpu = result.cpu_seconds.get(r.name, 0.0) * year
             gap = "–" if r.gap_closed_pct is None else f"{r.gap_closed_pct:.0f} %"
             ratio = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
             err = "–" if r.balance_error_kwh is None else f"{r.balance_error_kwh:.1e}"
-            print(f"  {r.name:<16}{secs:>8.1f}{r.grid_import_kwh:>12.0f}{r.cost:>10.2f}{ratio(r.cost_ratio):>10}"
+            print(f"  {r.name:<16}{secs:>8.1f}{cpu:>8.1f}{r.grid_import_kwh:>12.0f}{r.cost:>10.2f}{ratio(r.cost_ratio):>10}"
                   f"{ratio(r.import_ratio):>12}{gap:>12}{r.setting_writes if r.setting_writes is not None else '–':>8}"
+                  f"{r.refused_writes if r.refused_writes is not None else '–':>9}"
                   f"{err:>17}")
         if result.optimum_error:
             print(f"  {result.optimum_error}")

@@ -65,3 +65,11 @@ def optimizer(monkeypatch) -> str:
                          ("solarctl.optimize.lp", lp)):
         monkeypatch.setitem(sys.modules, name, module)
     return "stand-in"
+
+
+@pytest.fixture
+def tariff(optimizer):
+    """Flat 0.30 import, 0.08 feed-in, from the real tariff module or the stand-in."""
+    from solarctl.optimize.tariff import Tariff
+
+    return Tariff.flat(0.30, 0.08)

@@ -12,9 +12,6 @@ from typer.testing import CliRunner
 from solarctl.backtest.scenario import make_scenario
 from solarctl.backtest.session import run_backtest
 from solarctl.cli.app import app
-from solarctl.optimize.tariff import Tariff  # the real one, or the stand-in of conftest.py
-
-TARIFF = Tariff.flat(0.30, 0.08)
 
 
 def test_simulate_soc_band_for_a_week_as_json(optimizer):
@@ -42,9 +39,9 @@ def test_simulate_soc_band_for_a_week_as_json(optimizer):
 
 
 @pytest.mark.parametrize("site, strategy", [("scp", "soc_band"), ("solar-station", "none")])
-def test_the_energy_balance_closes_over_the_run(site, strategy):
+def test_the_energy_balance_closes_over_the_run(site, strategy, tariff):
     scenario = make_scenario(site, weather="clear-sky", load="bdew", start="2025-03-10", days=14, step="5min")
-    result = run_backtest(scenario, site, [strategy], TARIFF, with_optimum=False)
+    result = run_backtest(scenario, site, [strategy], tariff, with_optimum=False)
     assert all(trace.steps == 14 * 288 for trace in result.traces.values())
     for run in result.results:
         # PV + import = load + export + Δbattery + losses, from the flows booked step by step.

@@ -87,12 +87,15 @@ class Scenario:
         return Plant(self.config.plant, self.start, weather=self.weather, load=self.load)
 
 
-def make_scenario(site: str, *, weather: str, load: str, start: str, days: float, step: str) -> Scenario:
+def make_scenario(site: str, *, weather: str, load: str, start: str, days: float, step: str,
+                  annual_kwh: float | None = None) -> Scenario:
     config = load_site(site)
     step_s = parse_step(step)
     if days <= 0:
         raise ScenarioError(f"days {days:g}: simulate at least part of a day")
     plant = config.plant.model_copy(update={"max_substep_s": min(step_s, MAX_SUBSTEP_S)})
+    if annual_kwh is not None:
+        plant = plant.model_copy(update={"load": plant.load.model_copy(update={"annual_kwh": annual_kwh})})
     if weather == "clear-sky":
         plant = plant.model_copy(update={"weather": "clear_sky"})
     elif weather.startswith("try:"):

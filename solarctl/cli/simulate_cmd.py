@@ -38,6 +38,8 @@ def simulate(
     weather: str = typer.Option("try:13", "--weather",
                                 help="clear-sky, try:N (DWD test-reference year of region N), or a CSV of time,pv_w"),
     load: str = typer.Option("bdew", "--load", help="bdew (BDEW household profile), builtin, or a CSV of time,load_w"),
+    annual_kwh: float = typer.Option(None, "--annual-kwh", min=0,
+                                     help="scale bdew/builtin to this yearly consumption (default: the site's)"),
     tariff_file: Path = typer.Option(None, "--tariff", help="tariff TOML (default: flat 0.30 import, 0.08 feed-in)"),
     min_soc: float = typer.Option(20.0, "--min-soc", help="count hours below this SoC (%)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
@@ -57,7 +59,8 @@ def simulate(
             raise typer.Exit(1) from None
         try:
             tariff = Tariff.load(tariff_file) if tariff_file else Tariff.flat(DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN)
-            scenario = make_scenario(site, weather=weather, load=load, start=start, days=days, step=step)
+            scenario = make_scenario(site, weather=weather, load=load, start=start, days=days, step=step,
+                                     annual_kwh=annual_kwh)
             result = run_backtest(scenario, site, [strategy, *compare], tariff, min_soc_pct=min_soc,
                                   progress=_bar if sys.stderr.isatty() else no_progress)
         except (ScenarioError, ValueError, FileNotFoundError) as exc:

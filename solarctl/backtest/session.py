@@ -66,7 +66,9 @@ def run_backtest(scenario: Scenario, site: str, names: list[str], tariff, *, min
     if with_optimum:
         began, cpu = time.perf_counter(), time.process_time()
         try:
-            best = optimum_figures(scenario, result.traces["none"], tariff)
+            with progress("optimum (LP)", 1) as update:
+                best = optimum_figures(scenario, result.traces["none"], tariff)
+                update(1)
         except (ImportError, MissingExtraError) as exc:
             result.optimum_error = f"no optimum: {exc}"
         else:

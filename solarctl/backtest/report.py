@@ -41,6 +41,7 @@ def as_json(backtest: Backtest) -> dict:
         "weather": s.weather_name,
         "load": s.load_name,
         "tariff": backtest.tariff.describe(),
+        "battery_kwh": backtest.traces["none"].battery_full_wh / 1000.0,  # stored between 0 and 100 % SoC
         "strategies": {r.name: r.as_dict() for r in backtest.results},
         "seconds": backtest.seconds,
         "cpu_seconds": backtest.cpu_seconds,

@@ -74,3 +74,19 @@ def test_plot_draws_a_png(tmp_path):
     assert result.exit_code == 0, result.output
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 10_000
     assert "soc_band" in result.stdout and "optimum" in result.stdout
+
+
+def test_a_site_config_file_and_its_strategy_table(tmp_path):
+    from solarctl.demo.run import demo_config_text
+
+    site = tmp_path / "site.toml"
+    # The SCP demo site with a two-module battery and the band moved: the file's own [plant] and [[strategy]] count.
+    site.write_text(demo_config_text(tmp_path, "scp_site").replace("module_count = 6", "module_count = 2")
+                    .replace("soc_high = 80.0", "soc_high = 90.0"))
+    result = CliRunner().invoke(app, ["simulate", "--site", str(site), "--strategy", "soc_band", "--days", "2",
+                                      "--weather", "clear-sky", "--start", "2025-12-01", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["site"] == str(site) and report["strategies"]["soc_band"]["unmet_load_kwh"] == 0
+    assert 4.0 < report["battery_kwh"] < 5.5  # two 50 Ah modules of 15 cells, not the demo's six
+    assert report["strategies"]["soc_band"]["equivalent_full_cycles"] > 0

@@ -1,7 +1,7 @@
 """One strategy (or none) over a scenario: control/offline.py's OfflineRun on a fresh plant, one record per step.
 
 The strategies are the daemon's own classes; OfflineRun carries their proposals into the plant and
-keeps the daily write budget. No strategy decides more often than the step (a backtest's resolution).
+keeps the daily write budget.
 """
 
 from __future__ import annotations
@@ -50,8 +50,7 @@ async def _replay(scenario: Scenario, name: str, strategies: list[Strategy],
     ledger = plant.energy
     before = [ledger.total_wh(f) for f in FLOWS]
     columns = [trace.wh[f] for f in FLOWS]
-    async with OfflineRun(scenario.config, plant, strategies, plant_step_s=scenario.step_s,
-                          min_interval_s=scenario.step_s) as run:
+    async with OfflineRun(scenario.config, plant, strategies, plant_step_s=scenario.step_s) as run:
         for i in range(scenario.steps):
             await run.run_for(scenario.step_s)
             now = [ledger.total_wh(f) for f in FLOWS]

@@ -1,5 +1,6 @@
 """Which strategy objects a backtest runs for a name: the site's own `[[strategy]]` table when it has one,
-otherwise the strategy's defaults aimed at the site's inverter (grid power) and battery (SoC) by role."""
+otherwise the strategy's defaults aimed at the site's inverter (grid power) and battery (SoC) by role.
+No strategy decides more often than the backtest's step (its resolution)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,11 @@ def _table(config: Config, name: str, site: str):
                         f"table for it to a config and pass that config with --site")
 
 
-def strategy_for(config: Config, name: str, site: str) -> list[Strategy]:
+def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0) -> list[Strategy]:
     """The strategy objects `name` means on this site (none for the `none` baseline)."""
     if name == "none":
         return []
     if name not in STRATEGIES:
         raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
-    return [strategy_class(name)(_table(config, name, site))]
+    table = _table(config, name, site)
+    return [strategy_class(name)(table.model_copy(update={"interval": max(table.interval, step_s)}))]

@@ -3,23 +3,21 @@
 The same strategy code the daemon runs: every `interval` of plant time it gets a view of the plant's
 devices (control/plant_devices.py) and its proposals go straight into the plant's settings. Start
 proposals go in first, stop proposals when the run closes. Every proposal carried out (or refused)
-is recorded in `applied`, which is what a backtest reports. The daily write budget holds here too, by
-the SafeWriter's own rule: a change past the budget of its register on that UTC day is refused, and a
-proposal that changes nothing is no write.
+is recorded in `applied`, which is what a backtest reports. The daily write budget holds here too, with
+the SafeWriter's own `WriteBudget` (in memory): a change past the budget of its register on that UTC day
+is refused, and a proposal that changes nothing is no write.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from dataclasses import dataclass
 
 from solarctl.clock import VirtualClock
 from solarctl.config import Config
-from solarctl.control.ledger import utc_day
+from solarctl.control.write_budget import WriteBudget, device_identity
 from solarctl.control.plant_devices import PlantDevices
-from solarctl.control.safe_write import budget_refusal
 from solarctl.control.strategies.base import Proposal, Strategy, in_place
 from solarctl.plant import Plant, run_plant
 
@@ -38,16 +36,13 @@ class Applied:
 class OfflineRun:
     """`async with OfflineRun(config, plant, strategies) as run: await run.run_for(86400)`."""
 
-    def __init__(self, config: Config, plant: Plant, strategies: list[Strategy], *, plant_step_s: float = 5.0,
-                 min_interval_s: float = 0.0) -> None:
+    def __init__(self, config: Config, plant: Plant, strategies: list[Strategy], *, plant_step_s: float = 5.0) -> None:
         self.plant = plant
         self.strategies = strategies
         self.devices = PlantDevices(config, plant)
         self.clock = VirtualClock(start=plant.time)  # clock time is plant time
         self.plant_step_s = plant_step_s
-        self.min_interval_s = min_interval_s  # a backtest's time step: no strategy decides more often
-        self.daily_budget = config.control.daily_write_budget
-        self.writes: Counter[tuple[str, str, int]] = Counter()  # (UTC day, device, register) -> writes
+        self.budget = WriteBudget(None, config.control.daily_write_budget)
         self.applied: list[Applied] = []
         self._tasks: list[asyncio.Task] = []
 
@@ -77,26 +72,30 @@ class OfflineRun:
                 self.plant.step(self.clock.time() - self.plant.time)
             view = self.devices.view()
             self._apply(strategy, [p for p in strategy.decide(view, view.now) if not in_place(view, p)])
-            await self.clock.sleep(max(strategy.interval, self.min_interval_s))
+            await self.clock.sleep(strategy.interval)
 
     def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:
         for proposal in proposals:
             if in_place(self.devices.view(), proposal):
                 self.applied.append(Applied(self.plant.time, strategy.name, proposal, unchanged=True))
                 continue
-            refused = self._over_budget(proposal) or self.devices.apply(proposal)
+            refused = self._write(strategy, proposal)
             if refused:
                 log.warning("%s: %s.%s = %s refused: %s", strategy.name, proposal.device, proposal.setting,
                             proposal.value, refused)
-            else:
-                self.writes[self._budget_key(proposal)] += 1
             self.applied.append(Applied(self.plant.time, strategy.name, proposal, refused))
 
-    def _budget_key(self, proposal: Proposal) -> tuple[str, str, int]:
+    def _write(self, strategy: Strategy, proposal: Proposal) -> str:
+        """Put a proposal into the plant within its register's budget for today; '' if it took, else why not."""
         reg = self.devices.register(proposal.device, proposal.setting)
-        return utc_day(self.plant.time), proposal.device, -1 if reg is None else reg.address
-
-    def _over_budget(self, proposal: Proposal) -> str:
-        if self.devices.register(proposal.device, proposal.setting) is None:
-            return ""  # the plant refuses it with its own reason
-        return budget_refusal(self.writes[self._budget_key(proposal)], self.daily_budget, proposal.setting)
+        attempt = None
+        if reg is not None:  # (without one the plant refuses it with its own reason)
+            identity = device_identity(self.devices.devices[proposal.device])
+            attempt = self.budget.reserve(self.plant.time, identity, reg.address, f"strategy:{strategy.name}")
+            if attempt is None:
+                return (f"daily write budget used up ({self.budget.limit} writes today, UTC) for {proposal.setting}; "
+                        "raise [control] daily_write_budget if this is intended")
+        refused = self.devices.apply(proposal)
+        if attempt is not None:
+            self.budget.settle(self.plant.time, attempt, reached=not refused)  # a refused value gives its slot back
+        return refused

@@ -47,14 +47,6 @@ class WriteOutcome:
         return f"{target}: {self.outcome.upper()}: {self.reason}"
 
 
-def budget_refusal(used: int, budget: int, setting: str) -> str:
-    """Why the daily budget refuses one more write of `setting` ('' if it allows it); offline runs obey it too."""
-    if used < budget:
-        return ""
-    return (f"daily write budget used up ({used} of {budget} writes today, UTC) for {setting}; "
-            f"raise [control] daily_write_budget if this is intended")
-
-
 class SafeWriter:
     def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
                  daily_budget: int = 48, dry_run: bool = False) -> None:
@@ -96,9 +88,10 @@ class SafeWriter:
         if _same(reg, before, wanted):
             return WriteOutcome(**result, outcome="unchanged")
         used = self.ledger.writes_on(utc_day(self.clock.time()), device.name, reg.address)
-        refusal = budget_refusal(used, self.daily_budget, setting)
-        if refusal:
-            return WriteOutcome(**result, outcome="rejected", reason=refusal)
+        if used >= self.daily_budget:
+            return WriteOutcome(**result, outcome="rejected",
+                                reason=f"daily write budget used up ({used} of {self.daily_budget} writes today, UTC) for {setting}; "
+                                       f"raise [control] daily_write_budget if this is intended")
         if dry:
             return WriteOutcome(**result, outcome="dry_run")
         try:

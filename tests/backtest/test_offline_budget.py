@@ -1,11 +1,11 @@
-"""The daily write budget holds in offline runs too, by the SafeWriter's own rule; unchanged settings cost nothing."""
+"""The daily write budget holds in offline runs too, with the SafeWriter's own WriteBudget; unchanged settings cost nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from solarctl.control.offline import OfflineRun
-from solarctl.control.safe_write import budget_refusal
+from solarctl.control.write_budget import device_identity
 from solarctl.control.strategies.base import Proposal, Strategy
 from solarctl.demo.run import load_demo_config
 from solarctl.plant import Plant
@@ -41,8 +41,10 @@ async def test_offline_writes_stop_at_the_daily_budget_and_start_again_the_next_
     refused = [a for a in flaps if a.refused]
     days = [dt.datetime.fromtimestamp(a.time, dt.timezone.utc).day for a in written]
     assert days.count(20) == 5 and days.count(21) == 5  # 12 flips asked on the 20th (2 h), 24 on the 21st
-    assert refused and all(a.refused == budget_refusal(5, 5, "load_shave") for a in refused)
-    assert budget_refusal(4, 5, "load_shave") == ""
-    assert sum(run.writes.values()) == 10
+    assert refused and all(a.refused.startswith("daily write budget used up (5 writes today, UTC) for load_shave")
+                           for a in refused)
+    xw = device_identity(run.devices.devices["xw"])
+    register = run.devices.register("xw", "load_shave").address
+    assert [run.budget.used(start + h * 3600, xw, register) for h in (0, 3)] == [5, 5]
     [kept] = [a for a in run.applied if a.proposal.setting == "low_battery_cut_out"]
     assert kept.unchanged and not kept.refused  # in place already: not a write, not counted

@@ -4,12 +4,11 @@ No strategy decides more often than the backtest's step (its resolution)."""
 
 from __future__ import annotations
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from solarctl.backtest.scenario import ScenarioError
 from solarctl.config import Config
-from solarctl.control.config import StrategyConfig
-from solarctl.control.strategies import STRATEGIES, strategy_class
+from solarctl.control.strategies import STRATEGIES, make_strategies
 from solarctl.control.strategies.base import Strategy
 from solarctl.devices import registry
 
@@ -25,10 +24,12 @@ def _table(config: Config, name: str, site: str):
     found = next((s for s in config.strategy if s.name == name), None)
     if found is not None:
         return found.model_copy(update={"enabled": True})
-    aimed = {"name": name, "inverter": _device_with(config, "grid_power"), "battery": _device_with(config, "battery_soc")}
-    for candidate in (aimed, {"name": name}):
-        try:
-            return TypeAdapter(StrategyConfig).validate_python({k: v for k, v in candidate.items() if v is not None})
+    inverter, battery = _device_with(config, "grid_power"), _device_with(config, "battery_soc")
+    for candidate in ({"name": name, "inverter": inverter, "battery": battery}, {"name": name, "inverter": inverter},
+                      {"name": name, "battery": battery}, {"name": name}):
+        table = {k: v for k, v in candidate.items() if v is not None}
+        try:  # as part of the whole config, so the checks that need the site's devices run too
+            return type(config).model_validate({**config.model_dump(), "strategy": [table]}).strategy[0]
         except ValidationError:
             continue
     raise ScenarioError(f"strategy {name!r} needs settings that site {site!r} does not give; add a [[strategy]] "
@@ -42,4 +43,4 @@ def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0) -> l
     if name not in STRATEGIES:
         raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
     table = _table(config, name, site)
-    return [strategy_class(name)(table.model_copy(update={"interval": max(table.interval, step_s)}))]
+    return make_strategies([table.model_copy(update={"interval": max(table.interval, step_s)})])

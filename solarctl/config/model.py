@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
+from solarctl.alerts.config import AlertsConfig
 from solarctl.config.sections import GeneralConfig, MqttTable, TelegramTable, WebTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
@@ -33,6 +34,7 @@ class Config(StrictModel):
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
     command_file: CommandFileConfig | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":
@@ -60,7 +62,7 @@ class Config(StrictModel):
             if console is not None and len(devs) > 1:
                 raise ValueError(f"{where}: a {console.driver} needs its serial port to itself")
         for strat in self.strategy:
-            for ref in (strat.inverter, strat.battery):
+            for ref in strat.device_refs():
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
         if self.command_file is not None and self.command_file.device not in names:

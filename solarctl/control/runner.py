@@ -1,4 +1,5 @@
-"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
+"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter,
+conditions to the alert manager.
 
 Start proposals go out when it starts, stop proposals on the way out (the daemon calls `stop` on every
 path). A proposal the view shows already in place is skipped without even a read request.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
+
+from solarctl.alerts.model import Condition
 
 from solarctl.clock import Clock
 from solarctl.control.safe_write import SafeWriter
-from solarctl.control.strategies.base import Proposal, Strategy, in_place
+from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.control.strategies.view import Latest, SettingMetric, View, setting_metrics
 from solarctl.devices.base import Device
 from solarctl.hub import StateHub
@@ -26,8 +29,9 @@ def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
 
 class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
-                 clock: Clock) -> None:
+                 clock: Clock, conditions: Callable[[Iterable[Condition]], None] = lambda found: None) -> None:
         self.strategy = strategy
+        self.conditions = conditions  # the daemon: its alert manager
         self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
         self.writer = writer
@@ -46,7 +50,9 @@ class StrategyRunner:
 
     async def step(self) -> None:
         view = hub_view(self.hub, self.clock.time(), self._setting_metric)
-        await self._apply([p for p in self.strategy.decide(view, view.now) if not in_place(view, p)])
+        wanted, found = split(self.strategy.decide(view, view.now))
+        self.conditions(found)
+        await self._apply([p for p in wanted if not in_place(view, p)])
 
     async def stop(self) -> None:
         await self._apply(self.strategy.stop_proposals())

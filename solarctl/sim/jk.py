@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from solarctl.devices.jk import pb_bus, proto4e57
+from solarctl.devices.jk.battery import pb_values
 from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.registers import JK_PB
 from solarctl.devices.jk.wire import NW_MAX_FRAME
@@ -218,5 +219,6 @@ def jk_unit(config, plant: Plant, index: int):
 
 
 def jk_plant_view(config, plant: Plant, index: int) -> PlantView:
+    """The pack's metrics as the driver publishes them (cell_voltages, temperature …), not its raw registers."""
     pack = JkPack(plant, index, config.unit)
-    return PlantView(pack.values, pack.set_switch)
+    return PlantView(lambda: pb_values(pack.values()), pack.set_switch)

@@ -7,11 +7,13 @@ offline runner straight on a plant model.
 from __future__ import annotations
 
 import importlib
+from typing import Mapping
 
 from solarctl.control.strategies.base import Strategy
 
 STRATEGIES: dict[str, str] = {
     "soc_band": "solarctl.control.strategies.soc_band:SocBandStrategy",
+    "battery_guard": "solarctl.control.strategies.battery_guard:BatteryGuard",
 }
 
 
@@ -20,6 +22,7 @@ def strategy_class(name: str):
     return getattr(importlib.import_module(module), cls)
 
 
-def make_strategies(configs) -> list[Strategy]:
-    """The enabled `[[strategy]]` tables as strategies."""
-    return [strategy_class(c.name)(c) for c in configs if c.enabled]
+def make_strategies(configs, drivers: Mapping[str, str] | None = None) -> list[Strategy]:
+    """The enabled `[[strategy]]` tables as strategies; `drivers` (device name -> driver) for those that find
+    their devices by catalogue role."""
+    return [strategy_class(c.name)(c, drivers) for c in configs if c.enabled]

@@ -70,6 +70,17 @@ class AlertManager:
         for condition in conditions:
             self.observe(condition)
 
+    def notify(self, condition: Condition) -> AlertEvent:
+        """A one-off event (the status report): published once, already cleared, never an episode."""
+        now = self.clock.time()
+        event = AlertEvent(self.next_id, condition.kind, condition.severity, condition.device, condition.message,
+                           dict(condition.values), first_seen=now, last_seen=now, count=1, state="cleared", cleared_at=now)
+        self.next_id += 1
+        self.closed = [*self.closed[-99:], event]
+        log.log(LEVEL[event.severity], "alert %d %s: %s", event.id, event.kind, event.message)
+        self.publish(replace(event))
+        return event
+
     def acknowledge(self, alert_id: int) -> AlertEvent | None:
         """Mark an open alert as seen by a person; None if no open alert has this id."""
         episode = next((e for e in self._open.values() if e.event.id == alert_id), None)

@@ -2,14 +2,15 @@
 
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
 daily budget -> (dry run stops here) -> write -> read the same register back -> compare.
-Every attempt, whatever its outcome, goes into the audit ledger.
+Every attempt, whatever its outcome, goes into the audit ledger, then to `on_outcome` (the daemon: alerts for
+failed and refused writes; a callback, so this layer knows nothing of alerts).
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 from solarctl.clock import Clock
 from solarctl.control.device_access import DeviceAccess
@@ -49,8 +50,10 @@ class WriteOutcome:
 
 class SafeWriter:
     def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
-                 daily_budget: int = 48, dry_run: bool = False) -> None:
+                 daily_budget: int = 48, dry_run: bool = False,
+                 on_outcome: Callable[["WriteOutcome"], None] = lambda outcome: None) -> None:
         self.site = site
+        self.on_outcome = on_outcome
         self.ledger = ledger
         self.clock = clock
         self.daily_budget = daily_budget
@@ -105,6 +108,7 @@ class SafeWriter:
 
     def _log(self, outcome: WriteOutcome, source: str) -> WriteOutcome:
         self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome)})
+        self.on_outcome(outcome)
         return outcome
 
 

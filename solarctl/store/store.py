@@ -91,6 +91,7 @@ class SampleStore:
         self.spool: Spool | None = None  # opened by start()
         self.ledger = ledger_path(config.general.data_dir)
         self._audit_due = True  # ledger lines may be missing from the `audit` table (always so at start)
+        self._flushing = False  # flush() waits: copy the audit rows even without a batch to go with them
 
     # --- the API ------------------------------------------------------------------------------------
 
@@ -130,10 +131,9 @@ class SampleStore:
         self._inbox_ready.set()
 
     def audit_changed(self) -> None:
-        """The ledger file has a new row: copy it to the `audit` table (now, or when the database is back)."""
+        """The ledger file has a new row: copy it to the `audit` table with the next batch (or when the database
+        is back)."""
         self._audit_due = True
-        if self._started:
-            self._db_wake.set()
 
     async def sync(self) -> None:
         """Wait until everything submitted so far is durably in the spool (fsync'd): from then on a crash loses none of it."""
@@ -144,12 +144,16 @@ class SampleStore:
     async def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything submitted so far is in the database; False on timeout (it stays spooled)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self._inbox or self._committed < self.spool.end or self._journal_busy or self._audit_due:
-            if asyncio.get_running_loop().time() > deadline:
-                return False
-            self._db_wake.set()
-            self._hurry.set()
-            await asyncio.sleep(0.02)
+        self._flushing = True
+        try:
+            while self._inbox or self._committed < self.spool.end or self._journal_busy or self._audit_due:
+                if asyncio.get_running_loop().time() > deadline:
+                    return False
+                self._db_wake.set()
+                self._hurry.set()
+                await asyncio.sleep(0.02)
+        finally:
+            self._flushing = False
         return True
 
     async def stop(self, drain_timeout: float = 10.0) -> None:
@@ -228,7 +232,11 @@ class SampleStore:
     async def _db_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if self._audit_due:
+            if self._committed >= self.spool.end and not (self._audit_due and self._flushing):
+                await self._db_wake.wait()
+                self._db_wake.clear()
+                continue
+            if self._audit_due:  # with the next batch (or a flush): rows are few, and the samples' pace suits them
                 self._audit_due = False
                 try:
                     await loop.run_in_executor(self._db_exec, self._catch_up_audit)
@@ -237,11 +245,8 @@ class SampleStore:
                     self._set_down(error)
                     await self._pause(self.storage.retry_interval)
                     continue
-                self._set_up()
-            if self._committed >= self.spool.end:
-                await self._db_wake.wait()
-                self._db_wake.clear()
-                continue
+                if self._committed >= self.spool.end:
+                    continue
             batch = self._from_memory() or await loop.run_in_executor(self._db_exec, self._from_spool)
             try:
                 await loop.run_in_executor(self._db_exec, self._write, batch.records)

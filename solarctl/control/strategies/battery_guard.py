@@ -5,8 +5,8 @@ module of a stack); current and temperature are the metrics with the roles `batt
 `temperature`. Each evaluation reports one Condition per check and battery, active or not (the alert
 manager makes episodes of them); while a battery's data is older than `data_max_age_s` only that is
 reported, since the other checks would judge stale values. A check with an `actions` entry also proposes
-its protective setting while active and its restore value once it has been clear for the action's
-`release_evaluations` evaluations in a row.
+its protective setting when it becomes active (again if a poll shows it changed meanwhile) and its restore
+value once it has been clear for the action's `release_evaluations` evaluations in a row.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class BatteryGuard(Strategy):
         out: list[Step] = []
         for battery, where in self.batteries.items():
             for condition in self.check(view, now, battery, where):
-                out += [condition, *self._action(condition)]
+                out += [condition, *self._action(view, condition)]
         return out
 
     def check(self, view: View, now: float, battery: str, where: BatteryMetrics) -> list[Condition]:
@@ -112,14 +112,18 @@ class BatteryGuard(Strategy):
                                    {"temperature": temperature}))
         return found
 
-    def _action(self, condition: Condition) -> list[Proposal]:
+    def _action(self, view: View, condition: Condition) -> list[Proposal]:
         action: GuardActionConfig | None = self.config.actions.get(condition.kind)
         if action is None:
             return []
         key = (condition.kind, condition.device)
         device = action.device or condition.device
-        if condition.active:  # proposed every time: the runner drops it when the view shows it in place
+        if condition.active:
+            engaged = key in self._engaged
             self._engaged[key] = 0
+            shown = view.setting(device, action.setting)
+            if engaged and shown in (None, action.value):  # in place, or not polled: asking again would cost a write attempt
+                return []
             return [Proposal(device, action.setting, action.value, f"protect: {condition.message}")]
         if key not in self._engaged:
             return []

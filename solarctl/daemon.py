@@ -89,6 +89,7 @@ class Daemon:
     async def _shutdown(self) -> None:
         for strategy in self.strategies:
             await self._guard(f"strategy {strategy.config.name} stop", strategy.stop)
+        self.alerts.publish_open()
         for sink in reversed(self.sinks):
             self.hub.detach(sink)
             await self._guard(f"sink {sink.name} stop", sink.stop)

@@ -93,6 +93,12 @@ class AlertManager:
             self.publish(replace(event))
         return event
 
+    def publish_open(self) -> None:
+        """Publish every open episode as it stands now (count, last_seen): the daemon does on its way out, so
+        what a restart reloads is current."""
+        for episode in self._open.values():
+            self.publish(replace(episode.event))
+
     def events(self, *, active_only: bool = False) -> list[AlertEvent]:
         """Open alerts (and, unless `active_only`, those cleared during this run), oldest first."""
         found = [e.event for e in self._open.values()] + ([] if active_only else self.closed)

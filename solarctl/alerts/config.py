@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, model_validator
 
@@ -28,6 +29,10 @@ class StatusReportConfig(StrictModel):
 
     @model_validator(mode="after")
     def _window(self) -> "StatusReportConfig":
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"alerts.report: unknown timezone {self.timezone!r}; use an IANA name such as Europe/Vienna") from None
         if self.start_hour >= self.end_hour:
             raise ValueError(f"alerts.report: start_hour ({self.start_hour}) must be before end_hour ({self.end_hour})")
         return self

@@ -32,9 +32,9 @@ class StatusReportConfig(StrictModel):
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"alerts.report: unknown timezone {self.timezone!r}; use an IANA name such as Europe/Vienna") from None
+            raise ValueError(f"unknown timezone {self.timezone!r}; use an IANA name such as Europe/Vienna") from None
         if self.start_hour >= self.end_hour:
-            raise ValueError(f"alerts.report: start_hour ({self.start_hour}) must be before end_hour ({self.end_hour})")
+            raise ValueError(f"start_hour ({self.start_hour}) must be before end_hour ({self.end_hour})")
         return self
 
 

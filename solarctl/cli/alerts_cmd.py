@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 import typer
 from sqlalchemy import Engine
@@ -21,8 +21,10 @@ from solarctl.cli.device_cmds import _ask_daemon
 from solarctl.clock import SystemClock
 from solarctl.config import Config, load_config
 from solarctl.logs import setup_logging
-from solarctl.store import schema_version
+from solarctl.store import alerts as stored, schema_version
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
+
+T = TypeVar("T")
 
 alerts_app = typer.Typer(help="Alerts: list them (the running daemon's, else the database's), acknowledge one.",
                          invoke_without_command=True)
@@ -69,6 +71,19 @@ def _ask(command: str, cfg: Config, op: str, **fields):
         fail(command, str(error))
 
 
+def daemon_or_database(command: str, cfg: Config, request: dict, query: Callable[[Engine], T]) -> tuple[dict | None, T | None]:
+    """(the running daemon's answer to `request`, None), or (None, `query` on the database) when no daemon runs."""
+    answer = _ask(command, cfg, request["op"], **{k: v for k, v in request.items() if k != "op"})
+    if answer is not None:
+        return answer, None
+    try:
+        with database(cfg) as engine:
+            return None, query(engine)
+    except StoreError as error:
+        fail(command, str(error))
+        raise  # not reached: fail() exits
+
+
 def _when(t: float | None) -> str:
     return "-" if t is None else datetime.fromtimestamp(t).isoformat(" ", "seconds")
 
@@ -86,17 +101,9 @@ def alerts(
         return
     cfg = _load("alerts", config)
     setup_logging("error")
-    answer = _ask("alerts", cfg, "alerts", active=active)
-    if answer is not None:
-        found = answer["alerts"]
-    else:
-        from solarctl.store import alerts as stored
-
-        try:
-            with database(cfg) as engine:
-                found = [dataclasses.asdict(e) for e in stored.alerts(engine, active_only=active)]
-        except StoreError as error:
-            fail("alerts", str(error))
+    answer, events = daemon_or_database("alerts", cfg, {"op": "alerts", "active": active},
+                                        lambda engine: stored.alerts(engine, active_only=active))
+    found = answer["alerts"] if answer is not None else [dataclasses.asdict(e) for e in events]
     if as_json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return
@@ -111,18 +118,9 @@ def ack(ctx: typer.Context, alert_id: int = typer.Argument(..., metavar="ID"),
     """Acknowledge an open alert by its id."""
     cfg = _load("alerts ack", config or ctx.obj)
     setup_logging("error")
-    answer = _ask("alerts ack", cfg, "ack", id=alert_id)
-    if answer is not None:
-        event = answer["alert"]
-    else:
-        from solarctl.store import alerts as stored
-
-        try:
-            with database(cfg) as engine:
-                found = stored.acknowledge(engine, alert_id, SystemClock().time())
-        except StoreError as error:
-            fail("alerts ack", str(error))
-        if found is None:
-            fail("alerts ack", f"no open alert has id {alert_id}; `solarctl alerts --active` lists them")
-        event = dataclasses.asdict(found)
+    answer, found = daemon_or_database("alerts ack", cfg, {"op": "ack", "id": alert_id},
+                                       lambda engine: stored.acknowledge(engine, alert_id, SystemClock().time()))
+    if answer is None and found is None:
+        fail("alerts ack", f"no open alert has id {alert_id}; `solarctl alerts --active` lists them")
+    event = answer["alert"] if answer is not None else dataclasses.asdict(found)
     print(f"alert {event['id']} ({event['kind']}) is {event['state']}")

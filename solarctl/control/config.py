@@ -76,9 +76,9 @@ class BatteryGuardStrategyConfig(StrictModel):
     @model_validator(mode="after")
     def _limits(self) -> "BatteryGuardStrategyConfig":
         if self.cell_low_v >= self.cell_high_v:
-            raise ValueError(f"battery_guard: cell_low_v ({self.cell_low_v}) must be below cell_high_v ({self.cell_high_v})")
+            raise ValueError(f"cell_low_v ({self.cell_low_v}) must be below cell_high_v ({self.cell_high_v})")
         if self.temperature_low_c >= self.temperature_high_c:
-            raise ValueError(f"battery_guard: temperature_low_c ({self.temperature_low_c}) must be below "
+            raise ValueError(f"temperature_low_c ({self.temperature_low_c}) must be below "
                              f"temperature_high_c ({self.temperature_high_c})")
         return self
 

@@ -104,9 +104,10 @@ class Daemon:
         """Take back the alerts a previous run left open, so an episode that goes on stays one event."""
         try:
             loop = asyncio.get_running_loop()
-            open_ = await loop.run_in_executor(None, lambda: stored_alerts.alerts(self.store.engine, active_only=True))
-            next_id = await loop.run_in_executor(None, stored_alerts.next_id, self.store.engine)
-        except Exception as error:  # noqa: BLE001 - the database is away: alerts start afresh
+            async with asyncio.timeout(10):  # polling waits for this: a database that does not answer must not hold it
+                open_ = await loop.run_in_executor(None, lambda: stored_alerts.alerts(self.store.engine, active_only=True))
+                next_id = await loop.run_in_executor(None, stored_alerts.next_id, self.store.engine)
+        except Exception as error:  # noqa: BLE001 - the database is away (or too slow): alerts start afresh
             log.warning("alerts: cannot reload open alerts from %s (%s); starting with none", self.store.where, error)
             # Ids must not repeat ones the database already has (a row per id): start above any sequence of ours.
             self.alerts.next_id = int(self.clock.time())

@@ -12,7 +12,6 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 
 from solarctl.alerts.model import Condition
-
 from solarctl.clock import Clock
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.strategies.base import Proposal, Strategy, in_place, split

@@ -1,6 +1,7 @@
 """`solarctl alerts [--active] [--json]`, `solarctl alerts ack ID` and `solarctl audit --since … --json` against
 a real `solarctl run` (battery_guard finds a cell above its limit and a cold pack on a simulated JK), then with
-no daemon from the database, then across a restart (open alerts reloaded: the same episodes go on)."""
+no daemon from the database, then across a restart (open alerts reloaded: the same episodes go on); a pack that
+stops answering is lost (and back), and a write to it fails: both alerts from the daemon's own checks."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ async def audit(config: str, *args: str) -> list[dict]:
 
 async def test_alerts_and_audit_with_and_without_a_daemon(tmp_path):
     since = time.time()
-    async with running_site(tmp_path, 0.5, strategy=[GUARD]) as rig:
+    async with running_site(tmp_path, 0.5, strategy=[GUARD], alerts={"device_lost_s": 3.0, "health_interval": 0.5}) as rig:
         config = str(rig.config_path)
         try:
             async with asyncio.timeout(20):
@@ -72,3 +73,16 @@ async def test_alerts_and_audit_with_and_without_a_daemon(tmp_path):
         again = await alerts(config, "--active")
         assert sorted(a["id"] for a in again) == sorted([cell_high, cold])
         assert all(a["state"] == "acknowledged" and a["count"] > counted[a["id"]] for a in again)
+
+        rig.site.faults("bms1").silent = True
+        code, out, err = await solarctl("set", "--config", config, "bms1.balancer_enabled", "off")
+        assert code == 1 and "FAILED" in err
+        async with asyncio.timeout(20):
+            while not {"device_lost", "write_failed"} <= {a["kind"] for a in await alerts(config, "--active")}:
+                await asyncio.sleep(0.3)
+        rig.site.faults("bms1").silent = False
+        async with asyncio.timeout(20):
+            while "device_lost" in {a["kind"] for a in await alerts(config, "--active")}:
+                await asyncio.sleep(0.3)
+        lost = [a for a in await alerts(config) if a["kind"] == "device_lost"]
+        assert [(a["device"], a["state"]) for a in lost] == [("bms1", "cleared")]

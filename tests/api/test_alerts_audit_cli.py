@@ -10,7 +10,7 @@ import json
 import os
 import time
 
-from tests.api.rig import running_site, solarctl
+from tests.api.rig import ask, running_site, solarctl
 
 GUARD = {"name": "battery_guard", "batteries": ["bms1"], "interval": 0.5, "cell_high_v": 3.0,  # the plant's cells: ~3.3 V
          "temperature_low_c": 40.0, "temperature_high_c": 60.0,  # and ~25 °C
@@ -35,10 +35,11 @@ async def test_alerts_and_audit_with_and_without_a_daemon(tmp_path):
         config = str(rig.config_path)
         try:
             async with asyncio.timeout(20):
-                while len(found := await alerts(config, "--active")) < 2:
+                while len((await ask(rig.data_dir, "alerts", active=True))["alerts"]) < 2:  # waits over the API: quicker
                     await asyncio.sleep(0.3)
         except TimeoutError:
             raise AssertionError((tmp_path / "daemon.log").read_text()[-3000:]) from None
+        found = await alerts(config, "--active")
         by_kind = {a["kind"]: a for a in found}
         assert set(by_kind) == {"cell_high", "temperature_low"} and {a["state"] for a in found} == {"active"}
         assert by_kind["cell_high"]["device"] == "bms1" and by_kind["cell_high"]["severity"] == "critical"
@@ -78,11 +79,11 @@ async def test_alerts_and_audit_with_and_without_a_daemon(tmp_path):
         code, out, err = await solarctl("set", "--config", config, "bms1.balancer_enabled", "off")
         assert code == 1 and "FAILED" in err
         async with asyncio.timeout(20):
-            while not {"device_lost", "write_failed"} <= {a["kind"] for a in await alerts(config, "--active")}:
+            while not {"device_lost", "write_failed"} <= {a["kind"] for a in (await ask(rig.data_dir, "alerts", active=True))["alerts"]}:
                 await asyncio.sleep(0.3)
         rig.site.faults("bms1").silent = False
         async with asyncio.timeout(20):
-            while "device_lost" in {a["kind"] for a in await alerts(config, "--active")}:
+            while "device_lost" in {a["kind"] for a in (await ask(rig.data_dir, "alerts", active=True))["alerts"]}:
                 await asyncio.sleep(0.3)
         lost = [a for a in await alerts(config) if a["kind"] == "device_lost"]
         assert [(a["device"], a["state"]) for a in lost] == [("bms1", "cleared")]

@@ -53,8 +53,9 @@ async def test_alerts_and_audit_with_and_without_a_daemon(tmp_path):
         assert code == 0, err
         rows = await audit(config, "--since", str(since))
         assert {(r["source"], r["device"], r["setting"], r["outcome"]) for r in rows} == {
-            ("strategy:battery_guard", "bms1", "charge_enabled", "written"),  # the protective action, once
+            ("strategy:battery_guard", "bms1", "charge_enabled", "written"),  # the protective action
             (f"cli:uid={os.getuid()}", "inverter", "grid_connection", "written")}
+        assert sum(r["outcome"] == "written" and r["device"] == "bms1" for r in rows) == 1  # once per episode
         counted = {a["id"]: a["count"] for a in await alerts(config)}
 
         # No daemon: the same from the database (the store wrote what it had at stop).

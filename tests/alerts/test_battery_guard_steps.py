@@ -1,6 +1,7 @@
 """battery_guard's decide() over hand-made views: batteries found by catalogue role (a JK pack's cell list, a
 Pylontech stack's per-module cells; not the inverter), the highest cell tested against the high limit, old data
-reported alone, and the protective action proposed once per episode and restored after its release."""
+reported alone, and the protective action proposed once per episode and restored after its release (also one a
+previous run left in place)."""
 
 from types import MappingProxyType
 
@@ -62,3 +63,8 @@ def test_the_protective_action_once_per_episode_and_restored_after_its_release()
     assert proposals[:3] == [[off], [], [off._replace(reason=proposals[2][0].reason)]]  # again only when a poll shows it undone
     assert proposals[3] == [] and [(p.setting, p.value) for p in proposals[4]] == [("charge_enabled", "on")]
     assert isinstance(strategy.decide(view(normal), NOW)[0], Condition)
+    # After a restart: the protective value found in place while the cells are fine is released like its own.
+    restarted = guard(batteries=["jk"], actions={"cell_high": {"setting": "charge_enabled", "value": "off", "restore": "on",
+                                                               "release_evaluations": 2}})
+    proposed = [split(restarted.decide(view(normal, charge="off"), NOW))[0] for _ in range(3)]
+    assert [[(p.setting, p.value) for p in found] for found in proposed] == [[], [("charge_enabled", "on")], []]

@@ -6,7 +6,8 @@ module of a stack); current and temperature are the metrics with the roles `batt
 manager makes episodes of them); while a battery's data is older than `data_max_age_s` only that is
 reported, since the other checks would judge stale values. A check with an `actions` entry also proposes
 its protective setting when it becomes active (again if a poll shows it changed meanwhile) and its restore
-value once it has been clear for the action's `release_evaluations` evaluations in a row.
+value once it has been clear for the action's `release_evaluations` evaluations in a row; a protective value
+found in place at the first step (a previous run's) is released the same way.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class BatteryGuard(Strategy):
         self.batteries = {name: where for name, where in found.items() if where is not None}
         self._first_step: float | None = None
         self._engaged: dict[tuple[str, str], int] = {}  # (kind, battery) -> evaluations clear in a row
+        self._started = False  # after the first step
 
     def decide(self, view: View, now: float) -> list[Step]:
         if self._first_step is None:
@@ -79,6 +81,7 @@ class BatteryGuard(Strategy):
         for battery, where in self.batteries.items():
             for condition in self.check(view, now, battery, where):
                 out += [condition, *self._action(view, condition)]
+        self._started = True
         return out
 
     def check(self, view: View, now: float, battery: str, where: BatteryMetrics) -> list[Condition]:
@@ -126,7 +129,9 @@ class BatteryGuard(Strategy):
                 return []
             return [Proposal(device, action.setting, action.value, f"protect: {condition.message}")]
         if key not in self._engaged:
-            return []
+            if self._started or view.setting(device, action.setting) != action.value:
+                return []
+            self._engaged[key] = 0  # a previous run left its protection in place: release it as its own
         self._engaged[key] += 1
         if self._engaged[key] < action.release_evaluations:
             return []

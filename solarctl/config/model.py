@@ -62,7 +62,7 @@ class Config(StrictModel):
             if console is not None and len(devs) > 1:
                 raise ValueError(f"{where}: a {console.driver} needs its serial port to itself")
         for strat in self.strategy:
-            for ref in strat.device_refs():
+            for ref in strat.references:
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
         if self.command_file is not None and self.command_file.device not in names:

@@ -30,8 +30,10 @@ class SocBandStrategyConfig(StrictModel):
     on_start: dict[str, SettingValue] = Field(default_factory=dict)  # settings written when control starts
     on_stop: dict[str, SettingValue] = Field(default_factory=dict)  # settings restored when it stops
 
-    def device_refs(self) -> list[str]:
-        return [self.inverter, self.battery]
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The device names it refers to (each must be configured)."""
+        return (self.inverter, self.battery)
 
     @model_validator(mode="after")
     def _band(self) -> "SocBandStrategyConfig":
@@ -70,8 +72,9 @@ class BatteryGuardStrategyConfig(StrictModel):
     interval: Annotated[float, Field(gt=0)] = 30.0
     actions: dict[GuardKind, GuardActionConfig] = Field(default_factory=dict)
 
-    def device_refs(self) -> list[str]:
-        return [*self.batteries, *(a.device for a in self.actions.values() if a.device is not None)]
+    @property
+    def references(self) -> tuple[str, ...]:
+        return (*self.batteries, *(a.device for a in self.actions.values() if a.device is not None))
 
     @model_validator(mode="after")
     def _limits(self) -> "BatteryGuardStrategyConfig":

@@ -7,7 +7,7 @@ import math
 from solarctl.alerts.config import AlertsConfig, ReleaseConfig
 from solarctl.control.config import BatteryGuardStrategyConfig
 from solarctl.control.offline import OfflineRun
-from solarctl.control.strategies import make_strategies
+from solarctl.control.strategies.battery_guard import BatteryGuard
 from solarctl.demo.run import load_demo_config
 from solarctl.plant import Plant
 
@@ -37,8 +37,8 @@ async def test_a_cell_hovering_at_the_limit_is_one_event_per_episode_and_re_arms
     plant = Plant(config.plant, start=1750500000.0)
     start = plant.time
     hovering(plant, start, [(0, HOUR), (2 * HOUR, 3 * HOUR)])
-    strategies = make_strategies([guard], {d.name: d.driver for d in config.device})
-    async with OfflineRun(config, plant, strategies) as run:
+    strategy = BatteryGuard(guard, {d.name: d.driver for d in config.device})
+    async with OfflineRun(config, plant, [strategy]) as run:
         await run.run_for(HOUR)
         in_first_hour = [e for e in run.alerts if e.kind == "cell_high"]
         assert [(e.id, e.state) for e in in_first_hour] == [(1, "active")]  # ~12 crossings, one event

@@ -7,8 +7,8 @@ from types import MappingProxyType
 
 from solarctl.alerts.model import Condition
 from solarctl.control.config import BatteryGuardStrategyConfig
-from solarctl.control.strategies import make_strategies
 from solarctl.control.strategies.base import Proposal, split
+from solarctl.control.strategies.battery_guard import BatteryGuard
 from solarctl.control.strategies.view import Latest, View
 
 NOW = 1_750_000_000.0
@@ -16,8 +16,7 @@ DRIVERS = {"jk": "jk_pb", "stack": "pylontech_console", "inverter": "must_pv1800
 
 
 def guard(**config):
-    [strategy] = make_strategies([BatteryGuardStrategyConfig(name="battery_guard", **config)], DRIVERS)
-    return strategy
+    return BatteryGuard(BatteryGuardStrategyConfig(name="battery_guard", **config), DRIVERS)
 
 
 def view(jk=None, stack=None, age=0.0, charge="on"):

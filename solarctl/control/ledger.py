@@ -9,7 +9,7 @@ import os
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 log = logging.getLogger("solarctl.control")
 
@@ -21,9 +21,14 @@ def utc_day(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
 
 
+def ledger_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "audit.jsonl"
+
+
 class AuditLedger:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, on_record: Callable[[], None] = lambda: None) -> None:
         self.path = path  # None keeps the ledger in memory only (tests, dry runs without a data dir)
+        self.on_record = on_record  # after a row is durable (the daemon: copy it to the database)
         self.entries: list[dict[str, Any]] = []
         self._counts: Counter[tuple[str, str, int]] = Counter()
         if path is not None and path.exists():
@@ -54,6 +59,7 @@ class AuditLedger:
                 fh.flush()
                 os.fsync(fh.fileno())
         self._remember(entry)
+        self.on_record()
 
     def writes_on(self, day: str, device: str, register: int) -> int:
         return self._counts[(day, device, register)]

@@ -3,7 +3,8 @@
 The same strategy code the daemon runs: every `interval` of plant time it gets a view of the plant's
 devices (control/plant_devices.py) and its proposals go straight into the plant's settings. Start
 proposals go in first, stop proposals when the run closes. Every proposal carried out (or refused)
-is recorded in `applied`, which is what a backtest reports.
+is recorded in `applied`, which is what a backtest reports; the conditions strategies find go to an alert
+manager on the run's clock, whose events (every change of state) are in `alerts`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from solarctl.alerts.manager import AlertManager
+from solarctl.alerts.model import AlertEvent
 from solarctl.clock import VirtualClock
 from solarctl.config import Config
 from solarctl.control.plant_devices import PlantDevices
@@ -39,6 +42,8 @@ class OfflineRun:
         self.clock = VirtualClock(start=plant.time)  # clock time is plant time
         self.plant_step_s = plant_step_s
         self.applied: list[Applied] = []
+        self.alerts: list[AlertEvent] = []
+        self.alert_manager = AlertManager(config.alerts, self.clock, self.alerts.append)
         self._tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> "OfflineRun":
@@ -66,7 +71,8 @@ class OfflineRun:
             if self.clock.time() > self.plant.time:  # the view shows the plant as it is now, not at its last step
                 self.plant.step(self.clock.time() - self.plant.time)
             view = self.devices.view()
-            found, _ = split(strategy.decide(view, view.now))  # conditions are the daemon's to report
+            found, conditions = split(strategy.decide(view, view.now))
+            self.alert_manager.observe_all(conditions)
             self._apply(strategy, [p for p in found if not in_place(view, p)])
             await self.clock.sleep(strategy.interval)
 

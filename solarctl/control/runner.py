@@ -1,4 +1,5 @@
-"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
+"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter,
+conditions to the alert manager.
 
 Start proposals go out when it starts, stop proposals (as restores) on the way out (the daemon calls `stop`
 on every path). A proposal the view shows already in place is skipped without even a read request, and so
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 from solarctl.alerts.model import Condition
 from solarctl.clock import Clock
@@ -37,8 +38,10 @@ def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
 
 class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
-                 clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None) -> None:
+                 clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None,
+                 conditions: Callable[[Iterable[Condition]], None] = lambda found: None) -> None:
         self.strategy = strategy
+        self.conditions = conditions  # the daemon: its alert manager
         self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
         self.writer = writer
@@ -68,6 +71,7 @@ class StrategyRunner:
         found, conditions = split(self.strategy.decide(view, view.now))
         self._save_state()
         self._report(conditions)
+        self.conditions(conditions)
         await self._apply([p for p in found if not self._nothing_to_do(view, p)], view)
 
     async def stop(self) -> None:

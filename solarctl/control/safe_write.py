@@ -2,7 +2,8 @@
 
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
 daily budget -> (dry run stops here) -> write -> read the same register back -> compare.
-Every attempt, whatever its outcome, goes into the audit ledger.
+Every attempt, whatever its outcome, goes into the audit ledger, then to `on_outcome` (the daemon: alerts for
+failed and refused writes; a callback, so this layer knows nothing of alerts).
 
 A restore (a safe setting put back on the way out, or when a strategy loses its data) may go beyond the
 budget by a small reserve of its own (`RESTORE_RESERVE` writes per register per day): a budget spent on
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Callable, Literal
 
 from solarctl.clock import Clock
 from solarctl.control.device_access import DeviceAccess
@@ -54,8 +55,10 @@ class WriteOutcome:
 
 class SafeWriter:
     def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
-                 daily_budget: int = 48, dry_run: bool = False) -> None:
+                 daily_budget: int = 48, dry_run: bool = False,
+                 on_outcome: Callable[["WriteOutcome"], None] = lambda outcome: None) -> None:
         self.site = site
+        self.on_outcome = on_outcome
         self.ledger = ledger
         self.clock = clock
         self.daily_budget = daily_budget
@@ -110,6 +113,7 @@ class SafeWriter:
 
     def _log(self, outcome: WriteOutcome, source: str, restore: bool = False) -> WriteOutcome:
         self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
+        self.on_outcome(outcome)
         return outcome
 
     def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:

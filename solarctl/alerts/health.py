@@ -20,7 +20,8 @@ def device_lost(last_good: Mapping[str, float | None], now: float, since: float,
 def write_outcome(device: str, setting: str, outcome: str, reason: str) -> list[Condition]:
     """A safe-write outcome as Conditions of its device: a failed / refused write raises one, any other outcome
     counts as an evaluation that found neither."""
-    return [Condition("write_failed", device, outcome == "failed", "critical", f"{device}.{setting}: write failed: {reason}",
-                      {"setting": setting}),
-            Condition("write_refused", device, outcome == "rejected", "warning", f"{device}.{setting}: write refused: {reason}",
-                      {"setting": setting})]
+    # The reason goes in the values, not the message: the safe-write layer's caller logs it already.
+    return [Condition("write_failed", device, outcome == "failed", "critical", f"{device}.{setting}: a write failed",
+                      {"setting": setting, "reason": reason}),
+            Condition("write_refused", device, outcome == "rejected", "warning", f"{device}.{setting}: a write was refused",
+                      {"setting": setting, "reason": reason})]

@@ -46,6 +46,7 @@ def test_failed_and_refused_writes_raise_and_a_good_write_counts_towards_clearin
     watch.manager.observe_all(write_outcome("xw", "load_shave", "failed", "write or read-back failed: timeout"))
     watch.manager.observe_all(write_outcome("xw", "load_shave", "rejected", "daily write budget used up"))
     assert [(e.kind, e.severity) for e in events] == [("write_failed", "critical"), ("write_refused", "warning")]
+    assert events[1].values == {"setting": "load_shave", "reason": "daily write budget used up"}
     for _ in range(2):
         watch.manager.observe_all(write_outcome("xw", "load_shave", "written", ""))
     assert [e.state for e in events[2:]] == ["cleared", "cleared"]

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
+from solarctl.alerts.config import AlertsConfig
 from solarctl.config.sections import GeneralConfig, TelegramTable, WebTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
@@ -37,6 +38,7 @@ class Config(StrictModel):
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
     command_file: CommandFileConfig | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":

@@ -6,6 +6,8 @@ proposals go in first, stop proposals when the run closes. Every proposal carrie
 is recorded in `applied`, which is what a backtest reports. The daily write budget holds here too, with
 the SafeWriter's own `WriteBudget` (in memory): a change past the budget of its register on that UTC day
 is refused, and a proposal that changes nothing is no write.
+The conditions strategies find go to an alert manager on the run's clock, whose events (every change of
+state) are in `alerts`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from solarctl.alerts.manager import AlertManager
+from solarctl.alerts.model import AlertEvent
 from solarctl.clock import VirtualClock
 from solarctl.config import Config
 from solarctl.control.write_budget import WriteBudget, device_identity
@@ -44,6 +48,8 @@ class OfflineRun:
         self.plant_step_s = plant_step_s
         self.budget = WriteBudget(None, config.control.daily_write_budget)
         self.applied: list[Applied] = []
+        self.alerts: list[AlertEvent] = []
+        self.alert_manager = AlertManager(config.alerts, self.clock, self.alerts.append)
         self._tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> "OfflineRun":
@@ -71,7 +77,8 @@ class OfflineRun:
             if self.clock.time() > self.plant.time:  # the view shows the plant as it is now, not at its last step
                 self.plant.step(self.clock.time() - self.plant.time)
             view = self.devices.view()
-            found, _ = split(strategy.decide(view, view.now))  # conditions are the daemon's to report
+            found, conditions = split(strategy.decide(view, view.now))
+            self.alert_manager.observe_all(conditions)
             self._apply(strategy, [p for p in found if not in_place(view, p)])
             await self.clock.sleep(strategy.interval)
 

@@ -117,12 +117,15 @@ function renderDevice(name, d) {
                                       `<td>${valueCell(name, m, values[m])}</td></tr>`).join("");
   const alarms = (d.alarms || []).length ? `<p class="bad">alarms: ${esc(d.alarms.join(", "))}</p>` : "";
   const battery = Array.isArray(values.cell_voltages);
+  // the driver's main values (catalogue labels), unless the battery line shows them already
+  const main = battery ? [] : Object.entries(catalogue).filter(([m, info]) => info.label && m in values).map(([m, info]) => [m, info.label]);
   card.innerHTML = `<h2>${esc(name)} <small>${esc(d.driver)}</small></h2>${healthLine(name, d)}${alarms}` +
     (battery ? `<p class="big">${valueCell(name, "soc", values.soc)} · ${valueCell(name, "voltage", values.voltage)} · ` +
                `${valueCell(name, "current", values.current)}</p>${switchLine(values)}${cellTable(name, values.cell_voltages)}` : "") +
     (modes.length ? `<h3>Modes</h3><table>${rows(modes)}</table>` : "") +
     (faults.length ? `<h3>Faults and warnings</h3><table>${faultRows}</table>` : "") +
-    `<details ${battery ? "" : "open"}><summary>All values</summary><table>${rows(numbers)}</table></details>`;
+    (main.length ? `<p class="big">${main.map(([m, label]) => `${esc(label)} ${valueCell(name, m, values[m])}`).join(" · ")}</p>` : "") +
+    `<details><summary>All values</summary><table>${rows(numbers)}</table></details>`;
   if (battery && values.current != null && values.soc != null) {
     document.title = `${values.current.toFixed(1)}A, ${values.soc.toFixed(0)}% SoC Battery`;
   }
@@ -183,7 +186,8 @@ function drawChart(points, info) {
   const x = (t) => ((t - t0) / (t1 - t0)) * 590 + 5, y = (v) => 195 - ((v - lo) / span) * 185;
   const band = points.map((p) => `${x(p[0])},${y(p[3])}`).concat(points.slice().reverse().map((p) => `${x(p[0])},${y(p[1])}`));
   const mean = points.map((p) => `${x(p[0])},${y(p[2])}`).join(" ");
-  svg.innerHTML = `<polygon class="band" points="${band.join(" ")}"/><polyline class="mean" points="${mean}"/>`;
+  const dots = points.length < 3 ? points.map((p) => `<circle cx="${x(p[0])}" cy="${y(p[2])}" r="3" class="dot"/>`).join("") : "";
+  svg.innerHTML = `<polygon class="band" points="${band.join(" ")}"/><polyline class="mean" points="${mean}"/>${dots}`;
   const unit = info.unit || "";
   $("history-caption").textContent = `${new Date(t0 * 1000).toLocaleString()} – ${new Date(t1 * 1000).toLocaleString()}: ` +
     `${fmt(lo, info.precision)} … ${fmt(hi, info.precision)} ${unit} (${points.length} points; band min–max, line mean)`;

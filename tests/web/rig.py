@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from solarctl.web.passwords import hash_password
 from tests.api.rig import running_site
+from tests.conftest import free_port
 
 USER, PASSWORD = "alice", "correct horse battery"
 _HASH = hash_password(PASSWORD)  # once: scrypt is slow on purpose
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @asynccontextmanager

@@ -8,6 +8,8 @@ import psutil
 import pytest
 
 from solarctl.config import ConfigError, parse_config
+from tests.conftest import free_port
+from tests.footprint.test_daemon_imports import daemon_modules
 from tests.web.rig import PASSWORD, USER, web_site
 
 
@@ -69,3 +71,11 @@ def test_the_web_table_listens_on_loopback_unless_told_and_refuses_plain_passwor
     assert (config.web.host, config.web.users) == ("127.0.0.1", {})
     with pytest.raises(ConfigError, match="not a password hash; make one with `solarctl web-password`"):
         parse_config('[web]\nusers = { admin = "hunter2" }\n')
+
+
+def test_a_daemon_without_a_web_table_loads_no_web_framework(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text(f'[general]\ndata_dir = "{tmp_path}"\nlog_level = "error"\n\n'
+                      f'[[device]]\nname = "xw"\ndriver = "conext_xw"\nhost = "127.0.0.1"\nport = {free_port()}\n'
+                      'poll_interval = 0.5\ntimeout = 0.2\n')
+    assert not daemon_modules(config) & {"fastapi", "starlette", "uvicorn"}

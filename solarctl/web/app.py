@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Res
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 
+from solarctl.alerts.model import AlertEvent
 from solarctl.hub import Event
 from solarctl.web.history import History, Period
 from solarctl.web.live import LiveView
@@ -85,7 +86,7 @@ def create_app(daemon: "Daemon") -> FastAPI:
     @app.get("/api/stream", tags=["live"])
     async def stream() -> StreamingResponse:
         """Server-sent events: a `snapshot` at once, then a `device` event for every poll (its device's state
-        and the new power flow)."""
+        and the new power flow) and an `alert` event for every change of an alert."""
         return StreamingResponse(_events(daemon, live), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -110,17 +111,20 @@ def create_app(daemon: "Daemon") -> FastAPI:
         return list(reversed(daemon.writer.ledger.entries[-limit:]))
 
     @app.get("/api/alerts", tags=["control"])
-    async def alerts() -> list[dict]:
-        """Active and unacknowledged alerts, newest first (empty until an alert manager runs in the daemon)."""
-        manager = getattr(daemon, "alerts", None)
-        return [] if manager is None else [dataclasses.asdict(a) for a in manager.current()]
+    async def alerts(active: bool = False) -> list[dict]:
+        """Alerts of the daemon's alert manager (`active`: only those still active), as AlertEvents; empty
+        while the daemon runs none."""
+        manager = getattr(daemon, "alerts", None)  # the alert manager (issue 10) is wired into the daemon apart
+        return [] if manager is None else [dataclasses.asdict(e) for e in manager.events(active_only=active)]
 
     @app.post("/api/alerts/{alert_id}/ack", tags=["control"])
     async def acknowledge(alert_id: int, session: Session = Depends(writer_session)) -> dict:
+        """Acknowledge an open alert (login and CSRF token as for changes)."""
         manager = getattr(daemon, "alerts", None)
-        if manager is None:
-            raise HTTPException(404, "this daemon runs no alert manager, so there is nothing to acknowledge")
-        return dataclasses.asdict(manager.acknowledge(alert_id, by=f"web:{session.user}"))
+        event = None if manager is None else manager.acknowledge(alert_id)
+        if event is None:
+            raise HTTPException(404, f"no open alert has id {alert_id}; reload the page to see the current ones")
+        return dataclasses.asdict(event)
 
     @app.get("/api/settings", tags=["control"])
     async def settings() -> dict[str, list[dict]]:
@@ -184,6 +188,9 @@ async def _events(daemon: "Daemon", live: LiveView) -> AsyncIterator[str]:
                     event: Event = await subscription.get()
             except TimeoutError:
                 yield ": keepalive\n\n"
+                continue
+            if isinstance(event, AlertEvent):
+                yield _sse("alert", dataclasses.asdict(event))
                 continue
             yield _sse("device", {"name": event.device, "device": live.device(event.device), "flow": live.flow(),
                                   "time": daemon.clock.time()})

@@ -146,6 +146,7 @@ function connectStream() {
     renderFlow(ev.flow, ev.time);
     if (ev.device.sampled_at) window.solarctlLatencies.push(Date.now() / 1000 - ev.device.sampled_at);
   });
+  source.addEventListener("alert", () => loadAlerts());
 }
 
 // --- history and energy -------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ async function post(url, body) {
 }
 
 async function loadAlerts() {
-  const alerts = await (await fetch("/api/alerts")).json();
+  const alerts = await (await fetch("/api/alerts?active=true")).json();
   $("alerts").innerHTML = alerts.map((a) => `<li class="${esc(a.severity)}">${esc(a.message || a.kind)} ` +
     `<small>${esc(a.device || "")} · ${esc(a.state)} · ${a.count}×</small>` +
     (state.session.user && a.state === "active" ? ` <button data-ack="${a.id}">Acknowledge</button>` : "") + "</li>").join("") ||

@@ -85,6 +85,11 @@ async def test_the_page_live_history_login_and_a_change_that_reaches_the_simulat
             shot = os.environ.get("SOLARCTL_WEB_SCREENSHOT") or str(tmp_path / "page.png")
             await page.screenshot(path=shot, full_page=True)
             assert open(shot, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+            # readable on a phone: one column, nothing wider than the screen
+            await page.set_viewport_size({"width": 390, "height": 844})
+            await page.wait_for_timeout(200)
+            assert await page.evaluate("document.documentElement.scrollWidth") <= 390
         finally:
             await browser.close()
 

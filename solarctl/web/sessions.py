@@ -39,9 +39,8 @@ class Sessions:
 
     def login(self, user: str, password: str, client: str) -> tuple[str, Session]:
         now = self.clock.time()
+        self._forget_old(now)
         failures = self._failures[client]
-        while failures and now - failures[0] > 60:
-            failures.popleft()
         if len(failures) >= self.attempts_per_minute:
             raise LoginRefused("too many failed logins from this address; wait a minute and try again", 429)
         # an unknown user costs the same hash as a known one, so timing does not tell which names exist
@@ -53,6 +52,17 @@ class Sessions:
         session = Session(user, secrets.token_urlsafe(32), now + self.lifetime_s)
         self._sessions[token] = session
         return token, session
+
+    def _forget_old(self, now: float) -> None:
+        """Drop expired sessions and failures older than a minute, so neither table grows without bound."""
+        for token in [t for t, s in self._sessions.items() if now >= s.expires_at]:
+            del self._sessions[token]
+        for client in list(self._failures):
+            failures = self._failures[client]
+            while failures and now - failures[0] > 60:
+                failures.popleft()
+            if not failures:
+                del self._failures[client]
 
     def logout(self, token: str | None) -> None:
         self._sessions.pop(token or "", None)

@@ -55,6 +55,7 @@ async def test_the_page_live_history_login_and_a_change_that_reaches_the_simulat
                 return shown == [polled["bms1"]["voltage"], polled["inverter"]["battery_voltage"]]
             assert await eventually(agrees, seconds=10, step=0.5)
             assert (await page.text_content("#flow-load")).endswith(" W")
+            assert await page.text_content('[data-sink="store"]') == "store ok"
 
             # history: the minute rollup of today, drawn
             await page.select_option("#history-metric", "bms1/soc")

@@ -49,6 +49,16 @@ function renderFlow(flow, time) {
   $("updated").textContent = new Date(time * 1000).toLocaleTimeString();
 }
 
+function renderSinks(sinks) {
+  $("sinks").innerHTML = "outputs: " + Object.entries(sinks).map(([name, s]) =>
+    `<span class="${s.state === "ok" ? "ok" : "bad"}" data-sink="${esc(name)}">${esc(name)} ${esc(s.state)}</span>` +
+    (s.dropped ? ` (${s.dropped} dropped)` : "")).join(" · ");
+}
+
+async function refreshSinks() {
+  renderSinks((await (await fetch("/api/latest")).json()).sinks);
+}
+
 function healthLine(name, d) {
   const h = d.health || {};
   const rate = h.success_rate == null ? "–" : `${(h.success_rate * 100).toFixed(1)} %`;
@@ -139,6 +149,7 @@ function connectStream() {
     const snap = JSON.parse(e.data);
     for (const [name, d] of Object.entries(snap.devices)) renderDevice(name, d);
     renderFlow(snap.flow, snap.time);
+    renderSinks(snap.sinks);
   });
   source.addEventListener("device", (e) => {
     const ev = JSON.parse(e.data);
@@ -298,7 +309,7 @@ async function start() {
   fillMetricChoices();
   $("history-day").value = new Date().toLocaleDateString("sv");  // yyyy-mm-dd, local
   loadHistory(); loadEnergy(); loadAudit(); loadSettings();
-  setInterval(() => { loadAudit(); loadAlerts(); }, 10000);
+  setInterval(() => { loadAudit(); loadAlerts(); refreshSinks(); }, 10000);
   setInterval(() => { loadHistory(); loadEnergy(); }, 60000);
 }
 

@@ -68,7 +68,7 @@ def create_app(daemon: "Daemon") -> FastAPI:
 
     @app.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> FileResponse:
-        if name not in {"app.js", "style.css", "LICENSES.txt"}:
+        if name not in {"app.js", "style.css"}:
             raise HTTPException(404, f"no static file {name!r}")
         return FileResponse(str(STATIC.joinpath(name)))
 

@@ -7,6 +7,7 @@ import re
 from pydantic import Field, field_validator
 
 from solarctl.strict_model import StrictModel
+from solarctl.web.passwords import is_hash
 
 _USER = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # becomes part of the audit source "web:<user>"
 
@@ -22,8 +23,6 @@ class WebConfig(StrictModel):
     @field_validator("users")
     @classmethod
     def _check_users(cls, users: dict[str, str]) -> dict[str, str]:
-        from solarctl.web.passwords import is_hash
-
         for name, hashed in users.items():
             if not _USER.match(name):
                 raise ValueError(f"web user {name!r}: use a short lower-case name such as admin")

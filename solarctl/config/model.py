@@ -12,7 +12,8 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
-from solarctl.config.sections import GeneralConfig, WebTable
+from solarctl.alerts.config import AlertsConfig
+from solarctl.config.sections import GeneralConfig
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
@@ -21,6 +22,7 @@ from solarctl.publish.webhook_config import WebhookConfig
 from solarctl.registers.codec import WriteRejected, check_write
 from solarctl.store.config import StorageConfig
 from solarctl.telegram.config import TelegramConfig
+from solarctl.web.config import WebConfig
 
 
 def _device_table() -> Any:
@@ -33,13 +35,14 @@ class Config(StrictModel):
     device: list[_device_table()] = Field(default_factory=list)  # type: ignore[valid-type]
     plant: PlantConfig = Field(default_factory=PlantConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
-    web: WebTable = None  # refused until the feature exists (sections.py)
+    web: WebConfig | None = None  # the page is served only when the table is there
     mqtt: MqttConfig | None = None
     telegram: TelegramConfig | None = None
     webhook: list[WebhookConfig] = Field(default_factory=list)
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
     command_file: CommandFileConfig | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":

@@ -31,3 +31,15 @@ def capture(name: str) -> bytes:
 def with_line_endings(data: bytes, ending: bytes) -> bytes:
     """The same answer with every line break (any run of CR/LF) written as `ending`."""
     return re.sub(rb"[\r\n]+", ending, data)
+PYTES_BAT_NO_CURRENT = "Pytes_bat-1_no-current.synthetic.txt"
+PWR_1_CHARGE_IN_MAS = "pwr-1_charge-in-mAS.synthetic.txt"
+FORCE_H2_PWR = "ForceH2_pwr.synthetic.txt"
+FORCE_H2_BAT = "ForceH2_bat.synthetic.txt"
+
+
+def with_mangled_row(name: str, cell: int) -> bytes:
+    """The `bat` capture with line noise (one top bit flipped) in the row of `cell` (1-based)."""
+    data = bytearray(capture(name))
+    row = re.search(rb"\n(?:\xe2\x94\x82)? ?" + str(cell - 1).encode() + rb" ", data)
+    data[row.end() + 8] ^= 0x80
+    return bytes(data)

@@ -8,13 +8,13 @@ from typing import Any, Callable
 from solarctl.devices.pylontech import commands
 from solarctl.devices.pylontech.errors import ConsoleParseError
 from solarctl.devices.pylontech.framing import Answer, frame_answer
-from solarctl.devices.pylontech.stack import cell_values, stack_values
+from solarctl.devices.pylontech.stack import cell_values, stack_values, system_stack_values
 
 Parser = Callable[[Answer], dict[str, Any]]
 
 # How each answer's first payload line looks, for captures without the echoed command.
 _FIRST_LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("pwr", re.compile(r"Power +Volt\b.*")),
+    ("pwr", re.compile(r"Power +Volt\b.*|\s*Power System Information\s*")),
     ("pwr N", re.compile(r" *-{5,}")),
     ("soh", re.compile(r"Power +[0-9]+")),
     ("bat", re.compile(r"Battery +Volt\b.*")),
@@ -54,7 +54,7 @@ def decode_capture(data: bytes) -> dict[str, Any]:
     key = recognise(answer)
     values = _PARSERS[key](answer)
     if key == "pwr":
-        values["stack"] = stack_values(values)
+        values["stack"] = system_stack_values(values["system"]) if "system" in values else stack_values(values)
     elif key == "bat":
         values["summary"] = cell_values(values)
     return values

@@ -53,6 +53,10 @@ class Daemon:
             from solarctl.publish.influx import influx_sink  # brings httpx: only for a config with [storage.influx]
 
             self.sinks.append(influx_sink(config.storage.influx, drivers, self.clock))
+        if config.mqtt:
+            from solarctl.publish.mqtt import daemon_mqtt_sink  # brings aiomqtt: only for a config with [mqtt]
+
+            self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock))
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run

@@ -1,5 +1,6 @@
 """Offline decoders for `solarctl decode`: protocol name -> function(bytes) -> dict, as the drivers'
-descriptions name them ("module:function": a decoder's module is only imported when it is used).
+descriptions name them ("module:function": a decoder's module is only imported when it is used). Every decoded
+value is checked against its driver's physical ranges, as live polls are (`Catalogue.check`).
 """
 
 from __future__ import annotations
@@ -7,18 +8,31 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from solarctl.devices import registry
-from solarctl.devices.description import load
+from solarctl.devices.description import DriverDescription, load
 from solarctl.errors import DecodeError
+
+
+def _described_decoders() -> dict[str, tuple[str, DriverDescription]]:
+    return {protocol: (target, d) for d in registry.DRIVERS.values() for protocol, target in d.decoders.items()}
 
 
 def decoders() -> dict[str, str]:
     """Protocol name -> "module:function", from every registered driver's description."""
-    return {protocol: target for d in registry.DRIVERS.values() for protocol, target in d.decoders.items()}
+    return {protocol: target for protocol, (target, _) in _described_decoders().items()}
 
 
 def decoder_for(protocol: str) -> Callable[[bytes], dict[str, Any]]:
-    target = decoders().get(protocol)
-    if target is None:
+    """The protocol's decoder; what it returns has passed its driver's range check."""
+    found = _described_decoders().get(protocol)
+    if found is None:
         known = ", ".join(decoders()) or "none yet"
         raise DecodeError(f"unknown protocol {protocol!r}; known protocols: {known}")
-    return load(target)
+    target, description = found
+    decode = load(target)
+
+    def checked(data: bytes) -> dict[str, Any]:
+        values = decode(data)
+        description.metrics.check(values)
+        return values
+
+    return checked

@@ -17,6 +17,7 @@ from solarctl.bus.errors import LinkError
 from solarctl.bus.link import Link
 from solarctl.clock import Clock
 from solarctl.errors import DecodeError
+from solarctl.devices import registry
 from solarctl.devices.base import Device
 from solarctl.modbus.pdu import ModbusException
 from solarctl.sample import PollError, Sample
@@ -70,6 +71,8 @@ class Poller:
         timestamp = self.clock.time()
         try:
             reading = await device.read(self.link, frozenset(groups))
+            if (description := registry.describe(device.driver)) is not None:
+                description.metrics.check(reading.values)  # a value outside its physical range is a misread
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error state, never a crash

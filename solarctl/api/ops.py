@@ -10,16 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from solarctl.api.server import ApiError, Caller, Op
+from solarctl.freshness import stale_after
 
 if TYPE_CHECKING:
     from solarctl.daemon import Daemon
 
 _SOURCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-
-
-def stale_after(device_config) -> float:
-    """Age at which a device's latest values no longer count as current: three missed polls."""
-    return 3 * device_config.poll_interval + device_config.timeout
 
 
 class DaemonOps:

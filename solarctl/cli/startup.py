@@ -13,6 +13,7 @@ import typer
 
 from solarctl.logs import setup_logging
 from solarctl.plant.extras import MissingExtraError
+from solarctl.publish.mqtt_config import MqttSetupError
 from solarctl.sim.errors import SimulatorError
 from solarctl.store.engine import StoreError
 
@@ -25,7 +26,7 @@ class StartupError(Exception):
 def one_sentence_errors(command: str) -> Iterator[None]:
     try:
         yield
-    except (StartupError, SimulatorError, MissingExtraError, StoreError) as exc:
+    except (StartupError, SimulatorError, MissingExtraError, StoreError, MqttSetupError) as exc:
         print(f"solarctl {command}: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
 

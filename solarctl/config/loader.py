@@ -12,6 +12,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 
 from solarctl.config.model import Config
+from solarctl.devices import registry
 
 
 class ConfigError(Exception):
@@ -21,17 +22,23 @@ class ConfigError(Exception):
 def load_config(path: str | Path) -> Config:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file; pass the path of your solarctl.toml with --config") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: line {line}: byte {data[exc.start]:#04x} is not UTF-8; save the file as UTF-8 "
+                          f"(TOML files are UTF-8)") from None
     return parse_config(text, str(path))
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))  # an editor's byte order mark is no reason to refuse it
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     return validate_config(data, source)
@@ -121,6 +128,8 @@ def _describe(err: dict, data: Any) -> str:
         expected = err.get("ctx", {}).get("expected_tags", "")
         tag = err.get("ctx", {}).get("discriminator", "").strip("'")
         if kind == "union_tag_not_found":
+            if tag == "driver" and not expected:  # pydantic names no tags for a callable discriminator
+                expected = ", ".join(map(repr, registry.DRIVERS))
             return f"{where}: required key {tag!r} is missing; expected one of: {expected}"
         return f"{where}: unknown {tag} {err.get('ctx', {}).get('tag')!r}; expected one of: {expected}"
     if kind == "value_error":
@@ -128,4 +137,6 @@ def _describe(err: dict, data: Any) -> str:
     expectation = msg[0].lower() + msg[1:] if msg.startswith("Input should") else msg
     expectation = expectation.replace("input should be", "expected")
     shown = f", got {got!r}" if got is not None and not isinstance(got, (dict, list)) else ""
-    return f"{where}: {expectation}{shown}"
+    field = parent_tp.model_fields.get(key) if isinstance(parent_tp, type) and issubclass(parent_tp, BaseModel) else None
+    hint = f" ({field.description})" if field is not None and field.description else ""
+    return f"{where}: {expectation}{shown}{hint}"

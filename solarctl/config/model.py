@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 from collections import defaultdict
 from typing import Annotated, Any, Union
 
@@ -10,10 +12,12 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
-from solarctl.config.sections import GeneralConfig, MqttTable, TelegramTable, WebTable
+from solarctl.config.sections import GeneralConfig, TelegramTable, WebTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
+from solarctl.publish.mqtt_config import MqttConfig
+from solarctl.registers.codec import WriteRejected, check_write
 from solarctl.store.config import StorageConfig
 
 
@@ -28,7 +32,7 @@ class Config(StrictModel):
     plant: PlantConfig = Field(default_factory=PlantConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     web: WebTable = None  # refused until the feature exists (sections.py)
-    mqtt: MqttTable = None
+    mqtt: MqttConfig | None = None
     telegram: TelegramTable = None
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
@@ -45,9 +49,13 @@ class Config(StrictModel):
             if isinstance(dev, ModbusTcpDevice):
                 links[("tcp", dev.host, dev.port)].append(dev)
             elif isinstance(dev, SerialDevice):
-                links[("serial", dev.port)].append(dev)
+                links[("serial", os.path.realpath(dev.port))].append(dev)  # `//`, `..` and symlinks: one port
         for key, devs in links.items():
-            where = f"{key[1]}:{key[2]}" if key[0] == "tcp" else key[1]
+            where = f"{key[1]}:{key[2]}" if key[0] == "tcp" else devs[0].port
+            spellings = list(dict.fromkeys(d.port for d in devs if key[0] == "serial"))
+            if len(spellings) > 1:
+                raise ValueError(f"{' and '.join(map(repr, spellings))} are one serial port ({key[1]}); write it the "
+                                 f"same way for every device on it ({', '.join(d.name for d in devs)})")
             units = [getattr(d, "unit", None) for d in devs]
             dupes = {u for u in units if u is not None and units.count(u) > 1}
             if dupes:
@@ -64,8 +72,13 @@ class Config(StrictModel):
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
             strat.check_drivers({d.name: d.driver for d in self.device})
+            if getattr(strat, "on_start", None) or getattr(strat, "on_stop", None):
+                _check_start_stop(strat, self.device_named(strat.inverter))
         if self.command_file is not None and self.command_file.device not in names:
             raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
+        for ref in self.mqtt.control if self.mqtt else ():
+            if ref.partition(".")[0] not in names:
+                raise ValueError(f"mqtt.control {ref!r} names a device that is not configured")
         return self
 
     def device_named(self, name: str):
@@ -73,6 +86,26 @@ class Config(StrictModel):
             if dev.name == name:
                 return dev
         raise KeyError(name)
+
+
+def _check_start_stop(strategy: StrategyConfig, device_config: Any) -> None:
+    """`on_start`/`on_stop` values are written at start and on the way out, when nobody watches: check them now
+    against the inverter's settings (whitelist, range, enum) as the SafeWriter will."""
+    device = registry.make_device(device_config)
+    for table in ("on_start", "on_stop"):
+        for name, value in getattr(strategy, table).items():
+            where = f"strategy {strategy.name!r} {table}.{name}"
+            reg = device.setting(name)
+            if reg is None:
+                known = ", ".join(r.setting_name for r in device.settings()) or "none"
+                raise ValueError(f"{where}: {device_config.name} ({device_config.driver}) has no setting {name!r}; "
+                                 f"its settings: {known}")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{where}: {value} is not a value a device can hold; give a number")
+            try:
+                check_write(reg, value)
+            except WriteRejected as exc:
+                raise ValueError(f"{where}: {exc}; give a value this setting accepts") from None
 
 
 def accept_device_tables() -> None:

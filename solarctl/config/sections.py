@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from solarctl.config_paths import Directory, File
 from solarctl.strict_model import StrictModel
 
 
@@ -19,9 +20,9 @@ def default_data_dir() -> Path:
 
 
 class GeneralConfig(StrictModel):
-    data_dir: Path = Field(default_factory=default_data_dir)  # SQLite file, spool, audit ledger
+    data_dir: Directory = Field(default_factory=default_data_dir)  # SQLite file, spool, audit ledger
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_file: Path | None = None
+    log_file: File | None = None
 
 
 def not_in_this_version(feature: str, table: str) -> Any:
@@ -36,5 +37,4 @@ def not_in_this_version(feature: str, table: str) -> Any:
 
 
 WebTable = not_in_this_version("the web page", "web")
-MqttTable = not_in_this_version("MQTT publishing (and Home Assistant discovery)", "mqtt")
 TelegramTable = not_in_this_version("Telegram alerts", "telegram")

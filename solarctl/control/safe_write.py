@@ -112,6 +112,10 @@ class SafeWriter:
         self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
         return outcome
 
+    def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:
+        """Record a request refused before it reached `write` (e.g. a setting not open to that source)."""
+        return self._log(WriteOutcome(device_name, setting, value, "rejected", reason), source)
+
 
 def _same(reg: Register, a: Value, b: Value) -> bool:
     """Equal at the device's resolution (compare the registers, not floats)."""

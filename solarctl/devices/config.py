@@ -12,6 +12,7 @@ from solarctl.registers.model import ByteOrder
 
 DeviceName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", description="letters, digits, _ and - (used as DEVICE in DEVICE.SETTING)")]
 Unit = Annotated[int, Field(ge=0, le=255, description="Modbus unit / slave id")]
+RtuUnit = Annotated[int, Field(ge=1, le=247, description="the Modbus RTU address, 1 to 247 (0 is broadcast, 248-255 are reserved)")]
 Seconds = Annotated[float, Field(gt=0)]
 
 
@@ -24,7 +25,7 @@ class DeviceBase(StrictModel):
 
 
 class ModbusTcpDevice(DeviceBase):
-    host: str
+    host: Annotated[str, Field(min_length=1, pattern=r"^\S+$", description='the gateway\'s address, e.g. host = "192.168.1.20"')]
     port: Annotated[int, Field(ge=1, le=65535)] = 502
     # ComBox "Modbus Byte Order": applies to the whole gateway (all devices behind host:port).
     byte_order: ByteOrder = ByteOrder.LSB_FIRST

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Iterator, Literal, Mapping, get_args
 
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice
+from solarctl.errors import DecodeError
 
 Kind = Literal["measurement", "total_increasing", "total_hourly", "total_daily", "total_weekly", "total_monthly",
                "total_yearly", "enum", "on_off", "list"]
@@ -32,6 +33,12 @@ _DEVICE_CLASS = {"V": "voltage", "A": "current", "W": "power", "kWh": "energy", 
 _COUNTER_KINDS = {"hour": "total_hourly", "today": "total_daily", "day": "total_daily", "week": "total_weekly",
                   "month": "total_monthly", "year": "total_yearly", "lifetime": "total_increasing",
                   "total": "total_increasing"}
+# Physical ranges shared by the battery drivers (`Metric.valid`): lithium cells, a percentage, the range battery
+# sensors and BMSes are specified for.
+CELL_VOLTAGE = (0.5, 5.0)
+PERCENT = (0.0, 100.0)
+TEMPERATURE = (-40.0, 100.0)
+
 _AUTO: Any = "auto"  # device_class / state_class / precision not given: derived from unit and kind
 
 
@@ -45,7 +52,9 @@ def load(target: str) -> Any:
 class Metric:
     """One published value. `label`: shown in the demo's live table (the driver's main values).
     `rank`: among the drivers offering `role`, those of the lowest rank present supply it.
-    `fields`: for a list of dicts (kind "list"), what each element holds."""
+    `fields`: for a list of dicts (kind "list"), what each element holds.
+    `valid`: the physical range (min, max) of the value (of each element of a list); a value outside it is a
+    misread, never a sample (`Catalogue.check`)."""
 
     name: str
     unit: str = ""
@@ -57,6 +66,7 @@ class Metric:
     rank: int = 0
     label: str | None = None
     fields: tuple["Metric", ...] = ()
+    valid: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -104,6 +114,16 @@ def from_register(reg: Any) -> Metric:
     return Metric(reg.name, reg.unit, kind, precision=precision)
 
 
+def _check_range(metric: Metric, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    low, high = metric.valid  # type: ignore[misc]
+    if not low <= value <= high:  # NaN fails too
+        unit = f" {metric.unit}" if metric.unit else ""
+        raise DecodeError(f"{metric.name} = {value}{unit} is outside its physical range {low:g}..{high:g}{unit}: "
+                          f"a misread, not a measurement")
+
+
 class Catalogue:
     """A driver's metrics: `entries` in their order (Metrics as they are, Notes applied to the source metric
     they name), then the other metrics of `sources` (register maps or {code: Register} tables, named
@@ -149,12 +169,34 @@ class Catalogue:
         chosen = self.metrics.values() if names is None else (self.metrics[n] for n in names if n in self.metrics)
         return {m.name: m.unit for m in chosen if m.unit}
 
+    def check(self, values: Mapping[str, Any]) -> None:
+        """Raise DecodeError naming the first value outside its metric's physical range (`Metric.valid`); the
+        records of a list of dicts are checked against the metric's `fields`."""
+        for name, value in values.items():
+            metric = self.metrics.get(name)
+            if metric is None:
+                continue
+            if metric.fields:
+                fields = _records(metric.fields)
+                for record in value if isinstance(value, list) else ():
+                    if isinstance(record, Mapping):
+                        fields.check(record)
+            elif metric.valid is not None:
+                for item in value if isinstance(value, list) else (value,):
+                    _check_range(metric, item)
+
     def with_role(self, role: str) -> list[Metric]:
         return [m for m in self.metrics.values() if m.role == role]
 
     def main_values(self) -> list[tuple[str, str]]:
         """(metric, label) of the metrics the demo table shows, in catalogue order."""
         return [(m.name, m.label) for m in self.metrics.values() if m.label]
+
+
+@cache
+def _records(fields: tuple[Metric, ...]) -> Catalogue:
+    """The catalogue of a list metric's records (made once: live polls check every reading)."""
+    return Catalogue(*fields)
 
 
 # How a device sits on its wire, from its config model's base: a unit behind a TCP gateway, a unit on an RS485
@@ -182,6 +224,7 @@ class DriverDescription:
     decoders: Mapping[str, str] = field(default_factory=dict)
     rows: str | None = None
     plant_view: str | None = None
+    manufacturer: str = ""  # for Home Assistant's device registry
 
     @property
     def name(self) -> str:

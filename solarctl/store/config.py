@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
+from solarctl.config_paths import Directory
 from solarctl.strict_model import StrictModel
 
 MetricRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+\.\w+$", description='"device.metric", e.g. "xw.grid_power"')]
@@ -46,17 +48,33 @@ class StorageConfig(StrictModel):
     # fsync'd spool meanwhile, only the database lags by this much.
     flush_interval: Annotated[float, Field(gt=0)] = 5.0
     retry_interval: Annotated[float, Field(gt=0)] = 5.0  # seconds between reconnect attempts
-    spool_dir: Path | None = None  # default: <data_dir>/spool
+    spool_dir: Directory | None = None  # default: <data_dir>/spool
     spool_max_mb: Annotated[float, Field(gt=0)] = 512.0  # oldest spooled samples are dropped beyond this
     spool_warn_fraction: Annotated[float, Field(gt=0, le=1)] = 0.8
     raw_retention_days: Days = 90.0  # raw rows (sample, device tables); rollups stay
     rollup_1m_retention_days: Days = 400.0
     max_gap: Annotated[float, Field(gt=0)] = 300.0  # seconds; longer gaps are not integrated into energy
     timezone: str = "UTC"  # IANA name; days of the daily energy summary and backups
-    backup_dir: Path | None = None  # default: <data_dir>/backup
+    backup_dir: Directory | None = None  # default: <data_dir>/backup
     backup_keep_days: Annotated[int, Field(ge=1)] = 30
     energy: EnergyRoles = Field(default_factory=EnergyRoles)
     influx: InfluxConfig | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _database_port(cls, value: str) -> str:
+        """A server URL's port, checked here so that `config check` fails rather than the store's start (which
+        names the URLs it supports: engine.database_url)."""
+        scheme, separator, _ = value.partition("://")
+        if not separator or scheme.startswith("sqlite"):
+            return value
+        try:
+            urlsplit(value).port
+        except ValueError:
+            shown = re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", value)  # never echo a password
+            raise ValueError(f"the port in {shown!r} is not a number from 1 to 65535; write HOST:PORT "
+                             "(e.g. db.local:3306) or leave the port out") from None
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -74,7 +74,7 @@ def test_planned_blocks_decode_the_same_as_one_read():
 
 
 def test_raw_register_words_are_accepted_too():
-    words_hex = pb_modbus.fc03_data(FC03)[1].hex(" ").encode()
+    words_hex = b"registers 0x1200\n" + pb_modbus.fc03_data(FC03)[1].hex(" ").encode()
     assert pb_modbus.decode_capture(words_hex) == pb_modbus.decode_capture(FC03.hex().encode())
 
 
@@ -106,6 +106,7 @@ def test_the_three_switches_are_the_only_writable_registers():
         (encode_frame(1, bytes.fromhex("04 02 11 22")), "not an FC03 response"),
         (encode_frame(1, bytes.fromhex("03 06 11 22")), "byte count 6"),
         (b"\x01\x03", "too short"),
+        (encode_frame(0, bytes.fromhex("03 02 11 22")), "address 0"),
     ],
 )
 def test_garbled_fc03_answers_are_refused_with_the_reason(answer, message):
@@ -115,4 +116,4 @@ def test_garbled_fc03_answers_are_refused_with_the_reason(answer, message):
 
 def test_a_read_too_short_for_the_metrics_is_refused():
     with pytest.raises(FrameError, match="incomplete, missing: .*soc"):
-        pb_modbus.decode_capture(pb_modbus.fc03_data(FC03)[1][:0x90].hex().encode())
+        pb_modbus.decode_capture(b"registers 0x1200\n" + pb_modbus.fc03_data(FC03)[1][:0x90].hex().encode())

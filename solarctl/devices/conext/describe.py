@@ -28,6 +28,7 @@ class ConextComboxConfig(ModbusTcpDevice):
 
 CONEXT_XW = DriverDescription(
     config=ConextXwConfig,
+    manufacturer='Schneider Electric',
     device="solarctl.devices.conext.xw:ConextXw",
     simulator="solarctl.sim.conext:xw_bank",
     rows="solarctl.store.rows:conext_xw_rows",
@@ -52,6 +53,7 @@ CONEXT_XW = DriverDescription(
 
 CONEXT_MPPT = DriverDescription(
     config=ConextMpptConfig,
+    manufacturer='Schneider Electric',
     device="solarctl.devices.conext.mppt:ConextMppt",
     simulator="solarctl.sim.conext:mppt_bank",
     rows="solarctl.store.rows:conext_mppt_rows",
@@ -66,6 +68,7 @@ CONEXT_MPPT = DriverDescription(
 
 CONEXT_COMBOX = DriverDescription(
     config=ConextComboxConfig,
+    manufacturer='Schneider Electric',
     device="solarctl.devices.conext.combox:ConextCombox",
     simulator="solarctl.sim.conext:combox_bank",
     metrics=Catalogue(

@@ -84,6 +84,25 @@ def ordered(metrics: Mapping[str, Value], extra: Mapping[str, Value]) -> dict[st
     return out
 
 
+AVERAGE_TOLERANCE = 0.002  # V: the BMS's own cell average against the mean of the cells, both in mV
+
+
+def _check_layout(raw: Mapping[str, Value], cell_mask: int, cells: list) -> None:
+    """The PB map is the 32-cell (JK02_32S) layout; an older 24-cell frame read with it puts cell resistances
+    where the mask is and temperatures where the current is. Refuse data whose cell mask is not cells 1..n,
+    whose absent cells read a voltage, or whose cell average is not the mean of its cells."""
+    count = cell_mask.bit_length()
+    if cell_mask == 0 or cell_mask != (1 << count) - 1:
+        raise FrameError(f"cell mask {cell_mask:#010x} is not cells 1..n: not the 32-cell JK PB layout "
+                         f"(a 24-cell JK02 frame?); refused")
+    if any(raw.get(name) for name in _CELL_NAMES[count:]):
+        raise FrameError(f"cells beyond the {count} the mask names read a voltage: not the 32-cell JK PB layout; refused")
+    average = raw.get("cell_voltage_average")
+    if average is not None and abs(sum(cells) / count - average) > AVERAGE_TOLERANCE:  # type: ignore[operator]
+        raise FrameError(f"the cell average {average} V is not the mean of the {count} cells "
+                         f"({sum(cells) / count:.3f} V): not the 32-cell JK PB layout; refused")
+
+
 def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
     """Decoded JK PB live registers (0x1200 area, from FC03 blocks or a 0x55AA frame) -> metrics."""
     missing = [n for n in _REQUIRED if n not in raw]
@@ -93,6 +112,7 @@ def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
     if missing:
         raise FrameError(f"JK PB live data is incomplete, missing: {', '.join(missing)}")
     cells = [raw[name] for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1]
+    _check_layout(raw, cell_mask, cells)
     sensor_mask = int(raw["temperature_sensors"])  # type: ignore[arg-type]
     present = {name for name, bit in SENSOR_BITS.items() if sensor_mask >> bit & 1 and name in raw}
     temperatures = [raw[name] for name in _BATTERY_SENSORS if name in present]

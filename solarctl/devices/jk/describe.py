@@ -7,22 +7,31 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from solarctl.devices.config import Seconds, SerialDevice, Unit
-from solarctl.devices.description import Catalogue, DriverDescription, Metric, note
+from solarctl.devices.config import Seconds, SerialDevice
+from solarctl.devices.description import (
+    CELL_VOLTAGE, PERCENT, TEMPERATURE, Catalogue, DriverDescription, Metric, note,
+)
 
 
 class JkPbConfig(SerialDevice):
     driver: Literal["jk_pb"]
     protocol: Literal["modbus", "55aa", "4e57"] = "modbus"
     baudrate: Annotated[int, Field(gt=0)] = 115200
-    unit: Unit = 1
+    # DIP-switch address 1-15; 0 makes the pack the bus master, which answers no one.
+    unit: Annotated[int, Field(ge=1, le=15, description="the pack's DIP-switch address, 1 to 15")] = 1
     average: Annotated[int, Field(ge=1, le=10)] = 1  # reads averaged for voltage and current
     # A PB answers in ~40 ms; a short timeout keeps an unplugged pack from holding the shared bus.
     timeout: Seconds = 0.5
 
 
+# Physical ranges: the PB map has room for 32 cells (32 x 5 V), JK's largest BMS is rated 600 A.
+PACK_VOLTAGE = (0.0, 32 * CELL_VOLTAGE[1])
+PACK_CURRENT = (-600.0, 600.0)
+SENSORS = ("temperature_mos", "temperature_1", "temperature_2", "temperature_3", "temperature_4", "temperature_5")
+
 JK_PB = DriverDescription(
     config=JkPbConfig,
+    manufacturer='Jikong (JK BMS)',
     device="solarctl.devices.jk.driver:JkPb",
     simulator="solarctl.sim.jk:jk_unit",
     plant_view="solarctl.sim.jk:jk_plant_view",
@@ -33,14 +42,17 @@ JK_PB = DriverDescription(
     },
     rows="solarctl.store.rows:jk_rows",
     metrics=Catalogue(
-        note("soc", role="battery_soc", device_class="battery", label="SoC"),
-        note("voltage", label="U"),
-        note("current", role="battery_current", label="I"),
+        note("soc", role="battery_soc", device_class="battery", label="SoC", valid=PERCENT),
+        note("soh", valid=PERCENT),
+        note("voltage", label="U", valid=PACK_VOLTAGE),
+        note("current", role="battery_current", label="I", valid=PACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power", label="P"),  # measured at the battery: first choice
-        Metric("temperature", "°C", precision=1, role="temperature", label="T"),  # the first battery sensor
-        Metric("temperatures", "°C", "list", precision=1),  # every battery sensor present
-        Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages"),
-        *(Metric(f"cell_voltage_{stat}", "V", precision=3) for stat in ("min", "max", "delta")),
+        Metric("temperature", "°C", precision=1, role="temperature", label="T", valid=TEMPERATURE),  # first battery sensor
+        Metric("temperatures", "°C", "list", precision=1, valid=TEMPERATURE),  # every battery sensor present
+        *(note(name, valid=TEMPERATURE) for name in SENSORS),
+        Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
+        *(Metric(f"cell_voltage_{stat}", "V", precision=3, valid=CELL_VOLTAGE) for stat in ("min", "max")),
+        Metric("cell_voltage_delta", "V", precision=3, valid=(0.0, CELL_VOLTAGE[1])),
         Metric("cell_voltage_min_index", precision=0),  # 1-based
         Metric("cell_voltage_max_index", precision=0),
         Metric("balancer_active", kind="on_off"),

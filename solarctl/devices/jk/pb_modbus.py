@@ -17,6 +17,7 @@ from solarctl.registers.codec import bytes_to_words, decode_block
 from solarctl.sample import Value
 
 READ_HOLDING = 0x03
+RAW_HEADER = b"registers 0x1200"  # first line of a raw register dump (no Modbus framing to check)
 
 
 def fc03_data(frame: bytes) -> tuple[int, bytes]:
@@ -29,6 +30,8 @@ def fc03_data(frame: bytes) -> tuple[int, bytes]:
         raise FrameError(f"the device answered Modbus exception {frame[2]:#04x}")
     if frame[1] != READ_HOLDING:
         raise FrameError(f"not an FC03 response: function {frame[1]:#04x}")
+    if not 1 <= frame[0] <= 247:
+        raise FrameError(f"FC03 response from address {frame[0]}: no device answers from 0 or 248-255")
     if frame[2] != len(frame) - 5 or frame[2] % 2:
         raise FrameError(f"FC03 byte count {frame[2]} does not match the {len(frame) - 5} data bytes")
     return frame[0], frame[3:-2]
@@ -41,8 +44,18 @@ def decode_live(data: bytes) -> dict[str, Value]:
 
 
 def decode_capture(data: bytes) -> dict[str, Value]:
-    """`solarctl decode jk-modbus`: hex of one FC03 response ADU (odd length: unit, 03, count,
-    data, CRC) or of raw register data (even length: big-endian words); either way the read
-    must start at 0x1200."""
+    """`solarctl decode jk-modbus`: hex of one complete FC03 response ADU (unit, 03, byte count, data,
+    CRC: framing, length, CRC and function code are checked), or a raw register dump whose first line is
+    `registers 0x1200` (big-endian words of a read starting there). Anything else is refused: data
+    without framing or header cannot be told from a truncated or foreign frame."""
+    first_line, _, rest = data.partition(b"\n")
+    if first_line.strip().lower() == RAW_HEADER:
+        raw = hex_bytes(rest)
+        if len(raw) % 2:
+            raise FrameError(f"a raw register dump is whole 16-bit words; this one has {len(raw)} bytes")
+        return decode_live(raw)
     raw = hex_bytes(data)
-    return decode_live(fc03_data(raw)[1] if len(raw) % 2 else raw)
+    if raw[:1] and raw[1:2] not in (bytes((READ_HOLDING,)), bytes((READ_HOLDING | 0x80,))):
+        raise FrameError(f"not an FC03 response ADU (second byte {raw[1:2].hex() or 'missing'}, expected 03); "
+                         f"a raw register dump starts with the line '{RAW_HEADER.decode()}'")
+    return decode_live(fc03_data(raw)[1])

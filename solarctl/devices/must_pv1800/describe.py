@@ -7,18 +7,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from solarctl.devices.config import SerialDevice, Unit
+from solarctl.devices.config import RtuUnit, SerialDevice
 from solarctl.devices.description import Catalogue, DriverDescription, Metric, note
 
 
 class MustPv1800Config(SerialDevice):
     driver: Literal["must_pv1800"]
     baudrate: Annotated[int, Field(gt=0)] = 19200
-    unit: Unit = 4
+    unit: RtuUnit = 4
 
 
 MUST_PV1800 = DriverDescription(
     config=MustPv1800Config,
+    manufacturer='MUST',
     device="solarctl.devices.must_pv1800.driver:MustPv1800",
     simulator="solarctl.sim.must_pv1800:pv1800_unit",
     plant_view="solarctl.sim.must_pv1800:pv1800_plant_view",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from solarctl.devices.config import ConsoleDevice, Seconds
-from solarctl.devices.description import Catalogue, DriverDescription, Metric
+from solarctl.devices.description import CELL_VOLTAGE, PERCENT, TEMPERATURE, Catalogue, DriverDescription, Metric
 
 
 class PylontechConsoleConfig(ConsoleDevice):
@@ -19,6 +19,13 @@ class PylontechConsoleConfig(ConsoleDevice):
     cell_interval: Seconds = 60.0  # `bat N` cell tables, one module per poll
 
 
+# Physical ranges of one 48 V module (15 or 16 cells; the largest, US5000, is rated 100 A, 200 A peak);
+# a stack has at most 16 modules in parallel.
+MODULE_VOLTAGE = (16 * CELL_VOLTAGE[0], 16 * CELL_VOLTAGE[1])
+MODULE_CURRENT = (-200.0, 200.0)
+STACK_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
+
+
 def _state(name: str) -> Metric:
     return Metric(name, kind="enum")
 
@@ -26,34 +33,42 @@ def _state(name: str) -> Metric:
 # Each module's values: the stack's names, its `pwr` state words (firmwares add some), and its latest cell table.
 MODULE = (
     Metric("index", precision=0),
-    Metric("soc", "%", device_class="battery", precision=0),
-    Metric("voltage", "V", precision=3),
-    Metric("current", "A", precision=3),
-    Metric("temperature", "°C", precision=1),
-    Metric("cell_voltage_min", "V", precision=3),
-    Metric("cell_voltage_max", "V", precision=3),
+    Metric("soc", "%", device_class="battery", precision=0, valid=PERCENT),
+    Metric("voltage", "V", precision=3, valid=MODULE_VOLTAGE),
+    Metric("current", "A", precision=3, valid=MODULE_CURRENT),
+    Metric("temperature", "°C", precision=1, valid=TEMPERATURE),
+    Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
+    Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
     *map(_state, ("base_state", "voltage_state", "current_state", "temperature_state", "battery_voltage_state",
                   "battery_temperature_state", "mos_temperature_state", "system_alarm_state")),
-    Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages"),
-    Metric("cell_temperatures", "°C", "list", precision=1),
+    Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
+    Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
     Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),  # epoch seconds
+)
+
+# One row of a `bat` / `soh` cell table, as `solarctl decode` prints it (the driver publishes these as lists).
+CELL_ROW = (
+    Metric("voltage", "V", precision=3, valid=CELL_VOLTAGE),
+    Metric("temperature", "°C", precision=1, valid=TEMPERATURE),
+    Metric("soc", "%", precision=0, valid=PERCENT),
 )
 
 PYLONTECH_CONSOLE = DriverDescription(
     config=PylontechConsoleConfig,
+    manufacturer='Pylontech',
     device="solarctl.devices.pylontech.driver:PylontechConsole",
     simulator="solarctl.sim.pylontech_console:console_simulator",
     plant_view="solarctl.sim.pylontech_stack:plant_view",
     decoders={"pylontech-console": "solarctl.devices.pylontech.decode:decode_capture"},
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(
-        Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC"),
-        Metric("voltage", "V", precision=3, label="stack"),
-        Metric("current", "A", precision=3, role="battery_current", label="current"),
+        Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
+        Metric("voltage", "V", precision=3, label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
+        Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power"),  # measured at the battery: first choice
-        Metric("temperature", "°C", precision=1, role="temperature"),
-        Metric("cell_voltage_min", "V", precision=3),
-        Metric("cell_voltage_max", "V", precision=3),
+        Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
+        Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
+        Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
         Metric("capacity", "Ah", precision=0),
         Metric("module_count", precision=0, label="modules"),
         Metric("modules", kind="list", fields=MODULE),

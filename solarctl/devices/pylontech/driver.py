@@ -3,7 +3,8 @@
 Every poll sends `pwr`: stack and module values and state words; the module count is what `pwr`
 shows (a configured `modules` caps it). `info` is read once, for the capacity that weights the SoC.
 Cells: at most one `bat N` per poll, for the module whose cell table is missing or older than
-`cell_interval`; each module's latest table stays in its `modules` entry (`cell_voltages`,
+`cell_interval` (a table with another row count than the module's cells is refused: a row was lost);
+each module's latest table stays in its `modules` entry (`cell_voltages`,
 `cell_temperatures`, `cells_read_at`), so the hub always has them. State words other than `Normal`
 (and the operating base states) are alarms, those of the latest cell tables included.
 """
@@ -54,13 +55,21 @@ class PylontechConsole(Device):
         due = self._cells_due([module["index"] for module in values["modules"]], link.clock.monotonic())
         if due is not None:
             bat = parse_bat(await self._command(link, f"bat {due}"))
-            self._cells[due] = CellTable(cell_values(bat), link.clock.time(), link.clock.monotonic())
+            self._cells[due] = CellTable(cell_values(bat, self._cell_count(due)), link.clock.time(),
+                                         link.clock.monotonic())
         for module in values["modules"]:
             if (table := self._cells.get(module["index"])) is not None:
                 module.update(cell_voltages=table.values["cell_voltages"],
                               cell_temperatures=table.values["cell_temperatures"], cells_read_at=table.read_at)
                 alarms += [f"module {module['index']} {alarm}" for alarm in table.values["alarms"]]
         return Reading(values, tuple(alarms))
+
+    def _cell_count(self, module: int) -> int | None:
+        """How many rows module's `bat` must have: `info`'s `Cell Number`, else its previous table's."""
+        if self._info is not None and self._info.get("cell_count") is not None:
+            return self._info["cell_count"]
+        previous = self._cells.get(module)
+        return None if previous is None else len(previous.values["cell_voltages"])
 
     def _cells_due(self, modules: list[int], now: float) -> int | None:
         """The module whose cell table is missing or the oldest past `cell_interval`; None if none is due."""

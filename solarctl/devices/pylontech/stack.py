@@ -86,16 +86,21 @@ def system_stack_values(system: Mapping[str, Any]) -> dict[str, Any]:
     return {**values, "power": power, "modules": [], "alarms": []}
 
 
-def cell_values(bat: Mapping[str, Any]) -> dict[str, Any]:
+def cell_values(bat: Mapping[str, Any], cell_count: int | None = None) -> dict[str, Any]:
     """A parsed `bat N` table -> cell voltage / temperature lists, per-cell states, extremes, alarms.
+    `cell_count`, when known (`info`'s `Cell Number`), catches a table that lost rows: it is refused.
 
-    A cell whose row was lost to line noise is None in the lists and an alarm, so the others keep
-    their places; more lost rows than read ones is no table."""
+    A row mangled on the wire (`lost_rows`) is a None cell in the lists and an alarm, so the others
+    keep their places; more mangled rows than readable ones is no table."""
     cells, lost = bat["cells"], bat.get("lost_rows", [])
     if len(cells) <= len(lost):
         raise ConsoleParseError(f"{len(cells)} cell rows readable, {len(lost)} mangled", command="bat")
+    rows = len(cells) + len(lost)
+    if cell_count is not None and rows != cell_count:
+        raise ConsoleParseError(f"{rows} cell rows but the module has {cell_count} cells (a row was lost)",
+                                command="bat")
     by_cell = {cell["index"]: cell for cell in cells}
-    in_order = [by_cell.get(index, {}) for index in range(1, len(cells) + len(lost) + 1)]
+    in_order = [by_cell.get(index, {}) for index in range(1, rows + 1)]
     voltages = [cell["voltage"] for cell in cells]
     return {
         "cell_voltages": [cell.get("voltage") for cell in in_order],

@@ -1,0 +1,407 @@
+"""The MQTT sink ([mqtt]): device states, availability, Home Assistant discovery, commands and alerts.
+
+A Sink of its own rather than a SinkRunner handler: what matters is each device's newest state, not every
+event, and the connection also carries commands the other way. So `submit` only updates per-device slots
+(newest state wins; nothing to queue while the broker is away, so polling is never held up), and one
+connection task publishes what changed, reconnecting with backoff. A device whose latest poll failed, or
+whose values are older than three polls, is published unavailable and its state is not published again
+until a new poll brings fresh values: stale values never reach the broker as current.
+
+Per message kind (the README's MQTT table):
+  PREFIX/status               online / offline (last will)   QoS 1, retained
+  PREFIX/DEVICE/availability  online / offline               QoS 1, retained
+  PREFIX/DEVICE/state         JSON, SI units                 QoS 0, retained (the newest replaces it anyway)
+  PREFIX/DEVICE/SETTING/set   commands in                    subscribed QoS 1
+  PREFIX/DEVICE/SETTING/result  the outcome of a command     QoS 1, not retained
+  PREFIX/alerts/event         one alert change               QoS 1, not retained
+  PREFIX/alerts/active        the active alerts              QoS 1, retained
+  DISCOVERY/COMPONENT/NODE/OBJECT/config                     QoS 1, retained
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import ssl
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Protocol
+
+import aiomqtt
+import orjson
+
+from solarctl.alerts.model import AlertEvent
+from solarctl.bus.backoff import Backoff
+from solarctl.clock import Clock
+from solarctl.control.safe_write import WriteOutcome
+from solarctl.devices import registry
+from solarctl.devices.description import DriverDescription
+from solarctl.freshness import stale_after
+from solarctl.hub import DropLog
+from solarctl.publish.ha_discovery import (ALERT_EVENT_TYPES, IDENTITY_METRICS, alert_entities, device_entities,
+                                           ha_device)
+from solarctl.publish.mqtt_announced import AnnouncedTopics
+from solarctl.publish.mqtt_config import MqttConfig, MqttSetupError
+from solarctl.publish.mqtt_topics import Topics
+from solarctl.publish.sink import SinkStatus
+from solarctl.registers import Register
+from solarctl.sample import PollError, Sample, Value
+
+log = logging.getLogger(__name__)
+
+SOURCE = "mqtt"  # the audit ledger's source for commands that came over MQTT
+BACKLOG = 100  # command results and alert events kept while the broker is away (the oldest go first)
+MAX_COMMANDS = 20  # commands being carried out at once; more are refused (a flood must not queue writes)
+
+
+class CommandWriter(Protocol):
+    """The daemon's SafeWriter, as the sink uses it."""
+
+    async def write(self, device_name: str, setting: str, value: Value, *, source: str) -> WriteOutcome: ...
+
+    def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome: ...
+
+
+@dataclass
+class DeviceFeed:
+    """One device as the sink sees it: its description, what MQTT may set, and what to publish next."""
+
+    description: DriverDescription
+    max_age: float  # s after the latest good poll at which its values stop counting as current
+    controlled: dict[str, Register] = field(default_factory=dict)  # setting name -> register
+    values: dict[str, Value] = field(default_factory=dict)  # merged since the latest failure
+    sampled_at: float | None = None
+    state_due: bool = False
+    online: bool | None = None  # what the broker was last told (None: nothing yet on this connection)
+    discovered: dict[str, Any] | None = None  # the HA device info last announced on this connection
+
+    def fresh(self, now: float) -> bool:
+        return self.sampled_at is not None and now - self.sampled_at <= self.max_age
+
+
+class MqttSink:
+    name = "mqtt"
+
+    def __init__(self, config: MqttConfig, feeds: Mapping[str, DeviceFeed], writer: CommandWriter, clock: Clock,
+                 announced: AnnouncedTopics) -> None:
+        self.config = config
+        self.feeds = dict(feeds)
+        self.writer = writer
+        self.clock = clock
+        self.announced = announced
+        self.topics = Topics(config.topic_prefix, config.discovery_prefix, config.client_id)
+        self.password = _password(config)
+        self.tls = _tls_context(config)
+        self.drops = DropLog(f"sink {self.name}", log)
+        self.published = 0  # messages handed to the broker
+        self.superseded = 0  # states replaced by a newer one before they went out (not losses)
+        self.failures = 0  # connection attempts failed since the last success
+        self.last_error: str | None = None
+        self.connected = False
+        self._results: deque[tuple[str, bytes]] = deque()
+        self._alert_events: deque[bytes] = deque()
+        self._active_alerts: dict[int, dict[str, Any]] = {}
+        self._alerts_due = False
+        self._base_discovery_due = True  # alert entities, and clearing entities of devices no longer configured
+        self._wake = asyncio.Event()
+        self._client: aiomqtt.Client | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._commands: set[asyncio.Task] = set()
+
+    # --- the Sink protocol -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._connection_loop(), name="mqtt-connection"),
+                       asyncio.create_task(self._watch_freshness(), name="mqtt-freshness")]
+
+    def submit(self, event: Any) -> None:
+        if isinstance(event, AlertEvent):
+            self._alert(event)
+        elif (feed := self.feeds.get(getattr(event, "device", None))) is None:
+            return
+        elif isinstance(event, Sample):
+            if feed.state_due:
+                self.superseded += 1
+            feed.values.update(event.values)
+            feed.sampled_at = event.timestamp
+            feed.state_due = True
+        elif isinstance(event, PollError):  # what was merged so far is not current any more (identity is: read once)
+            feed.values = {k: v for k, v in feed.values.items() if k in IDENTITY_METRICS}
+            feed.sampled_at = None
+            feed.state_due = False
+        self._wake.set()
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Say offline (each device, then solarctl) while still connected, then disconnect."""
+        client = self._client
+        if client is not None:
+            try:
+                async with asyncio.timeout(timeout):
+                    for device in self.feeds:
+                        await self._publish(client, self.topics.availability(device), b"offline", 1, True)
+                    await self._publish(client, self.topics.status, b"offline", 1, True)
+            except Exception as error:  # best effort: the broker sends the last will otherwise
+                log.warning("mqtt: could not say offline on the way out: %s", _sentence(error))
+        for task in [*self._tasks, *self._commands]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, *self._commands, return_exceptions=True)
+        self._tasks = []
+        self.connected = False
+
+    def status(self) -> SinkStatus:
+        state = "stopped" if not self._tasks else "ok" if self.connected else "disconnected"
+        queued = sum(f.state_due for f in self.feeds.values()) + len(self._results) + len(self._alert_events)
+        return SinkStatus(state, queued, self.drops.total, self.published, self.failures, self.last_error,
+                          {"connected": self.connected, "superseded": self.superseded})
+
+    # --- alerts and commands -----------------------------------------------------------------------
+
+    def _alert(self, event: AlertEvent) -> None:
+        record = dataclasses.asdict(event)
+        if event.state == "active":
+            self._active_alerts[event.id] = record
+        else:
+            self._active_alerts.pop(event.id, None)
+        if event.state in ALERT_EVENT_TYPES:
+            self._backlog(self._alert_events, orjson.dumps({"event_type": event.state, **record}))
+        self._alerts_due = True
+
+    def _backlog(self, queue: deque, item: Any) -> None:
+        if len(queue) >= BACKLOG:
+            queue.popleft()
+            self.drops.lost(why="the broker is away and its backlog of results and alerts is full")
+        queue.append(item)
+
+    async def _command(self, device: str, setting: str, payload: bytes) -> None:
+        text = payload.decode("utf-8", "replace").strip()
+        feed = self.feeds.get(device)
+        reg = feed.controlled.get(setting) if feed is not None else None
+        if feed is None or reg is None:
+            outcome = self.writer.refuse(device, setting, text, f"{device}.{setting} is not open to MQTT control; "
+                                         f"add it to [mqtt] control to allow it", source=SOURCE)
+        else:
+            outcome = await self.writer.write(device, setting, _command_value(reg, text), source=SOURCE)
+            read_back = outcome.after if outcome.outcome == "written" else outcome.before
+            if outcome.outcome in ("written", "unchanged") and feed.fresh(self.clock.time()):
+                feed.values[reg.name] = read_back  # read from the device just now: HA sees the switch move at once
+                feed.state_due = True
+        log.info("mqtt command %s.%s = %r: %s", device, setting, text, outcome.describe())
+        self._answer(device, setting, outcome)
+
+    def _answer(self, device: str, setting: str, outcome: WriteOutcome) -> None:
+        result = {"time": self.clock.time(), "ok": outcome.ok, **dataclasses.asdict(outcome)}
+        self._backlog(self._results, (self.topics.result(device, setting), orjson.dumps(result)))
+        self._wake.set()
+
+    # --- the connection ----------------------------------------------------------------------------
+
+    async def _connection_loop(self) -> None:
+        backoff = Backoff(initial=1.0, maximum=60.0)
+        while True:
+            try:
+                await self._session(backoff)
+            except* Exception as group:  # whatever broke the connection: reconnect, never stop
+                error = group.exceptions[0]
+                self.last_error = _sentence(error)
+            self.connected = False
+            self._client = None
+            self.failures += 1
+            delay = backoff.next_delay()
+            if self.failures == 1:
+                log.error("mqtt: broker %s:%d unreachable or lost (%s); retrying with backoff",
+                          self.config.host, self.config.port, self.last_error)
+            await self.clock.sleep(delay)
+
+    async def _session(self, backoff: Backoff) -> None:
+        cfg = self.config
+        will = aiomqtt.Will(self.topics.status, b"offline", qos=1, retain=True)
+        client = aiomqtt.Client(cfg.host, cfg.port, username=cfg.username, password=self.password,
+                                identifier=cfg.client_id, will=will, keepalive=cfg.keepalive, timeout=cfg.timeout,
+                                tls_context=self.tls)
+        async with client:
+            if self.failures:
+                log.warning("mqtt: connected to %s:%d again after %d failed attempt(s)", cfg.host, cfg.port,
+                            self.failures)
+            self.failures = 0
+            backoff.reset()
+            self._client = client
+            self.connected = True
+            for feed in self.feeds.values():  # the broker may have lost every retained message: say it all again
+                feed.online = None
+                feed.state_due = feed.sampled_at is not None
+            self._rediscover()
+            self._alerts_due = True
+            await client.subscribe(self.topics.commands, qos=1)
+            await client.subscribe(self.topics.ha_status, qos=1)
+            await self._publish(client, self.topics.status, b"online", 1, True)
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._listen(client))
+                tasks.create_task(self._publish_loop(client))
+
+    async def _listen(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            topic = str(message.topic)
+            payload = bytes(message.payload) if isinstance(message.payload, (bytes, bytearray)) else \
+                str(message.payload or "").encode()
+            if topic == self.topics.ha_status:
+                if payload == b"online":  # Home Assistant restarted: it wants discovery again
+                    self._rediscover()
+                    self._wake.set()
+            elif (target := self.topics.parse_command(topic)) is None:
+                continue
+            elif message.retain:  # kept by the broker from some earlier time: acting on it now could undo a later change
+                log.warning("mqtt: ignored a retained command on %s; publish commands without the retain flag", topic)
+            elif len(self._commands) >= MAX_COMMANDS:
+                self._answer(*target, self.writer.refuse(*target, payload.decode("utf-8", "replace"),
+                                                         f"more than {MAX_COMMANDS} commands waiting; send it again later",
+                                                         source=SOURCE))
+            else:
+                # Its own task: a write outlives a lost connection, and its result goes out on the next one.
+                task = asyncio.create_task(self._command(*target, payload), name=f"mqtt-command-{topic}")
+                self._commands.add(task)
+                task.add_done_callback(self._commands.discard)
+
+    async def _publish_loop(self, client: aiomqtt.Client) -> None:
+        while True:
+            self._wake.clear()
+            await self._flush(client)
+            await self._wake.wait()
+
+    async def _flush(self, client: aiomqtt.Client) -> None:
+        now = self.clock.time()
+        if self.config.discovery:
+            await self._discover(client)
+        for device, feed in self.feeds.items():
+            fresh = feed.fresh(now)
+            if feed.state_due and fresh:
+                feed.state_due = False  # before the await: a sample arriving meanwhile makes it due again
+                state = orjson.dumps({**feed.values, "timestamp": feed.sampled_at})
+                await self._publish(client, self.topics.state(device), state, 0, True)
+            elif not fresh:
+                feed.state_due = False
+            if feed.online is not fresh:
+                await self._publish(client, self.topics.availability(device), b"online" if fresh else b"offline", 1, True)
+                feed.online = fresh
+        while self._results:
+            topic, payload = self._results[0]
+            await self._publish(client, topic, payload, 1, False)
+            self._results.popleft()
+        while self._alert_events:
+            await self._publish(client, self.topics.alert_event, self._alert_events[0], 1, False)
+            self._alert_events.popleft()
+        if self._alerts_due:
+            self._alerts_due = False
+            active = list(self._active_alerts.values())
+            await self._publish(client, self.topics.alerts_active, orjson.dumps({"count": len(active), "alerts": active}), 1, True)
+
+    async def _discover(self, client: aiomqtt.Client) -> None:
+        """Announce each device whose HA device info is new on this connection (or changed: firmware read)."""
+        due = {}
+        for device, feed in self.feeds.items():
+            info = ha_device(self.topics, device, feed.description, feed.values)
+            if info != feed.discovered:
+                due[device] = info
+        for device, info in due.items():
+            feed = self.feeds[device]
+            for entity in device_entities(self.topics, device, feed.description, feed.values,
+                                          feed.controlled.values(), feed.max_age):
+                await self._publish(client, self.topics.config(entity.component, entity.object_id),
+                                    orjson.dumps(entity.payload), 1, True)
+            feed.discovered = info
+        if self._base_discovery_due:
+            await self._announce_alerts_and_withdraw(client)
+
+    async def _announce_alerts_and_withdraw(self, client: aiomqtt.Client) -> None:
+        current = {self.topics.config(e.component, e.object_id) for e in self._all_entities()}
+        for entity in alert_entities(self.topics):
+            await self._publish(client, self.topics.config(entity.component, entity.object_id),
+                                orjson.dumps(entity.payload), 1, True)
+        for topic in sorted(self.announced.withdrawn(current)):
+            await self._publish(client, topic, b"", 1, True)  # an empty retained config removes the entity
+            log.info("mqtt: removed %s from Home Assistant (no longer configured)", topic)
+        self.announced.save(current)
+        self._base_discovery_due = False
+
+    def _rediscover(self) -> None:
+        for feed in self.feeds.values():
+            feed.discovered = None
+        self._base_discovery_due = True
+
+    def _all_entities(self):
+        for device, feed in self.feeds.items():
+            yield from device_entities(self.topics, device, feed.description, {}, feed.controlled.values(), feed.max_age)
+        yield from alert_entities(self.topics)
+
+    async def _publish(self, client: aiomqtt.Client, topic: str, payload: bytes, qos: int, retain: bool) -> None:
+        async with asyncio.timeout(self.config.timeout):
+            await client.publish(topic, payload, qos=qos, retain=retain)
+        self.published += 1
+
+    async def _watch_freshness(self) -> None:
+        """Wake the publisher when a device's values grow too old, so it is said unavailable without a new event."""
+        while True:
+            await self.clock.sleep(1.0)
+            now = self.clock.time()
+            if any(feed.online and not feed.fresh(now) for feed in self.feeds.values()):
+                self._wake.set()
+
+
+def _command_value(reg: Register, text: str) -> Value:
+    """A number for a range setting when the text is one; text otherwise (the safe writer validates)."""
+    if reg.enum is None and reg.type != "str":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _password(config: MqttConfig) -> str | None:
+    try:
+        return config.read_password()
+    except OSError as error:
+        raise MqttSetupError(f"cannot read [mqtt] password_file {config.password_file} ({error.strerror}); "
+                             f"make it readable by this user or set the password another way") from None
+
+
+def _tls_context(config: MqttConfig) -> ssl.SSLContext | None:
+    if not config.tls:
+        return None
+    try:
+        return ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+    except (OSError, ssl.SSLError) as error:
+        raise MqttSetupError(f"cannot use [mqtt] ca_file {config.ca_file} ({error}); point it at a PEM CA "
+                             f"certificate or remove it to use the system CAs") from None
+
+
+def _sentence(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def daemon_mqtt_sink(config: Any, devices: Mapping[str, Any], writer: CommandWriter, clock: Clock) -> MqttSink:
+    """The daemon's sink from the whole config: one feed per polled device, the announced record in the data dir."""
+    drivers = {d.name: registry.describe(d.driver) for d in config.device}
+    max_age = {d.name: stale_after(d) for d in config.device}
+    return mqtt_sink(config.mqtt, devices, drivers, max_age, writer, clock, config.general.data_dir)
+
+
+def mqtt_sink(config: MqttConfig, devices: Mapping[str, Any], drivers: Mapping[str, DriverDescription],
+              max_age: Mapping[str, float], writer: CommandWriter, clock: Clock, data_dir: Path | None) -> MqttSink:
+    """One feed per polled device (`devices`: name -> Device), with the settings [mqtt] control opens."""
+    feeds = {name: DeviceFeed(drivers[name], max_age[name]) for name in devices}
+    for ref in config.control:
+        device, _, setting = ref.partition(".")
+        if device not in devices:
+            raise MqttSetupError(f"[mqtt] control {ref!r}: device {device!r} is not polled (enabled = false?); "
+                                 f"enable it or remove the entry")
+        reg = devices[device].setting(setting)
+        if reg is None:
+            writable = ", ".join(r.setting_name for r in devices[device].settings())
+            raise MqttSetupError(f"[mqtt] control {ref!r}: {setting!r} is not a writable setting of {device!r} "
+                                 f"(writable: {writable or 'none'}); correct or remove it")
+        feeds[device].controlled[setting] = reg
+    announced = AnnouncedTopics(data_dir / "mqtt_discovery.json" if data_dir is not None else None)
+    return MqttSink(config, feeds, writer, clock, announced)

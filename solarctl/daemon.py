@@ -14,6 +14,8 @@ import logging
 from typing import Awaitable, Callable
 
 from solarctl.bus.backoff import Backoff
+from solarctl.checks.plausibility import Plausibility
+from solarctl.checks.watch import PlausibilityWatch
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.control.command_file import CommandFile
@@ -49,6 +51,10 @@ class Daemon:
         self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.
         self.sinks: list[Sink] = [StoreSink(self.store)]
+        # Plausibility across devices on each new sample (solarctl/checks/): logged; alerts once a manager takes them.
+        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
+                                              self.hub, self.clock)
+        self.sinks.append(self.plausibility)
         if config.storage.influx:
             from solarctl.publish.influx import influx_sink  # brings httpx: only for a config with [storage.influx]
 

@@ -160,7 +160,9 @@ class PylontechConsoleSimulator(SerialSimulator):
             return render_refusal(text, FAILED)
 
     def _reported(self, index: int, row: dict[str, Any]) -> dict[str, Any]:
-        return {**row, **self.faults.state_words.get(index, {})}
+        """A row as the console prints it: with the state words and misreads (`scaled`) switched on."""
+        scaled = {key: round(row[key] * factor, 3) for key, factor in self.faults.scaled.items() if key in row}
+        return {**row, **scaled, **self.faults.state_words.get(index, {})}
 
     def _pwr(self, text: str, args: list[str]) -> bytes:
         _no_arguments(args)

@@ -51,10 +51,6 @@ class Daemon:
         self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.
         self.sinks: list[Sink] = [StoreSink(self.store)]
-        # Plausibility across devices on each new sample (solarctl/checks/): logged; alerts once a manager takes them.
-        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
-                                              self.hub, self.clock)
-        self.sinks.append(self.plausibility)
         if config.storage.influx:
             from solarctl.publish.influx import influx_sink  # brings httpx: only for a config with [storage.influx]
 
@@ -63,6 +59,10 @@ class Daemon:
             from solarctl.publish.mqtt import daemon_mqtt_sink  # brings aiomqtt: only for a config with [mqtt]
 
             self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock))
+        # Plausibility across devices on each new sample (solarctl/checks/): logged; alerts once a manager takes them.
+        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
+                                              self.hub, self.clock)
+        self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run

@@ -126,7 +126,7 @@ def battery_current(view: View, roles: Roles) -> list[Condition]:
 def pv_conversion(view: View, roles: Roles) -> list[Condition]:
     """Each charge controller's output against its own PV input: a little less, never more."""
     found = []
-    inputs = {o.device: o for o in roles.all("pv_input_power")}
+    inputs = {o.device: o for o in roles.all("pv_input")}
     for output in roles.all("pv_power"):
         if output.device not in inputs or (pair := _numbers(view, (output, inputs[output.device]))) is None:
             continue

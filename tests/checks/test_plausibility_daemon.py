@@ -23,7 +23,7 @@ async def until(condition):
 
 
 async def test_the_daemon_flags_a_misread_battery_current(tmp_path):
-    config = load_demo_config(tmp_path)
+    config = load_demo_config(tmp_path, "scp_site")
     config = config.model_copy(update={
         "device": [d.model_copy(update={"poll_interval": 0.3}) for d in config.device], "strategy": []})
     plant_config = config.plant.model_copy(update={

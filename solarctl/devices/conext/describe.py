@@ -58,7 +58,7 @@ CONEXT_MPPT = DriverDescription(
     simulator="solarctl.sim.conext:mppt_bank",
     rows="solarctl.store.rows:conext_mppt_rows",
     metrics=Catalogue(
-        note("dc_input_power", role="pv_input_power", label="PV in"),
+        note("dc_input_power", role="pv_input", label="PV in"),
         note("dc_output_power", role="pv_power", label="out"),  # what the PV delivers to the battery bus
         note("energy_pv_day", role="energy_pv", label="today"),
         note("mppt_charger_status", label="charger"),

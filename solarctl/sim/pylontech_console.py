@@ -51,10 +51,12 @@ class ConsoleFaults(Faults):
     garbage: bool = False
     half_line: bool = False
     state_words: dict[int, dict[str, str]] = field(default_factory=dict)  # module -> {"temperature_state": ...}
+    mangled_cell: int | None = None  # `bat` answers: line noise in this cell's row (1-based)
 
     def clear(self) -> None:
         super().clear()
         self.garbage = self.half_line = False
+        self.mangled_cell = None
         self.state_words.clear()
 
 
@@ -175,7 +177,8 @@ class PylontechConsoleSimulator(SerialSimulator):
         if len(args) > 1 or not 1 <= module <= self.plant.battery.module_count:
             raise ValueError(f"no module {module}")
         cells = [self._reported(module, cell) for cell in cell_rows(self.plant, module - 1)]
-        return render_bat(cells, module if args else None)
+        answer = render_bat(cells, module if args else None)
+        return answer if self.faults.mangled_cell is None else mangle_row(answer, self.faults.mangled_cell)
 
     def _info(self, text: str, args: list[str]) -> bytes:
         _no_arguments(args)
@@ -198,6 +201,16 @@ def garbled(answer: bytes) -> bytes:
     for i in range(start, end, 16):
         if data[i] not in b"\r\n":
             data[i] ^= 0x80
+    return bytes(data)
+
+
+def mangle_row(answer: bytes, cell: int) -> bytes:
+    """Line noise in one cell's row of a `bat` answer (box-drawn or not): the top bit of one byte flipped."""
+    row = re.search(rb"\n(?:\xe2\x94\x82)? ?" + str(cell - 1).encode() + rb" ", answer)
+    if row is None:
+        raise ValueError(f"no row for cell {cell}")
+    data = bytearray(answer)
+    data[row.end() + 8] ^= 0x80
     return bytes(data)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from solarctl.sim.pylontech_console import mangle_row
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "pylontech"
 
 B66_PWR = "US2KBPL_B66.6_pwr.txt"
@@ -38,8 +40,5 @@ FORCE_H2_BAT = "ForceH2_bat.synthetic.txt"
 
 
 def with_mangled_row(name: str, cell: int) -> bytes:
-    """The `bat` capture with line noise (one top bit flipped) in the row of `cell` (1-based)."""
-    data = bytearray(capture(name))
-    row = re.search(rb"\n(?:\xe2\x94\x82)? ?" + str(cell - 1).encode() + rb" ", data)
-    data[row.end() + 8] ^= 0x80
-    return bytes(data)
+    """The `bat` capture with line noise in the row of `cell` (1-based), as the simulator's fault makes it."""
+    return mangle_row(capture(name), cell)

@@ -86,3 +86,15 @@ async def test_a_fault_is_an_error_state_and_the_link_recovers(stack, fault, rea
     assert not state.ok and state.error == failed.reason and state.values == good  # old values, marked stale
     sim.faults.clear()
     assert isinstance(await poller.poll(driver), Sample) and hub.state("battery").ok
+
+
+async def test_a_cell_row_mangled_on_the_wire_costs_that_cell_only(stack, plant):
+    sim, driver, link = await stack()
+    sim.faults.mangled_cell = 4
+    reading = await driver.read(link, EVERYTHING)  # `pwr`, then `bat 1` with cell 4's row mangled
+    first = reading.values["modules"][0]
+    expected = [round(v, 3) for v in plant.battery.cell_voltages(0)]
+    expected[3] = None
+    assert first["cell_voltages"] == expected and first["cell_temperatures"][3] is None
+    assert [a for a in reading.alarms if "mangled" in a] == ["module 1 cell 4: row mangled on the wire (line 7)"]
+    assert reading.values["soc"] > 0  # the stack values are whole

@@ -72,5 +72,9 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("capacity", "Ah", precision=0),
         Metric("module_count", precision=0, label="modules"),
         Metric("modules", kind="list", fields=MODULE),
+        # A high-voltage stack's `bat` lists every cell of the stack: its cells at the stack level.
+        Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
+        Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
+        Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),
     ),
 )

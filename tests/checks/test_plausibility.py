@@ -3,30 +3,17 @@ normal day, and each injected misread (×10 current, flipped sign, ×1000 PV) na
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 import pytest
 
 from solarctl.checks.plausibility import Plausibility, suspected_factor
 from solarctl.control.plant_devices import PlantDevices
 from solarctl.control.strategies.view import Latest, View
-from solarctl.demo.run import load_demo_config
-from solarctl.plant import Plant
+from tests.checks.site import scp_site
 
 
 @pytest.fixture
 def site(tmp_path):
-    config = load_demo_config(tmp_path, "scp_site")
-    # One module, a larger house and load shave on (as test_offline's day): the battery charges in the
-    # morning and carries the house at night, so every check sees current flow both ways.
-    plant_config = config.plant.model_copy(update={
-        "battery": config.plant.battery.model_copy(update={"module_count": 1}),
-        "load": config.plant.load.model_copy(update={"annual_kwh": 6000.0}),
-    })
-    start = dt.datetime(2025, 6, 21, 0, tzinfo=zoneinfo.ZoneInfo(plant_config.timezone)).timestamp()
-    plant = Plant(plant_config, start=start)
-    plant.settings.load_shave = True
+    config, plant = scp_site(tmp_path, 0)
     devices = PlantDevices(config, plant)
     checks = Plausibility({d.name: d.driver for d in config.device if d.enabled})
     return plant, devices, checks

@@ -5,14 +5,10 @@ while the devices agree; the console's current misread ×10, then with its sign 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import zoneinfo
-
 from solarctl.clock import SystemClock
 from solarctl.daemon import Daemon
-from solarctl.demo.run import load_demo_config
-from solarctl.plant import Plant
 from solarctl.sim.site import SimulatedSite
+from tests.checks.site import scp_site
 
 KEY = ("battery_current_implausible", "battery")
 
@@ -23,16 +19,8 @@ async def until(condition):
 
 
 async def test_the_daemon_flags_a_misread_battery_current(tmp_path):
-    config = load_demo_config(tmp_path, "scp_site")
-    config = config.model_copy(update={
-        "device": [d.model_copy(update={"poll_interval": 0.3}) for d in config.device], "strategy": []})
-    plant_config = config.plant.model_copy(update={
-        "battery": config.plant.battery.model_copy(update={"module_count": 1}),
-        "load": config.plant.load.model_copy(update={"annual_kwh": 6000.0}),
-    })
-    start = dt.datetime(2025, 6, 21, 1, tzinfo=zoneinfo.ZoneInfo(plant_config.timezone)).timestamp()
-    plant = Plant(plant_config, start=start)
-    plant.settings.load_shave = True
+    config, plant = scp_site(tmp_path, 1)
+    config = config.model_copy(update={"device": [d.model_copy(update={"poll_interval": 0.3}) for d in config.device]})
     plant.step(300)
     # The battery alone carries the house; ×10 of this current is still within a module's physical range
     # (a misread beyond it is a poll error, never a sample: Metric.valid).

@@ -132,7 +132,10 @@ def scp() -> dict:
 
 
 def _fix_sql(sql: str) -> str:
-    sql = sql.replace("load_Current", "load_current").replace("-grid_power AS \"Grid Power\"", "grid_power AS \"Grid Power (+ import)\"")
+    sql = sql.replace("load_Current", "load_current")
+    # conext_xw keeps the XW's sign (- import), as the old program stored it: every grid curve shows + import.
+    sql = re.sub(r'-?grid_power AS "Grid Power"', '-grid_power AS "Grid Power (+ import)"', sql)
+    sql = sql.replace('grid_current AS "Grid AC Current"', '-grid_current AS "Grid AC Current (+ import)"')
     # Devices are polled one by one, so "the newest ts of the table" matches one device only: take each device's newest row.
     return re.sub(r"\(ts\) IN \(\s*SELECT\s+MAX\(ts\)\s+(?:from|FROM)\s+(\w+)\s*\)",
                   r"(device_name, ts) IN (SELECT device_name, MAX(ts) FROM \1 GROUP BY device_name)", sql)

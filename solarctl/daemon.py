@@ -41,7 +41,8 @@ class Daemon:
         self.site = Installation(config, self.clock, hub)
         self.hub = self.site.hub
         self.writer = SafeWriter(self.site, AuditLedger(config.general.data_dir / "audit.jsonl"), self.clock,
-                                 daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run)
+                                 daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run,
+                                 budget_file=config.control.budget_file)
         # Restores that did not land before the last exit: tried first at start, then until they land.
         self.pending = PendingRestores(StateFile(config.general.data_dir / "pending_restores.json"), self.writer, self.clock)
         self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock,

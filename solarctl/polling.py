@@ -64,8 +64,9 @@ class Poller:
         sched = self._schedules[device.name]
         now = self.clock.monotonic()
         groups = {"fast"}
-        if everything or now >= sched.slow_due:
+        if everything or now >= sched.slow_due or device.settings_written:
             groups.add("slow")
+            device.settings_written = False  # cleared before the read: a write during it asks for the next one too
         if everything or not sched.once_done:
             groups.add("once")
         timestamp = self.clock.time()

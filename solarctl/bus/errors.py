@@ -9,6 +9,10 @@ class LinkDown(LinkError):
     """The connection is not open (connect failed, or we are waiting out a backoff)."""
 
 
+class NotSent(LinkDown):
+    """The link could not be opened for this request: not a byte of it reached the wire."""
+
+
 class RequestTimeout(LinkError):
     """No (complete) answer within the timeout."""
 

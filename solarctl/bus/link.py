@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Awaitable, Callable, TypeVar
 
 from solarctl.bus.backoff import Backoff
-from solarctl.bus.errors import BadFrame, LinkDown, LinkError, RequestTimeout
+from solarctl.bus.errors import BadFrame, LinkDown, LinkError, NotSent, RequestTimeout
 from solarctl.bus.health import Health
 from solarctl.clock import Clock
 from solarctl.errors import DecodeError
@@ -166,14 +166,14 @@ class Link(ABC):
             return
         now = self.clock.monotonic()
         if now < self._next_attempt_at:
-            raise LinkDown(f"{self.name}: down ({self._down_reason}); next attempt in {self._next_attempt_at - now:.1f} s")
+            raise NotSent(f"{self.name}: down ({self._down_reason}); next attempt in {self._next_attempt_at - now:.1f} s")
         self._attempts += 1
         self.connect_attempts += 1
         try:
             await self._open()
         except (OSError, asyncio.TimeoutError, LinkError) as exc:
             self._mark_down(_describe(exc))
-            raise LinkDown(f"{self.name}: cannot connect ({_describe(exc)})") from None
+            raise NotSent(f"{self.name}: cannot connect ({_describe(exc)})") from None
         if self._down_since is not None:
             self.reconnects += 1
 

@@ -15,7 +15,7 @@ from solarctl.config import load_config
 def check(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")) -> None:
     """Validate a config file and say what it configures."""
     cfg = load_config(config)
-    print(f"{config}: OK, {len(cfg.device)} device(s): {', '.join(d.name for d in cfg.device) or 'none'}", file=sys.stderr)
+    print(f"{config}: OK, {len(cfg.device)} device(s): {', '.join(d.name for d in cfg.device) or 'none'}")
 
 
 @config_app.command("import-scp")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlalchemy import exc
 
-from solarctl.cli.app import app
+from solarctl.cli.app import PLAIN, app
 from solarctl.config import Config, load_config
 from solarctl.store import backup, export
 from solarctl.store.engine import StoreError, database_url, explain, make_engine, masked
@@ -21,7 +21,7 @@ from solarctl.store.scp_csv import ScpCsvError, log_files, read_log
 from solarctl.store.store import backup_dir
 from solarctl.store.writer import BatchWriter
 
-db_app = typer.Typer(help="Database tools: init, migrate, import-scp-csv, export, backup, restore.", no_args_is_help=True)
+db_app = typer.Typer(help="Database tools: init, migrate, import-scp-csv, import-scp-mysql, export, backup, restore.", no_args_is_help=True, **PLAIN)
 app.add_typer(db_app, name="db")
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="solarctl.toml (default: built-in defaults, SQLite under the data directory)")
@@ -70,32 +70,101 @@ def _ready_engine(cfg: Config):
     return engine
 
 
+ScpZoneOpt = typer.Option(None, "--timezone", help="the SCP machine's time zone (its tables hold local time); default [storage] timezone")
+
+
+def _adoption(cfg: Config, tz: Optional[str]):
+    """How an old SCP database found by migrate is adopted (store/scp_adopt.py)."""
+    from solarctl.store.scp_adopt import Adoption
+
+    zone = _zone(tz or cfg.storage.timezone)
+    return Adoption(cfg.storage, {d.name: d.driver for d in cfg.device}, zone, datetime.now(zone).date())
+
+
+def _print_adopted(adoption, where: str) -> None:
+    for report in adoption.reports:
+        print(f"adopted {report.describe()}")
+    if adoption.reports:
+        print(f"the old SCP tables are kept unchanged in {where} as {', '.join(r.table for r in adoption.reports)}")
+
+
 @db_app.command("init")
 @_errors
-def init(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt) -> None:
-    """Create the database (if the user may) and its tables."""
+def init(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt, tz: Optional[str] = ScpZoneOpt) -> None:
+    """Create the database (if the user may) and its tables; adopt the old SCP tables if it holds them."""
     from solarctl.store import migrate
 
     cfg = _config(config, url)
     target = database_url(cfg)
     created = migrate.create_database(target)
     engine = make_engine(target)
-    before, after = migrate.upgrade(engine)
+    adoption = _adoption(cfg, tz)
+    before, after = migrate.upgrade(engine, adoption)
+    _print_adopted(adoption, masked(target))
     state = "created, " if created else ""
     print(f"database {masked(target)}: {state}schema at version {after}" + (" (was empty)" if before is None else ""))
 
 
 @db_app.command("migrate")
 @_errors
-def migrate_cmd(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt) -> None:
-    """Bring the schema to this solarctl's version."""
+def migrate_cmd(config: Optional[Path] = ConfigOpt, url: Optional[str] = UrlOpt, tz: Optional[str] = ScpZoneOpt,
+                adopt: bool = typer.Option(True, "--adopt/--no-adopt", hidden=True, help="`solarctl run`'s migrate child never adopts")) -> None:
+    """Bring the schema to this solarctl's version. The old SCP program's tables are adopted: kept as
+    <table>_scp_backup_<date>, their rows copied into solarctl's tables of the same names."""
     from solarctl.store import migrate
 
     cfg = _config(config, url)
     engine = make_engine(database_url(cfg))
-    before, after = migrate.upgrade(engine)
+    adoption = _adoption(cfg, tz) if adopt else None
+    before, after = migrate.upgrade(engine, adoption)
+    if adoption:
+        _print_adopted(adoption, masked(engine.url))
     change = "already current" if before == after else f"upgraded from {before or 'empty'}"
     print(f"database {masked(engine.url)}: schema at version {after} ({change})")
+
+
+@db_app.command("import-scp-mysql")
+@_errors
+def import_scp_mysql(
+    source: str = typer.Argument(..., help="the old SCP database, e.g. mysql://USER:PASSWORD@HOST/scpdata"),
+    tz: Optional[str] = ScpZoneOpt,
+    config: Optional[Path] = ConfigOpt,
+    url: Optional[str] = UrlOpt,
+) -> None:
+    """Copy the old SCP database's history (pylontech_bms, conext_xw, conext_mppt) into this store; the old
+    database is only read."""
+    from solarctl.store.scp_adopt import copy_history
+    from solarctl.store.scp_tables import find_old_tables
+
+    cfg = _config(config, url)
+    zone = _zone(tz or cfg.storage.timezone)
+    engine = _ready_engine(cfg)
+    old = make_engine(_source_url(source))
+    try:
+        with old.connect() as conn:
+            tables = find_old_tables(conn)
+            if not tables:
+                _fail(f"database {masked(old.url)} has no SCP tables (pylontech_bms, conext_xw, conext_mppt); check the URL")
+            reports = copy_history(conn, tables, engine, cfg.storage, {d.name: d.driver for d in cfg.device}, zone)
+    except exc.DBAPIError as error:  # the fix names the URL given here, not [storage] url
+        raise StoreError(str(explain(error, old.url)).replace("[storage] url", "the old database's URL")) from None
+    finally:
+        old.dispose()
+    for report in reports:
+        print(f"imported {report.describe()}")
+    print(f"imported {sum(r.samples for r in reports)} samples from {masked(old.url)} into {masked(engine.url)}")
+
+
+def _source_url(text: str):
+    """An old database's URL, with the driver solarctl ships when it names none (mysql:// -> mysql+pymysql://)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(text)
+    except exc.ArgumentError:
+        _fail(f"{text!r} is not a database URL; use mysql://USER:PASSWORD@HOST/DATABASE")
+        raise
+    return url.set(drivername="mysql+pymysql") if url.drivername in ("mysql", "mariadb") else url
 
 
 @db_app.command("import-scp-csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import typer
@@ -10,6 +11,7 @@ import typer
 from solarctl.cli.app import app
 from solarctl.cli.run_cmd import run_until_signalled
 from solarctl.cli.startup import one_sentence_errors, start_logging, writable_dir
+from solarctl.config.sections import default_data_dir
 
 SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
 
@@ -32,11 +34,15 @@ def demo(
     if site not in SITES:
         raise typer.BadParameter(f"unknown site {site!r}; choose one of {', '.join(SITES)}", param_hint="--site")
     with one_sentence_errors("demo"):
+        if print_config:
+            print(demo_config_text(data_dir or default_data_dir(), SITES[site]), end="")
+            return
         directory = new_data_dir() if data_dir is None else writable_dir(
             data_dir, "the demo's data directory", "pass --data-dir a directory this user may write, or leave it out")
-        if print_config:
-            print(demo_config_text(directory, SITES[site]), end="")
-            return
-        config = load_demo_config(directory, SITES[site])
-        start_logging("warning", directory / "solarctl.log")
-        asyncio.run(run_until_signalled(run_demo(config, speed=speed, duration=duration, console=Console())))
+        try:
+            config = load_demo_config(directory, SITES[site])
+            start_logging("warning", directory / "solarctl.log")
+            asyncio.run(run_until_signalled(run_demo(config, speed=speed, duration=duration, console=Console())))
+        finally:
+            if data_dir is None:  # the temporary directory made for this run: nothing of it is kept
+                shutil.rmtree(directory, ignore_errors=True)

@@ -88,7 +88,7 @@ async def _poll(cfg) -> dict:
     }
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})  # `set xw.offset -5` needs no `--`
 def set_(
     target: str = typer.Argument(..., metavar="DEVICE.SETTING", help="e.g. xw.load_shave"),
     value: str = typer.Argument(..., help="new value in SI units, or an enum text such as Enable"),
@@ -118,7 +118,8 @@ async def _set(cfg, device: str, setting: str, value: str, dry_run: bool):
     clock = SystemClock()
     site = Installation(cfg, clock)
     ledger = AuditLedger(cfg.general.data_dir / "audit.jsonl")
-    writer = SafeWriter(site, ledger, clock, daily_budget=cfg.control.daily_write_budget, dry_run=dry_run)
+    writer = SafeWriter(site, ledger, clock, daily_budget=cfg.control.daily_write_budget, dry_run=dry_run,
+                        budget_file=cfg.control.budget_file)
     try:
         return await writer.write(device, setting, value, source="cli")
     finally:

@@ -72,7 +72,8 @@ def migrate_in_child(cfg: Config, config: Path) -> None:
     finally:
         engine.dispose()
     try:
-        subprocess.run([sys.executable, "-m", "solarctl", "db", "migrate", "--config", str(config)],
+        # Adopting an old SCP database copies its history, longer than this child may take: `solarctl db migrate` does it.
+        subprocess.run([sys.executable, "-m", "solarctl", "db", "migrate", "--no-adopt", "--config", str(config)],
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
         pass  # the store's own path takes over

@@ -23,7 +23,7 @@ def sim(
     config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml whose devices to simulate"),
     speed: float = typer.Option(1.0, "--speed", min=0.001, help="plant time per real second (60 = a day in 24 min)"),
     bind: str = typer.Option(None, "--bind", help="listen here instead of each device's configured host"),
-    request_log: Path = typer.Option(None, "--request-log", help="append every Modbus request received to this file"),
+    request_log: Path = typer.Option(None, "--request-log", help="append every request received to this file (Modbus with written values, console commands, other frames)"),
 ) -> None:
     """Start the device simulators alone (for solarctl run, mbpoll or other tools to talk to)."""
     cfg = load_config(config)

@@ -20,10 +20,17 @@ units or one of its choices (not raw). A line that fails (the device does not an
 differs) is not dropped: it is tried again on the next looks, before newer lines, up to `tries` times in
 all (the old script made 10 tries), and each try is logged. Lines waiting for a retry are kept beside
 the file (`inverter_cmd.lst.retry`, written atomically), so a restart does not lose them.
+
+Other users may be able to write the file's directory, and the daemon often runs as root, so the file
+is only read when it is a regular file with one name, owned by root or the daemon's user and not
+writable by group or others (owned_file.py); it is opened without following symlinks and without
+blocking (a FIFO is refused, not waited on), and one larger than MAX_BYTES is refused unread. A refused
+file is removed and its reason logged once. The log is opened the same way (created 0600).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -33,17 +40,20 @@ from datetime import datetime
 from solarctl.clock import Clock
 from solarctl.config import ConfigError
 from solarctl.control.command_file_config import CommandFileConfig
-from solarctl.control.safe_write import SafeWriter
+from solarctl.control.owned_file import open_owned_file, writable_by_others
 from solarctl.control.state_file import StateFile
+from solarctl.control.safe_write import SafeWriter
 from solarctl.registers import decode
 from solarctl.sample import Value
 
 log = logging.getLogger("solarctl.control")
 
 LINE = re.compile(r"(\d+)\s*(?:=>|=)\s*(-?\d+)")
+SETTLE_S = 0.1  # the file must keep its size this long before it is read
 NAMED = re.compile(r"([A-Za-z_][\w-]*)\.([A-Za-z_]\w*)\s*(?:=>|=)\s*([^\s=]+)")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
-SETTLE_S = 0.1  # the file must keep its size this long before it is read
+MAX_BYTES = 64 * 1024  # a command file is a few lines; anything larger is refused unread
+ECHO_CHARS = 120  # how much of a line the log repeats
 RESULTS = {"written": "OK", "unchanged": "OK (already set)", "dry_run": "OK (dry run, nothing written)"}
 
 
@@ -95,6 +105,10 @@ class CommandFile:
         self.taken = config.path.with_name(config.path.name + ".taken")
         self.retry_file = StateFile(config.path.with_name(config.path.name + ".retry"))
         self.retries: list[dict] = self.retry_file.load() or []  # {"line": ..., "tries": made so far}, oldest first
+        self._last_warning = ""  # a refusal or log problem is logged once, not every interval
+        if writable_by_others(config.path.parent):
+            log.warning("command file: its directory %s is writable by group or others: anyone who can write there "
+                        "can queue register writes; chmod go-w it", config.path.parent)
 
     async def run(self) -> None:
         while True:
@@ -108,22 +122,33 @@ class CommandFile:
         logged = [await self._run(item["line"], item["tries"]) for item in waiting]
         if waiting:
             self.retry_file.save(self.retries)
-        if not self.taken.exists():
+        if not os.path.lexists(self.taken):
             try:
-                os.rename(self.config.path, self.taken)
+                os.rename(self.config.path, self.taken)  # renames a symlink itself, never its target
             except FileNotFoundError:
                 return logged
+        try:
+            fh = os.fdopen(open_owned_file(self.taken, os.O_RDONLY), "rb")
+        except OSError as exc:
+            self._refuse(exc)
+            return logged
         done = 0
-        while True:
-            await self._settled()
-            data = self.taken.read_bytes()
-            if len(data) == done:
-                break
-            for line in data[done:].decode("utf-8", "replace").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    logged.append(await self._run(line, 0))
-            done = len(data)
+        with fh:
+            while True:
+                size = await self._settled(fh)
+                if size > MAX_BYTES:
+                    self._refuse(OSError(errno.EFBIG, f"{self.taken} is larger than {MAX_BYTES} bytes; "
+                                                      f"write a few lines at a time"))
+                    return logged
+                fh.seek(done)
+                data = fh.read(max(size - done, 0))
+                if not data:
+                    break
+                for line in data.decode("utf-8", "replace").splitlines():
+                    line = line.strip()
+                    if line and not line.startswith("#"):
+                        logged.append(await self._run(line, 0))
+                done += len(data)
         self.retry_file.save(self.retries)  # before the taken file goes: a crash in between runs a line twice, never zero times
         self.taken.unlink()
         return logged
@@ -140,12 +165,30 @@ class CommandFile:
                 result += f" (try {tries} of {self.config.tries}; given up)"
         return self._log(line, result)
 
-    async def _settled(self) -> None:
-        """Wait until the taken file stops growing (a writer that opened it before the rename finishes)."""
+    async def _settled(self, fh) -> int:
+        """The taken file's size once it stops growing (a writer that opened it before the rename finishes)."""
         size = -1
-        while (now := self.taken.stat().st_size) != size:
+        while (now := os.fstat(fh.fileno()).st_size) != size and now <= MAX_BYTES:
             size = now
             await self.clock.sleep(SETTLE_S)
+        return now
+
+    def _refuse(self, exc: OSError) -> None:
+        """Remove a taken file that is not read (so the next one can be taken) and say why, once."""
+        reason = exc.strerror or str(exc)
+        try:
+            if self.taken.is_dir() and not self.taken.is_symlink():
+                self.taken.rmdir()
+            else:
+                self.taken.unlink(missing_ok=True)
+        except OSError as stuck:
+            reason += f"; cannot remove {self.taken} ({stuck.strerror or stuck}): remove it by hand"
+        self._warn_once(f"command file refused: {reason}")
+
+    def _warn_once(self, message: str) -> None:
+        if message != self._last_warning:
+            log.warning("%s", message)
+            self._last_warning = message
 
     async def execute(self, line: str) -> tuple[str, bool]:
         """One line -> (its result text, whether a retry may help: it failed, it was not refused)."""
@@ -181,10 +224,14 @@ class CommandFile:
         return reg.setting_name, value
 
     def _log(self, line: str, result: str) -> str:
-        entry = f"[{datetime.fromtimestamp(self.clock.time()):%Y-%m-%d %H:%M:%S}] {line} = {result}"
+        shown = line if len(line) <= ECHO_CHARS else line[:ECHO_CHARS] + "…"
+        entry = f"[{datetime.fromtimestamp(self.clock.time()):%Y-%m-%d %H:%M:%S}] {shown} = {result}"
         (log.info if result.startswith("OK") else log.warning)("command file: %s", entry)
         path = self.config.log_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(entry + "\n")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with os.fdopen(open_owned_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT), "a", encoding="utf-8") as fh:
+                fh.write(entry + "\n")
+        except OSError as exc:  # the line has run; its outcome is in the daemon's log and the audit ledger
+            self._warn_once(f"command file log not written: {exc.strerror or exc}")
         return entry

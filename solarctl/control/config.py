@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
@@ -14,6 +15,9 @@ SettingValue = Union[float, int, str, bool]
 class ControlConfig(StrictModel):
     dry_run: bool = False  # validate and log every write, send none
     daily_write_budget: Annotated[int, Field(ge=1)] = 48  # per register per day (EEPROM wear)
+    # The write counts every writer on the machine shares (default: DATA_DIR/write_budget.jsonl); point
+    # every config on one machine at the same file, e.g. /var/lib/solarctl/write_budget.jsonl.
+    budget_file: Path | None = None
 
 
 class StrategyTable(StrictModel):

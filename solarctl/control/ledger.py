@@ -1,20 +1,18 @@
-"""The audit ledger: every write attempt, one JSON line each, fsync'd; also the source of the
-per-register daily write counts (so a restart does not reset the EEPROM-wear budget)."""
+"""The audit ledger: every write attempt, one JSON line each, fsync'd. What is counted against the
+daily write budget lives in the budget file (write_budget.py), shared by every writer on the machine."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("solarctl.control")
 
-# Outcomes that touched the device's memory (or may have): they count against the budget.
-COUNTED = ("written", "failed")
+ENTRY_KEYS = {"time", "source", "device", "setting", "requested", "outcome"}  # what every entry the SafeWriter records has
 
 
 def utc_day(timestamp: float) -> str:
@@ -25,35 +23,36 @@ class AuditLedger:
     def __init__(self, path: Path | None) -> None:
         self.path = path  # None keeps the ledger in memory only (tests, dry runs without a data dir)
         self.entries: list[dict[str, Any]] = []
-        self._counts: Counter[tuple[str, str, int]] = Counter()
         if path is not None and path.exists():
             self._load(path)
 
     def _load(self, path: Path) -> None:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding="utf-8", errors="replace") as fh:
             for lineno, line in enumerate(fh, 1):
                 try:
                     entry = json.loads(line)
                 except json.JSONDecodeError:
-                    log.warning("%s:%d: skipping a damaged ledger line", path, lineno)
+                    entry = None
+                if not isinstance(entry, dict) or not ENTRY_KEYS <= entry.keys():
+                    # A torn, corrupt or foreign line must not stop `set` or `run` from starting.
+                    log.warning("%s:%d: skipping a line that is not a ledger entry", path, lineno)
                     continue
-                self._remember(entry)
-
-    def _remember(self, entry: dict[str, Any]) -> None:
-        self.entries.append(entry)
-        # A failure before the current value could be read sent no write (a device that is down must not use
-        # up the budget its restores need).
-        if entry.get("outcome") in COUNTED and not (entry.get("outcome") == "failed" and entry.get("before") is None):
-            self._counts[(utc_day(entry["time"]), entry["device"], entry["register"])] += 1
+                self.entries.append(entry)
 
     def record(self, entry: dict[str, Any]) -> None:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            with self.path.open("a+b") as fh:
+                # A line torn by a crash is ended first, so it cannot swallow this entry.
+                fh.write((b"\n" if _ends_torn(fh) else b"") + json.dumps(entry, ensure_ascii=False).encode() + b"\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-        self._remember(entry)
+        self.entries.append(entry)
 
-    def writes_on(self, day: str, device: str, register: int) -> int:
-        return self._counts[(day, device, register)]
+
+def _ends_torn(fh) -> bool:
+    """Whether the file's last line lacks its newline."""
+    if fh.seek(0, os.SEEK_END) == 0:
+        return False
+    fh.seek(-1, os.SEEK_END)
+    return fh.read(1) != b"\n"

@@ -1,7 +1,8 @@
 """Safe writes: the only way solarctl changes a device setting.
 
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
-daily budget -> (dry run stops here) -> write -> read the same register back -> compare.
+daily budget -> (dry run stops here) -> record the attempt in the budget file (no record, no write)
+-> write -> read the same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
 
 A restore (a safe setting put back on the way out, or when a strategy loses its data) may go beyond the
@@ -12,15 +13,21 @@ switching must never keep the inverter from being made safe. It is audited like 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal
 
+from solarctl.bus.errors import NotSent
 from solarctl.clock import Clock
 from solarctl.control.device_access import DeviceAccess
-from solarctl.control.ledger import AuditLedger, utc_day
+from solarctl.control.ledger import AuditLedger
+from solarctl.control.write_budget import BudgetFileError, WriteBudget, device_identity
 from solarctl.registers import Register, WriteRejected, encode
 from solarctl.registers.codec import check_write
 from solarctl.sample import Value
+
+log = logging.getLogger("solarctl.control")
 
 Status = Literal["written", "unchanged", "dry_run", "rejected", "failed"]
 RESTORE_RESERVE = 1  # extra writes per register per day, for restores only
@@ -54,12 +61,16 @@ class WriteOutcome:
 
 class SafeWriter:
     def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
-                 daily_budget: int = 48, dry_run: bool = False) -> None:
+                 daily_budget: int = 48, dry_run: bool = False, budget_file: Path | None = None) -> None:
         self.site = site
         self.ledger = ledger
         self.clock = clock
         self.daily_budget = daily_budget
         self.dry_run = dry_run
+        # One budget file for every writer on the machine; by default beside the ledger (in the data dir).
+        if budget_file is None and ledger.path is not None:
+            budget_file = ledger.path.with_name("write_budget.jsonl")
+        self.budget = WriteBudget(budget_file, daily_budget)
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
 
     async def write(self, device_name: str, setting: str, value: Value, *, source: str = "cli",
@@ -78,11 +89,13 @@ class SafeWriter:
             wanted = check_write(reg, value)
         except WriteRejected as exc:
             return self._log(WriteOutcome(device_name, setting, value, "rejected", str(exc), reg.address), source)
-        lock = self._locks.setdefault((device_name, reg.address), asyncio.Lock())
+        identity = device_identity(device)
+        lock = self._locks.setdefault((identity, reg.address), asyncio.Lock())
         async with lock:
-            return self._log(await self._write(device, reg, setting, wanted, dry, restore), source, restore)
+            return self._log(await self._write(device, identity, reg, setting, wanted, dry, source, restore), source, restore)
 
-    async def _write(self, device, reg: Register, setting: str, wanted: Value, dry: bool, restore: bool) -> WriteOutcome:
+    async def _write(self, device, identity: str, reg: Register, setting: str, wanted: Value, dry: bool,
+                     source: str, restore: bool) -> WriteOutcome:
         link = self.site.link(device.name)
         result = dict(device=device.name, setting=setting, requested=wanted, register=reg.address)
         try:
@@ -92,8 +105,13 @@ class SafeWriter:
         result["before"] = before
         if _same(reg, before, wanted):
             return WriteOutcome(**result, outcome="unchanged")
-        used = self.ledger.writes_on(utc_day(self.clock.time()), device.name, reg.address)
-        if used >= self.daily_budget + (RESTORE_RESERVE if restore else 0):
+        allowance = RESTORE_RESERVE if restore else 0
+        try:
+            attempt = None if dry else self.budget.reserve(self.clock.time(), identity, reg.address, source, allowance)
+            used = self.budget.used(self.clock.time(), identity, reg.address) if attempt is None else 0
+        except BudgetFileError as exc:
+            return WriteOutcome(**result, outcome="failed", reason=str(exc))
+        if used >= self.daily_budget + allowance:
             return WriteOutcome(**result, outcome="rejected",
                                 reason=f"daily write budget used up ({used} of {self.daily_budget} writes today, UTC) for {setting}; "
                                        f"raise [control] daily_write_budget if this is intended")
@@ -101,15 +119,30 @@ class SafeWriter:
             return WriteOutcome(**result, outcome="dry_run")
         try:
             await device.write_setting(link, reg, wanted)
+        except Exception as exc:  # noqa: BLE001
+            self._settle(attempt, reached=not isinstance(exc, NotSent))
+            return WriteOutcome(**result, outcome="failed", reason=f"write failed: {exc}")
+        self._settle(attempt, reached=True)
+        try:
             after = await device.read_setting(link, reg)
         except Exception as exc:  # noqa: BLE001
-            return WriteOutcome(**result, outcome="failed", reason=f"write or read-back failed: {exc}")
+            return WriteOutcome(**result, outcome="failed", reason=f"read-back failed: {exc}")
         if not _same(reg, after, wanted):
             return WriteOutcome(**result, after=after, outcome="failed", reason=f"read back {after}, expected {wanted}")
+        device.setting_written()
         return WriteOutcome(**result, after=after, outcome="written")
 
+    def _settle(self, attempt: str, *, reached: bool) -> None:
+        try:
+            self.budget.settle(self.clock.time(), attempt, reached=reached)
+        except BudgetFileError as exc:  # the attempt stays counted: failing closed
+            log.error("%s", exc)
+
     def _log(self, outcome: WriteOutcome, source: str, restore: bool = False) -> WriteOutcome:
-        self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
+        try:
+            self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
+        except OSError as exc:  # the budget file already holds the attempt; the caller still gets the outcome
+            log.error("cannot append to the audit ledger %s (%s): %s", self.ledger.path, exc.strerror or exc, outcome.describe())
         return outcome
 
     def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:

@@ -14,9 +14,12 @@ from rich.live import Live
 from solarctl.clock import ScaledClock, SystemClock
 from solarctl.config import Config, parse_config
 from solarctl.daemon import Daemon
-from solarctl.demo.view import render
+from solarctl.demo.view import render, status_lines
 from solarctl.plant import Plant, run_plant
 from solarctl.sim.site import SimulatedSite
+
+
+PLAIN_EVERY_S = 10.0  # how often the status is printed when the output is not a terminal
 
 
 def _free_port() -> int:
@@ -38,22 +41,51 @@ async def run_demo(config: Config, *, speed: float, duration: float | None, cons
     await site.start()
     daemon = Daemon(config, SystemClock())
     tasks = [asyncio.create_task(run_plant(plant, plant_clock)), asyncio.create_task(daemon.run())]
-    console.print(f"[bold]solarctl demo[/]: data in {config.general.data_dir}; simulating:", *site.lines, sep="\n  ")
+    console.print(f"[bold]solarctl demo[/]: data in {config.general.data_dir}; simulating:", *site.lines, sep="\n  ", soft_wrap=True)
     try:
-        with Live(render(daemon, plant, 0), console=console, refresh_per_second=1, transient=False) as live:
-            loop = asyncio.get_running_loop()
-            end = None if duration is None else loop.time() + duration
-            while end is None or loop.time() < end:
-                await asyncio.sleep(1.0)
-                for task in tasks:
-                    if task.done():
-                        task.result()  # surface a crash instead of showing a frozen table
-                live.update(render(daemon, plant, loop.time()))
+        if console.is_terminal:
+            with Live(render(daemon, plant, 0), console=console, refresh_per_second=1, transient=False) as live:
+                await _watch(tasks, duration, lambda now: live.update(render(daemon, plant, now)))
+        else:
+            try:
+                await _watch(tasks, duration, PlainStatus(daemon, plant, console).show)
+            finally:
+                console.print(render(daemon, plant, 0))  # the last table, as a terminal keeps it
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await site.stop()
+
+
+async def _watch(tasks: list[asyncio.Task], duration: float | None, show) -> None:
+    """Call show(now) every second until `duration` has passed (or forever)."""
+    loop = asyncio.get_running_loop()
+    end = None if duration is None else loop.time() + duration
+    while end is None or loop.time() < end:
+        await asyncio.sleep(1.0)
+        for task in tasks:
+            if task.done():
+                task.result()  # surface a crash instead of showing a frozen table
+        show(loop.time())
+
+
+class PlainStatus:
+    """Plain status lines every PLAIN_EVERY_S (output to a file or pipe: no live table to redraw; the
+    last table is printed at the end)."""
+
+    def __init__(self, daemon: Daemon, plant: Plant, console: Console) -> None:
+        self.daemon, self.plant, self.console = daemon, plant, console
+        self.next_at = 0.0
+        self.actions_shown = 0
+
+    def show(self, now: float) -> None:
+        if now < self.next_at:
+            return
+        self.next_at = now + PLAIN_EVERY_S
+        for line in status_lines(self.daemon, self.plant, self.actions_shown):
+            self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        self.actions_shown = len(self.daemon.writer.ledger.entries)
 
 
 def new_data_dir() -> Path:

@@ -37,6 +37,11 @@ class Device(ABC):
         self.slow_interval: float = config.slow_interval
         self.timeout: float = config.timeout
         self.health = Health()
+        self.settings_written = False  # a verified write since the last slow read: the next poll reads the slow group
+
+    def setting_written(self) -> None:
+        """A setting was written and read back: publish it on the next poll, not a slow interval later."""
+        self.settings_written = True
 
     @abstractmethod
     async def read(self, link: Link, groups: frozenset[str]) -> Reading:

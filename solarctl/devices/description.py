@@ -212,7 +212,8 @@ class DriverDescription:
     - simulator: a factory serving one configured device; how depends on its `wire`:
       tcp_gateway: (config, plant, index, byte_order) -> a unit behind the gateway server;
       rs485_bus: (config, plant, index) -> a unit on the RS485 bus server;
-      own_port: (config, plant, index, path) -> an object with async start()/stop() and .faults on its own port;
+      own_port: (config, plant, index, path) -> an object with async start()/stop(), .faults and .requests
+        (a sim RequestLog) on its own port;
     - decoders: protocol name -> function(bytes) -> dict, for `solarctl decode`;
     - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row);
     - plant_view: (config, plant, index) -> sim.plant_view.PlantView, the device's metrics computed from the plant

@@ -88,7 +88,7 @@ class ModbusTcpServer:
         function = pdu[0] if pdu else 0
         try:
             request = parse_request(pdu)
-            self.requests.append(LoggedRequest(unit, request.function, request.address, request.count))
+            self.requests.append(LoggedRequest(unit, request.function, request.address, request.count, request.values))
             if self.faults.exception_code is not None:
                 raise ModbusException(function, self.faults.exception_code)
             bank = self.units.get(unit)

@@ -2,11 +2,17 @@
 simulator opens `sim_path`. Each path is a symlink to the slave end of a pty pair of its own; the two
 masters are relayed to each other on the event loop, so neither end needs an external program, and each
 end is a real tty (termios, baud changes and reopening work as on a serial adapter).
+
+No helper process is involved, so a simulator killed with SIGKILL leaves nothing running, only its links.
+A bridge holds an exclusive lock on `<device_path>.lock` while it serves: a link whose lock nobody holds
+was left by a simulator that died and is replaced; one whose lock is held belongs to a running simulator
+and is left alone (the new one refuses to start).
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import tty
 
@@ -79,12 +85,14 @@ class PtyBridge:
         self.sim_path = sim_path or f"{device_path}.sim"
         self._ptys: list[_Pty] = []
         self._relays: list[_Relay] = []
+        self._lock: int | None = None  # fd of the held lock file
 
     async def start(self) -> None:
         for path in (self.device_path, self.sim_path):
             if os.path.exists(path) and not os.path.islink(path):
                 raise SimulatorError(f"{path} exists and is not a simulator link; refusing to shadow a real device "
-                               "(point the config's port at a path that does not exist yet)")
+                                     "(point the config's port at a path that does not exist yet)")
+        self._lock = _claim(self.device_path)
         try:
             for path in (self.device_path, self.sim_path):
                 self._ptys.append(_Pty(path))
@@ -102,3 +110,31 @@ class PtyBridge:
         for pty in self._ptys:
             pty.close()
         self._ptys.clear()
+        if self._lock is not None:
+            os.unlink(f"{self.device_path}.lock")  # while still holding it: a newcomer sees it gone, or locked
+            os.close(self._lock)
+            self._lock = None
+
+
+def _claim(device_path: str) -> int:
+    """An exclusive lock on `<device_path>.lock`, or SimulatorError when a running simulator holds it."""
+    path = f"{device_path}.lock"
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise SimulatorError(f"cannot create the simulated serial port {device_path} (its lock file: {exc.strerror}); "
+                                 "make its directory exist and be writable, or set the device's port to a path in a "
+                                 "writable directory") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise SimulatorError(f"another simulator serves {device_path}; stop it first, or give this config's device "
+                                 "another port path") from None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # its owner removed it as we opened it: take the new one

@@ -37,6 +37,7 @@ from solarctl.devices.pylontech.render import (
 from solarctl.plant import Plant
 from solarctl.sim.serial_sim import SerialSimulator
 from solarctl.sim.faults import Faults
+from solarctl.sim.request_log import RequestLog
 from solarctl.sim.pylontech_stack import cell_rows, info_values, local_time, module_row, system_values
 
 DEBUG_PROMPT = "pylon_debug>"
@@ -78,6 +79,7 @@ class PylontechConsoleSimulator(SerialSimulator):
         self.debug_mode = False
         self.wakeups = 0
         self.commands: deque[str] = deque(maxlen=10_000)  # every non-empty line typed, in order
+        self.requests = RequestLog(0)  # `solarctl sim --request-log` sets its file: every command typed
         self.bytes_received = 0
         self.bytes_sent = 0
         self._line_free_at = 0.0
@@ -119,6 +121,7 @@ class PylontechConsoleSimulator(SerialSimulator):
             await self._send(b"\n\r" + self.prompt.encode())
             return
         self.commands.append(text)
+        self.requests.note(f"console={self.port.path} command={text!r}")
         answer = self._answer(text)
         answer = answer[: -len(PROMPT)] + self.prompt.encode()  # render ends every answer with `pylon>`
         if self.faults.garbage:

@@ -105,7 +105,9 @@ class RtuServer(SerialSimulator):
         if framer is None:
             request = parse_request_or_none(frame[1:-2])
             if request is not None:
-                self.requests.append(LoggedRequest(frame[0], request.function, request.address, request.count))
+                self.requests.append(LoggedRequest(frame[0], request.function, request.address, request.count, request.values))
+        else:
+            self.requests.note(f"frame={frame.hex(' ')}")
         present = {u: h for u, h in self.units.items() if u not in self.faults.dead_units and not self.faults.silent}
         if framer is None:
             handler = present.get(frame[0])

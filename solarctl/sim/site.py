@@ -25,7 +25,7 @@ class SimulatedSite:
     def __init__(self, config: Config, plant: Plant, *, bind_host: str | None = None,
                  request_file: TextIO | None = None) -> None:
         self.config = config
-        self.request_file = request_file  # every Modbus request the simulators receive, one line each
+        self.request_file = request_file  # every request the simulators receive (with written values), one line each
         self.plant = plant
         self.bind_host = bind_host
         self.servers: dict[str, Any] = {}  # link (host:port or serial path) -> server (each has .faults)
@@ -86,6 +86,7 @@ class SimulatedSite:
             dev = devs[0]
             bridge = await self._bridge(key[1])
             server = simulator[dev.name](dev, self.plant, index(dev), bridge.sim_path)
+            server.requests.file = self.request_file
             await server.start()
             self.lines.append(f"{dev.driver:<18} {dev.name:<12}          on {key[1]} ({dev.baudrate} baud)")
         else:

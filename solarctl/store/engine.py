@@ -108,8 +108,10 @@ def _classify(url: URL, orig: BaseException, detail: str) -> tuple[str, str]:
             return f"cannot open the SQLite file ({detail})", f"make sure the directory of {db} exists and is writable by this user"
         if "readonly" in low or "read-only" in low:
             return f"the SQLite file is read-only ({detail})", f"make {db} and its directory writable by this user"
-        if "disk is full" in low or "disk i/o" in low:
-            return f"the disk holding the SQLite file is full or failing ({detail})", "free space on that disk"
+        if "disk is full" in low:
+            return f"the disk holding the SQLite file is full ({detail})", "free space on that disk"
+        if "disk i/o" in low:
+            return f"the disk holding the SQLite file failed a read or write ({detail})", "check that it is mounted read-write and healthy (dmesg)"
         return f"SQLite error ({detail})", "check the file; `solarctl db migrate` brings the schema up to date"
 
     if (mysql and code == 1045) or sqlstate == "28P01" or "password authentication failed" in low:
@@ -121,6 +123,9 @@ def _classify(url: URL, orig: BaseException, detail: str) -> tuple[str, str]:
     if (mysql and code in (1044, 1142, 1227)) or sqlstate == "42501" or "permission denied" in low:
         grant = f"GRANT ALL ON {db}.* TO '{user}'@'%'" if mysql else f"ALTER DATABASE {db} OWNER TO {user}; or GRANT CREATE, USAGE ON SCHEMA public TO {user}"
         return f"user {user!r} lacks the rights needed ({detail})", f"grant them as an administrator: {grant}"
+    if (mysql and code in (1036, 1290)) or sqlstate == "25006" or "read-only" in low or "read only" in low:
+        return f"the database is read-only ({detail})", ("make it writable (MariaDB: SET GLOBAL read_only = OFF; PostgreSQL: "
+                                                         "default_transaction_read_only = off) or point [storage] url at a writable one")
     if (mysql and code in (1021, 1114)) or sqlstate == "53100" or any(w in low for w in ("disk full", "no space", "errcode: 28")):
         return f"the database server's disk is full ({detail})", "free space on the server"
     if (mysql and code in (2002, 2003, 2005, 2006, 2013, 2055)) or isinstance(orig, (ConnectionError, TimeoutError)) or any(

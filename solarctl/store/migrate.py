@@ -10,6 +10,9 @@ from sqlalchemy import Engine, exc, inspect, text
 from sqlalchemy.engine import URL
 
 from solarctl.store.engine import StoreError, explain, make_engine
+from solarctl.store import scp_adopt
+from solarctl.store.scp_adopt import Adoption
+from solarctl.store.scp_tables import find_old_tables
 from solarctl.store.schema import metadata
 
 
@@ -29,27 +32,59 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the schema to the newest version; returns (version before, version after)."""
+def upgrade(engine: Engine, adopt: Adoption | None = None) -> tuple[str | None, str]:
+    """Bring the schema to the newest version; returns (version before, version after). An unversioned database
+    holding the old SCP tables is adopted when `adopt` says how (scp_adopt.py), else refused with what to run."""
     try:
         with engine.begin() as conn:
             before = MigrationContext.configure(conn).get_current_revision()
-            if before is None:
-                _refuse_foreign_tables(conn, engine)
+            pending = _unversioned(conn, engine, adopt) if before is None else []
             command.upgrade(_alembic(conn), "head")
+            if pending:
+                conn.execute(text("DELETE FROM alembic_version"))  # versioned once every row is copied, not before
+        if pending:
+            _copy_backups(engine, pending, adopt)
+            with engine.begin() as conn:
+                command.stamp(_alembic(conn), "head")
     except exc.DBAPIError as error:
         raise explain(error, engine.url) from None
     return before, head()
 
 
-def _refuse_foreign_tables(conn, engine: Engine) -> None:
-    """An unversioned database holding tables we would create, e.g. the old SCP's `scpdata`: say so, touch nothing."""
-    clash = sorted(set(inspect(conn).get_table_names()) & set(metadata.tables))
+def _unversioned(conn, engine: Engine, adopt: Adoption | None) -> list:
+    """Refuse foreign tables we would create; set the old SCP tables aside as backups. Returns the backups to copy."""
+    where = engine.url.render_as_string(hide_password=True)
+    if "alembic_version" in inspect(conn).get_table_names() and scp_adopt.backups(conn):
+        # An adoption cut short (killed while copying): solarctl's tables hold part of the copy; start it over.
+        if adopt is None:
+            raise StoreError(f"database {where}: adopting the old SCP tables was cut short; run `solarctl db migrate` to finish it")
+        metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE alembic_version"))
+    old = find_old_tables(conn)
+    clash = sorted(set(inspect(conn).get_table_names()) & set(metadata.tables) - {t.table for t in old})
     if clash:
         raise StoreError(
-            f"database {engine.url.render_as_string(hide_password=True)} already has tables {', '.join(clash)} but no solarctl "
-            "schema version (an old SCP database?); solarctl leaves them alone: give [storage] url a new database "
-            "(`solarctl db init` creates it) and keep the old one for its history")
+            f"database {where} already has tables {', '.join(clash)} but no solarctl schema version; solarctl leaves "
+            "them alone: give [storage] url a new database (`solarctl db init` creates it) and keep the old one")
+    if not old and not scp_adopt.backups(conn):
+        return []
+    if adopt is None:
+        raise StoreError(f"database {where} holds the old SCP tables; run `solarctl db migrate` to adopt them "
+                         "(they are kept as *_scp_backup_<date> tables and their rows copied into solarctl's)")
+    scp_adopt.set_aside(conn, adopt.today)
+    return scp_adopt.backups(conn)
+
+
+def _copy_backups(engine: Engine, pending: list, adopt: Adoption) -> None:
+    """Copy the backups into the new tables; a failure undoes the new schema, so the next migrate starts over."""
+    try:
+        with engine.connect() as source:
+            adopt.reports = scp_adopt.copy_history(source, pending, engine, adopt.storage, adopt.devices, adopt.zone)
+    except BaseException:
+        metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        raise
 
 
 def create_database(url: URL) -> bool:

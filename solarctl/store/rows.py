@@ -23,6 +23,8 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import Boolean, Double, Integer, String, Table
 
 from solarctl.devices import registry
+from solarctl.devices.conext.mppt import MPPT_MAP
+from solarctl.devices.conext.xw import XW_MAP
 from solarctl.store import schema
 from solarctl.store.records import Record, dumps
 
@@ -169,13 +171,46 @@ def _conext(table: Table) -> Callable[[Record, Any, Rows, dict], None]:
     assert COLUMNS[table][:3] == ("device", "ts", "device_name")
 
     def rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
-        name = rec.values.get("device_name") or rec.device
-        name = name[: schema.NAME] if type(name) is str else str(name)[: schema.NAME]
         b = bulk[table]
-        b.keys.append((rec.device, ts, name))
+        b.keys.append((rec.device, ts))
         b.values.append(rec.values)
 
     return rows
+
+
+class Carry:
+    """The old SCP tables' meanings: every conext row carries the device's Xanbus name (read once, on the
+    "once" group) and its settings (read on the slow cadence, or just written and read back) as the old
+    program wrote them on every row; a sample that did not read them takes the device's latest values.
+    Without a name read yet, the configured device name stands in."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, dict[str, Any]] = {}  # device -> carried column -> latest value
+
+    def seed(self, device: str, values: dict[str, Any]) -> None:
+        """Start from what the table already holds (the newest stored row), e.g. after a restart."""
+        self.known[device] = {k: v for k, v in values.items() if v is not None}
+
+    def fill(self, table: Table, device: str, values: dict) -> dict:
+        known = self.known.setdefault(device, {})
+        carried = CARRIED[table]
+        missing = False
+        for name in carried:
+            if name in values:
+                known[name] = values[name]
+            else:
+                missing = True
+        return {**known, **values} if missing else values
+
+
+def _name(values: dict, device: str) -> str:
+    name = values.get("device_name") or device
+    return name[: schema.NAME] if type(name) is str else str(name)[: schema.NAME]
+
+
+def _slow_columns(table: Table, register_map) -> tuple[str, ...]:
+    """The table's columns its driver reads on the "once" and "slow" groups, not on every poll."""
+    return tuple(r.name for r in register_map.registers if r.group != "fast" and r.name in table.columns)
 
 
 assert COLUMNS[schema.pylontech_bms][:3] == ("device", "device_name", "ts")
@@ -224,11 +259,25 @@ conext_mppt_rows = _conext(schema.conext_mppt)
 
 
 _BULK = (schema.pylontech_bms, schema.conext_xw, schema.conext_mppt)
+CARRIED = {schema.conext_xw: _slow_columns(schema.conext_xw, XW_MAP), schema.conext_mppt: _slow_columns(schema.conext_mppt, MPPT_MAP)}
+DEVICE_TABLE = {"conext_xw": schema.conext_xw, "conext_mppt": schema.conext_mppt}  # driver -> its carried table
+# conext_xw keeps the XW's own sign for these, as the old program stored them (its dashboard plots -grid_power):
+# - import. Everywhere else (samples, rollups, API, topics) grid power is + import.
+_XW_RAW_SIGN = tuple(COLUMNS[schema.conext_xw].index(n) for n in ("grid_current", "grid_power"))
 
 
-def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callable[[float], Any]) -> Rows:
+def _raw_sign(row: tuple) -> tuple:
+    out = list(row)
+    for i in _XW_RAW_SIGN:
+        if out[i] is not None:
+            out[i] = -out[i]
+    return tuple(out)
+
+
+def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callable[[float], Any], carry: Carry | None = None) -> Rows:
     """Rows (tuples in COLUMNS order) for every table, from good samples (failed polls are handled as device
-    health); `stamp` turns a sample's epoch seconds into its key's timestamp value."""
+    health); `stamp` turns a sample's epoch seconds into its key's timestamp value; `carry` keeps the conext
+    rows' name and settings across samples (and batches) that did not read them."""
     out: Rows = {t: [] for t in (schema.sample, *schema.DEVICE_TABLES)}
     samples = out[schema.sample]
     bulk = {t: _Bulk() for t in _BULK}
@@ -243,12 +292,19 @@ def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callab
         write = writers.get(rec.device)
         if write is not None:
             write(rec, ts, out, bulk)
+    carry = carry or Carry()
     for table, b in bulk.items():
-        if b.keys:
-            out[table] = _VALUES[table.name].rows(b.keys, b.values)
+        if not b.keys:
+            continue
+        if table in CARRIED:
+            b.values = [carry.fill(table, key[0], values) for key, values in zip(b.keys, b.values)]
+            b.keys = [(*key, _name(values, key[0])) for key, values in zip(b.keys, b.values)]
+        out[table] = _VALUES[table.name].rows(b.keys, b.values)
+    if out[schema.conext_xw]:
+        out[schema.conext_xw] = list(map(_raw_sign, out[schema.conext_xw]))
     return out
 
 
-def sample_rows(records: Iterable[Record], drivers: dict[str, str]) -> dict[Table, list[dict]]:
+def sample_rows(records: Iterable[Record], drivers: dict[str, str], carry: Carry | None = None) -> dict[Table, list[dict]]:
     """table_rows() as dicts by column name, timestamps as datetimes (for tests and tools)."""
-    return {t: [dict(zip(COLUMNS[t], r)) for r in rs] for t, rs in table_rows(records, drivers, ts_of).items()}
+    return {t: [dict(zip(COLUMNS[t], r)) for r in rs] for t, rs in table_rows(records, drivers, ts_of, carry).items()}

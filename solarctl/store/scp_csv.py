@@ -61,7 +61,7 @@ def read_log(path: Path, device: str, zone: ZoneInfo) -> Iterator[Sample]:
         ts = local.replace(tzinfo=zone).astimezone(timezone.utc).timestamp()
         modules = _modules(row, raw_units)
         if modules:
-            yield Sample(device, ts, {**_stack(modules), "module_count": len(modules), "modules": modules})
+            yield Sample(device, ts, {**stack_values(modules), "module_count": len(modules), "modules": modules})
 
 
 def _number(text: str | None) -> float | None:
@@ -92,7 +92,8 @@ def _modules(row: dict, raw_units: bool) -> list[dict]:
     return out
 
 
-def _stack(modules: list[dict]) -> dict:
+def stack_values(modules: list[dict]) -> dict:
+    """The stack values of its modules: mean SoC and voltage, summed current and power, warmest temperature."""
     def values(k: str) -> list[float]:
         return [m[k] for m in modules if k in m]
 

@@ -84,6 +84,7 @@ class SampleStore:
         self._tasks: list[asyncio.Task] = []
         self._started = False
         self._journal_busy = False
+        self._spool_error: str | None = None  # why the spool's disk refuses writes, while it does
         self._submitted = 0  # events accepted by submit()
         self._settled = 0  # of those, events durably in the spool (or dropped on inbox overflow)
         self.spool: Spool | None = None  # opened by start()
@@ -148,19 +149,24 @@ class SampleStore:
         Whatever is not written stays in the spool for the next start."""
         if not self._started:
             return
-        try:
-            async with asyncio.timeout(drain_timeout):
-                await self.sync()
-        except asyncio.TimeoutError:
-            log.error("storage: the spool disk did not take %d queued samples at stop", len(self._inbox))
-        if self._error is None:  # the database is there: give it the chance to take the rest now
-            await self.flush(drain_timeout)
+        if self._spool_error is None:  # a failing spool disk is not waited for: nothing more would be kept
+            try:
+                async with asyncio.timeout(drain_timeout):
+                    await self.sync()
+            except asyncio.TimeoutError:
+                log.error("storage: the spool disk did not take %d queued samples at stop", len(self._inbox))
+            if self._error is None:  # the database is there: give it the chance to take the rest now
+                await self.flush(drain_timeout)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._started = False
         if self._inbox:  # submitted while draining: into the spool, for the next start
-            await asyncio.get_running_loop().run_in_executor(self._journal_exec, self._journal, self._inbox)
+            try:
+                await asyncio.get_running_loop().run_in_executor(self._journal_exec, self._journal, self._inbox)
+            except OSError as error:
+                log.error("storage: %d samples lost at stop: cannot write the spool in %s (%s)", len(self._inbox),
+                          self.spool.dir, error.strerror or error)
             self._inbox = []
         self._journal_exec.shutdown(wait=True)
         self._db_exec.shutdown(wait=True)
@@ -191,13 +197,19 @@ class SampleStore:
             try:
                 batch = await loop.run_in_executor(self._journal_exec, self._journal, events)
             except OSError as error:  # the spool's own disk: keep the events queued and try again
-                log.error("storage: cannot write the spool in %s (%s); keeping %d samples in memory", self.spool.dir, error, len(events))
+                if self._spool_error is None:  # once per episode, not every retry
+                    log.error("storage: cannot write the spool in %s (%s); keeping samples in memory and retrying every "
+                              "%g s", self.spool.dir, error.strerror or error, self.storage.retry_interval)
+                self._spool_error = error.strerror or str(error)
                 self._inbox[:0] = events
                 await self.clock.sleep(self.storage.retry_interval)
                 self._inbox_ready.set()
                 continue
             finally:
                 self._journal_busy = False
+            if self._spool_error is not None:
+                log.warning("storage: the spool in %s takes samples again", self.spool.dir)
+                self._spool_error = None
             async with self._journal_done:
                 self._settled += len(events)
                 self._journal_done.notify_all()

@@ -39,6 +39,7 @@ class BatchWriter:
         self._metrics: dict[str, dict[str, str | None]] = {}  # per device: metric -> unit, as stored in `metric`
         self._seen: dict[str, set[str]] = {}  # per device: value keys already looked at
         self._roles_stored = False
+        self.carry = rows.Carry()  # the conext rows' Xanbus name and settings, between samples that read them
 
     def write(self, records: list[Record]) -> None:
         if not records:
@@ -47,7 +48,8 @@ class BatchWriter:
             stamp = _Stamps(stamper(conn.dialect.name))  # each distinct timestamp converted once per batch
             by_device = rollup.group_by_device(records)
             minutes = rollup.refresh_minutes(conn, by_device, self.max_gap, stamp) if by_device else {}
-            for table, table_rows in rows.table_rows(records, self.drivers, stamp).items():
+            self._seed_carry(conn, records)
+            for table, table_rows in rows.table_rows(records, self.drivers, stamp, self.carry).items():
                 upsert_rows(conn, table, rows.COLUMNS[table], table_rows)
             if minutes:
                 whole = energy.refresh_installation(conn, minutes, self.roles, stamp)
@@ -83,6 +85,18 @@ class BatchWriter:
                 out.append({"device": dev, "ts": rows.ts_of(rec.timestamp), "ok": True, "reason": None})
             state[dev] = rec.ok
         return state, out
+
+    def _seed_carry(self, conn: Connection, records: list[Record]) -> None:
+        """A device first seen by this writer starts from its newest stored row: a restart, or a spool replayed
+        after one, keeps its rows' name and settings until the daemon reads them again."""
+        for device in {rec.device for rec in records} - self.carry.known.keys():
+            table = rows.DEVICE_TABLE.get(self.drivers.get(device))
+            if table is None:
+                continue
+            carried = rows.CARRIED[table]
+            newest = conn.execute(select(*(table.c[n] for n in carried)).where(table.c.device == device)
+                                  .order_by(table.c.ts.desc()).limit(1)).first()
+            self.carry.seed(device, dict(zip(carried, newest or ())))
 
     @staticmethod
     def _last_stored(conn: Connection, device: str) -> bool:

@@ -77,4 +77,4 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + XW.encode())
     result = check(path)
     assert result.returncode == 0, result.stderr
-    assert "OK, 1 device(s): xw" in result.stderr
+    assert "OK, 1 device(s): xw" in result.stdout  # OK goes to stdout (issue 15 item 5)

@@ -1,6 +1,7 @@
 """`solarctl demo` and `solarctl sim` + `solarctl read`, as a user runs them."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -62,3 +63,16 @@ async def test_sim_then_read(tmp_path):
     assert set(data["devices"]) == {"xw", "west", "combox"}
     assert 40 < data["devices"]["combox"]["battery_voltage"] < 60
     assert data["devices"]["west"]["device_name"] == "MPPT: West"
+
+
+def test_demo_prints_plain_status_lines_to_a_pipe_and_leaves_no_temp_dir(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    result = subprocess.run([sys.executable, "-m", "solarctl", "demo", "--duration", "3"], capture_output=True, text=True,
+                            timeout=90, env={**os.environ, "TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("plant time ") for line in lines), result.stdout
+    assert any(line.startswith("  xw: ok   ") for line in lines) and any(line.startswith("  storage: ") for line in lines)
+    assert "\x1b" not in result.stdout  # no terminal codes
+    assert list(temp.iterdir()) == []  # its temporary data dir is gone

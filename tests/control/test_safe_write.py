@@ -155,3 +155,15 @@ async def test_restores_have_a_reserve_of_one_write_a_day_beyond_the_budget(setu
     again = await writer.write("xw", "load_shave", "Disable", restore=True)  # still bounded
     assert again.outcome == "rejected" and "budget" in again.reason
     assert len(writes(server)) == 4
+
+
+async def test_a_verified_write_is_published_by_the_next_poll(setup):
+    """Settings are read on the slow cadence; after a verified write the next poll reads them, so every row and
+    the hub show the new value at once rather than a slow interval later."""
+    server, site, ledger, writer = setup
+    poller, xw = site.pollers[0], site.devices["xw"]
+    assert (await poller.poll(xw)).values["battery_low_voltage"] != 46.5  # the first poll reads every group
+    assert "battery_low_voltage" not in (await poller.poll(xw)).values  # not due for a minute
+    assert (await writer.write("xw", "low_battery_cut_out", 46.5)).outcome == "written"
+    assert (await poller.poll(xw)).values["battery_low_voltage"] == 46.5
+    assert "battery_low_voltage" not in (await poller.poll(xw)).values  # then the slow cadence again

@@ -79,6 +79,6 @@ def test_utc_signed_current_and_long_status_texts(db_url):
                                                     schema.conext_xw.c.inverter_status, schema.conext_xw.c.grid_power)).one()
         bms = conn.execute(select(schema.pylontech_bms.c.device_name, schema.pylontech_bms.c.current, schema.pylontech_bms.c.b_status)).one()
     assert ts == datetime(2024, 3, 31, 1, 30, 15, 250000)  # naive UTC, milliseconds kept
-    assert (name, text, power) == ("XW+ 8548", status, -1200.5)
+    assert (name, text, power) == ("XW+ 8548", status, 1200.5)  # conext_xw keeps the XW's raw sign (- import)
     assert tuple(bms) == ("Battery: 2", -3.25, "Dischg")
     engine.dispose()

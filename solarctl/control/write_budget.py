@@ -1,0 +1,143 @@
+"""The daily write budget: how many writes reached each physical register today, shared by every writer
+on the machine (the daemon, `solarctl set`, a second config) through one file.
+
+Each write is recorded as an `attempt` (fsync'd) BEFORE it is sent, under an exclusive lock on the file, so
+check + record is one step for every process: no record, no write. Its `outcome` follows; an attempt whose
+outcome says it was never sent (`reached: false`) does not count, one without an outcome (a crash) does.
+Registers are keyed by the device's identity (driver, connection, unit), not its config name, so renaming
+a device keeps its count. A torn, corrupt or foreign line is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator
+
+from solarctl.control.ledger import utc_day
+from solarctl.links import link_key
+
+log = logging.getLogger("solarctl.control")
+
+
+def device_identity(device: Any) -> str:
+    """The physical device behind a config entry: its driver, where it is connected and its unit."""
+    kind, *where = link_key(device.config)
+    if kind == "serial":
+        where = [os.path.abspath(where[0])]
+    unit = getattr(device.config, "unit", None)
+    return f"{device.driver}@{kind}:{':'.join(str(w) for w in where)}" + ("" if unit is None else f"#{unit}")
+
+
+class BudgetFileError(OSError):
+    """The budget file cannot be read or written: nothing may be written to a device."""
+
+    def __str__(self) -> str:
+        return self.strerror  # the sentence, without "[Errno N]"
+
+
+class WriteBudget:
+    def __init__(self, path: Path | None, limit: int) -> None:
+        self.path = path  # None keeps the counts in memory only (tests, plant runs)
+        self.limit = limit
+        self._counts: Counter[tuple[str, str, int]] = Counter()
+        self._open_attempts: dict[str, tuple[str, str, int]] = {}
+        self._offset = 0  # how far the file has been read (complete lines only)
+
+    def used(self, now: float, identity: str, register: int) -> int:
+        """Writes counted today on `register` of `identity`, by every writer sharing the file."""
+        with self._locked():
+            return self._counts[(utc_day(now), identity, register)]
+
+    def reserve(self, now: float, identity: str, register: int, source: str, allowance: int = 0) -> str | None:
+        """Record an attempt on `register` of `identity` and return its id, or None when today's budget (plus
+        `allowance`: the restores' reserve) is used up. Raises BudgetFileError when the attempt cannot be
+        recorded durably."""
+        key = (utc_day(now), identity, register)
+        entry = {"time": now, "attempt": uuid.uuid4().hex, "device": identity, "register": register, "source": source}
+        with self._locked() as fh:
+            if self._counts[key] >= self.limit + allowance:
+                return None
+            self._append(fh, entry)
+        self._count(entry)
+        return entry["attempt"]
+
+    def settle(self, now: float, attempt: str, *, reached: bool) -> None:
+        """Record how an attempt ended; one that never reached the device gives its slot back."""
+        entry = {"time": now, "attempt": attempt, "reached": reached}
+        with self._locked() as fh:
+            self._append(fh, entry, durable=False)  # lost in a crash, the attempt counts: failing closed
+        self._count(entry)
+
+    # --- the file ------------------------------------------------------------------------------
+    @contextmanager
+    def _locked(self) -> Iterator[BinaryIO | None]:
+        """The file, opened for reading and appending, exclusively locked and caught up with other writers."""
+        if self.path is None:
+            yield None
+            return
+        fh = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            fh = os.fdopen(fd, "a+b", buffering=0)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._catch_up(fh)
+        except OSError as exc:
+            if fh is not None:
+                fh.close()
+            raise BudgetFileError(exc.errno, f"cannot use the write budget file {self.path} ({exc.strerror or exc}); "
+                                             f"nothing was written: fix its directory or set [control] budget_file") from None
+        with fh:  # closing releases the lock
+            yield fh
+
+    def _append(self, fh: BinaryIO | None, entry: dict[str, Any], *, durable: bool = True) -> None:
+        if fh is None:
+            return
+        try:
+            fh.write((json.dumps(entry) + "\n").encode())
+            if durable:
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise BudgetFileError(exc.errno, f"cannot record the write in the budget file {self.path} "
+                                             f"({exc.strerror or exc}); nothing was written: free space there "
+                                             f"or set [control] budget_file") from None
+        self._offset = fh.tell()
+
+    def _catch_up(self, fh) -> None:
+        """Count the lines other processes appended since the last look; end a torn last line."""
+        fh.seek(self._offset)
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        for line in data[:end].splitlines():
+            self._take(line)
+        self._offset += end
+        if torn := data[end:]:
+            # A writer died mid-line: end that line, so the next record gets a line of its own.
+            log.warning("%s: skipping a torn last line (%d bytes)", self.path, len(torn))
+            fh.write(b"\n")
+            self._offset += len(torn) + 1
+
+    def _take(self, line: bytes) -> None:
+        if not line.strip():
+            return
+        try:
+            self._count(json.loads(line))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("%s: skipping a line that is not a budget record: %.80r", self.path, line)
+
+    def _count(self, entry: dict[str, Any]) -> None:
+        if "reached" in entry:
+            key = self._open_attempts.pop(entry["attempt"], None)
+            if key is not None and entry["reached"] is False:
+                self._counts[key] -= 1
+            return
+        key = (utc_day(float(entry["time"])), str(entry["device"]), int(entry["register"]))
+        self._open_attempts[str(entry["attempt"])] = key
+        self._counts[key] += 1

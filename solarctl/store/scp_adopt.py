@@ -1,0 +1,87 @@
+"""The old SCP database taken over, and its history copied: both through the store's own writer.
+
+Adoption (`solarctl db migrate` on SCP's `scpdata`): each old table is renamed to `<table>_scp_backup_<YYYYMMDD>`
+(the backup: the original table itself, its definition, keys and every row untouched), solarctl's schema is
+created beside it, and the backups' rows are copied into solarctl's tables of the same names (keys on real
+columns, wide text columns, UTC), samples and rollups included. The database is versioned only once the copy
+is complete (migrate.py): a copy that fails or is cut short is started over from the backups by the next
+`solarctl db migrate`. The import (`solarctl db import-scp-mysql URL`) is the same copy from another database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, inspect, text
+
+from solarctl.store.config import StorageConfig
+from solarctl.store.records import encode
+from solarctl.store.scp_tables import OLD_TABLES, Copied, OldTable, device_names, find_old_tables, old_table, read_samples
+from solarctl.store.writer import BatchWriter
+
+log = logging.getLogger("solarctl.store")
+BACKUP = "_scp_backup_"
+
+
+@dataclass
+class Adoption:
+    """How `migrate.upgrade` adopts an old SCP database: the store's settings, the configured devices
+    (name -> driver), the SCP machine's time zone, the backups' date; `reports` says what was copied."""
+
+    storage: StorageConfig
+    devices: Mapping[str, str]
+    zone: ZoneInfo
+    today: date
+    reports: list[Copied] = field(default_factory=list)
+
+
+def backups(conn: Connection) -> list[OldTable]:
+    """Backups of SCP tables whose copy has not been completed (the database has no solarctl version yet)."""
+    found = []
+    for name in sorted(inspect(conn).get_table_names()):
+        kind, _, day = name.partition(BACKUP)
+        if day and kind in OLD_TABLES and (old := old_table(conn, name, kind)):
+            found.append(old)
+    return found
+
+
+def set_aside(conn: Connection, today: date) -> list[str]:
+    """Rename each old SCP table to its backup name; returns the backup names."""
+    renamed = []
+    taken = set(inspect(conn).get_table_names())
+    for old in find_old_tables(conn):
+        backup = f"{old.table}{BACKUP}{today:%Y%m%d}"
+        n = 1
+        while backup in taken:  # an earlier, unfinished adoption the same day: keep both
+            n += 1
+            backup = f"{old.table}{BACKUP}{today:%Y%m%d}_{n}"
+        q = conn.dialect.identifier_preparer.quote
+        conn.execute(text(f"ALTER TABLE {q(old.table)} RENAME TO {q(backup)}"))
+        taken.add(backup)
+        renamed.append(backup)
+    return renamed
+
+
+def copy_history(source: Connection, tables: list[OldTable], target: Engine, storage: StorageConfig,
+                 configured: Mapping[str, str], zone: ZoneInfo) -> list[Copied]:
+    """Every row of `tables` (read from `source`) into the store at `target`, in batches of [storage] batch_size."""
+    plans = [(old, device_names(source, old, dict(configured))) for old in tables]
+    drivers = {**configured, **{device: old.driver for old, names in plans for device in names.values()}}
+    writer = BatchWriter(target, drivers, storage)
+    reports = []
+    for old, names in plans:
+        report = Copied(old.table, devices=names)
+        batch = []
+        for sample in read_samples(source, old, zone, names, report):
+            batch.append(encode(sample)[1])
+            if len(batch) >= storage.batch_size:
+                writer.write(batch)
+                batch = []
+        writer.write(batch)
+        log.info("%s", report.describe())
+        reports.append(report)
+    return reports

@@ -109,7 +109,7 @@ def battery_current(view: View, roles: Roles) -> list[Condition]:
     lowest = bms[0].rank if bms else None
     inverters = [o for o in roles.all("battery_current") if o.rank != lowest]
     chargers = [o for o in roles.best("pv_power") if o.device not in roles.devices("battery_current")]
-    voltages = [o for o in roles.best("battery_voltage")]
+    voltages = roles.best("battery_voltage")
     if not bms or not inverters or not voltages:
         return []
     measured, inverter, charged, volts = (_numbers(view, group) for group in (bms, inverters, chargers, voltages))
@@ -132,7 +132,8 @@ def pv_conversion(view: View, roles: Roles) -> list[Condition]:
             continue
         out, into = pair
         low, high = CONVERSION
-        active = not (into * low - PV_TOLERANCE[0] <= out <= into * high + PV_TOLERANCE[0] / 5)
+        slack = PV_TOLERANCE[0]
+        active = not (into * low - slack <= out <= into * high + slack)
         found.append(_condition("pv_power_implausible", output.device, active,
                                 f"PV output of {output.device}", out, into, "W", {}))
     return found
@@ -177,9 +178,11 @@ def cell_sum(view: View, roles: Roles, records: Mapping[str, list[tuple[str, str
             packs.setdefault(cells.device, []).append(("pack", values, cells.metric, tops[cells.device]))
     for device, lists in records.items():
         for metric, cell_field, volt_field in lists:
-            for record in view.value(device, metric) or ():  # type: ignore[union-attr]
-                name = f"module {record.get('index')}" if isinstance(record, Mapping) else "pack"
-                packs.setdefault(device, []).append((name, record, cell_field, volt_field))
+            records = view.value(device, metric)
+            for record in records if isinstance(records, list) else ():
+                if isinstance(record, Mapping):
+                    packs.setdefault(device, []).append((f"module {record.get('index')}", record, cell_field,
+                                                         volt_field))
     for device, entries in packs.items():
         sums = [(name, pair) for name, record, c, v in entries if (pair := _cell_sum(record, c, v)) is not None]
         if not sums:
@@ -191,10 +194,10 @@ def cell_sum(view: View, roles: Roles, records: Mapping[str, list[tuple[str, str
     return found
 
 
-def list_records(roles_of_fields: Mapping[str, str]) -> Mapping[str, list[tuple[str, str, str]]]:
+def list_records(drivers: Mapping[str, str]) -> Mapping[str, list[tuple[str, str, str]]]:
     """device -> [(list metric, cell-voltages field, battery-voltage field)] from the catalogues' list metrics."""
     found: dict[str, list[tuple[str, str, str]]] = {}
-    for device, driver in sorted(roles_of_fields.items()):
+    for device, driver in sorted(drivers.items()):
         if (description := describe(driver)) is None:
             continue
         for metric in description.metrics:

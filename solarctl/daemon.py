@@ -13,13 +13,16 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
+from solarctl.alerts.health import write_outcome
+from solarctl.alerts.manager import AlertManager
+from solarctl.alerts.watch import AlertWatch
 from solarctl.bus.backoff import Backoff
 from solarctl.checks.plausibility import Plausibility
 from solarctl.checks.watch import PlausibilityWatch
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.control.command_file import CommandFile
-from solarctl.control.ledger import AuditLedger
+from solarctl.control.ledger import AuditLedger, ledger_path
 from solarctl.control.pending_restores import PendingRestores
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.runner import StrategyRunner
@@ -29,6 +32,7 @@ from solarctl.hub import StateHub
 from solarctl.installation import Installation
 from solarctl.publish.sink import Sink
 from solarctl.publish.store_sink import StoreSink
+from solarctl.store import alerts as stored_alerts
 from solarctl.store.store import SampleStore
 
 log = logging.getLogger("solarctl.daemon")
@@ -40,16 +44,20 @@ class Daemon:
         self.clock = clock or SystemClock()
         self.site = Installation(config, self.clock, hub)
         self.hub = self.site.hub
-        self.writer = SafeWriter(self.site, AuditLedger(config.general.data_dir / "audit.jsonl"), self.clock,
-                                 daily_budget=config.control.daily_write_budget, dry_run=config.control.dry_run,
-                                 budget_file=config.control.budget_file)
+        drivers = {d.name: d.driver for d in config.device}
+        self.store = SampleStore(config, drivers=drivers, clock=self.clock)
+        # Alert events go to the hub, so every sink (the store first) gets them.
+        self.alerts = AlertManager(config.alerts, self.clock, self.hub.publish)
+        ledger = AuditLedger(ledger_path(config.general.data_dir), on_record=self.store.audit_changed)
+        self.writer = SafeWriter(self.site, ledger, self.clock, daily_budget=config.control.daily_write_budget,
+                                 dry_run=config.control.dry_run, budget_file=config.control.budget_file,
+                                 on_outcome=lambda o: self.alerts.observe_all(write_outcome(o.device, o.setting, o.outcome, o.reason)))
         # Restores that did not land before the last exit: tried first at start, then until they land.
         self.pending = PendingRestores(StateFile(config.general.data_dir / "pending_restores.json"), self.writer, self.clock)
         self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock,
-                                          StateFile(config.general.data_dir / "strategies" / f"{s.name}.json"), self.pending)
+                                          StateFile(config.general.data_dir / "strategies" / f"{s.name}.json"), self.pending,
+                                          conditions=self.alerts.observe_all)
                            for s in make_strategies(config.strategy, config.device)]
-        drivers = {d.name: d.driver for d in config.device}
-        self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Consumers of every sample and poll error, attached to the hub while running; others append theirs.
         self.sinks: list[Sink] = [StoreSink(self.store)]
         if config.storage.influx:
@@ -60,15 +68,17 @@ class Daemon:
             from solarctl.publish.mqtt import daemon_mqtt_sink  # brings aiomqtt: only for a config with [mqtt]
 
             self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock))
-        # Plausibility across devices on each new sample (solarctl/checks/): logged; alerts once a manager takes them.
+        # Plausibility across devices on each new sample (solarctl/checks/): logged, and alerts through the manager.
         self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
-                                              self.hub, self.clock)
+                                              self.hub, self.clock, report=self.alerts.observe_all)
         self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run
         if config.command_file is not None:
             self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
+        polled = {d.name: d.driver for d in config.device if d.enabled}
+        self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled).run
 
     def health(self) -> dict[str, dict]:
         """Health by name, for `solarctl read --json`: each device's requests, errors and latency, and each
@@ -81,6 +91,7 @@ class Daemon:
         log.info("polling %d device(s) on %d link(s); %d strategy(ies)", len(self.site.devices),
                  len(self.site.links), len(self.strategies))
         await self._attach_sinks()
+        await self._reload_alerts()
         try:
             await self._guard("pending restores", self.pending.apply)  # before any strategy decides anything
             for strategy in self.strategies:
@@ -97,6 +108,7 @@ class Daemon:
     async def _shutdown(self) -> None:
         for strategy in self.strategies:
             await self._guard(f"strategy {strategy.config.name} stop", strategy.stop)
+        self.alerts.publish_open()
         for sink in reversed(self.sinks):
             self.hub.detach(sink)
             await self._guard(f"sink {sink.name} stop", sink.stop)
@@ -106,6 +118,22 @@ class Daemon:
         for sink in self.sinks:
             await sink.start()  # the store's start fails loudly (spool dir not writable …): nothing would be kept
             self.hub.attach(sink)
+
+    async def _reload_alerts(self) -> None:
+        """Take back the alerts a previous run left open, so an episode that goes on stays one event."""
+        try:
+            loop = asyncio.get_running_loop()
+            async with asyncio.timeout(10):  # polling waits for this: a database that does not answer must not hold it
+                open_ = await loop.run_in_executor(None, lambda: stored_alerts.alerts(self.store.engine, active_only=True))
+                next_id = await loop.run_in_executor(None, stored_alerts.next_id, self.store.engine)
+        except Exception as error:  # noqa: BLE001 - the database is away (or too slow): alerts start afresh
+            log.warning("alerts: cannot reload open alerts from %s (%s); starting with none", self.store.where, error)
+            # Ids must not repeat ones the database already has (a row per id): start above any sequence of ours.
+            self.alerts.next_id = int(self.clock.time())
+            return
+        self.alerts.restore(open_, next_id)
+        if open_:
+            log.info("alerts: %d open alert(s) reloaded", len(open_))
 
     def sink_health(self) -> dict[str, dict]:
         """Sink name -> its status as a JSON-able dict (state, queued, dropped, delivered, failures, last_error …).

@@ -1,4 +1,4 @@
-"""The state hub: latest values per device, and pub/sub of new samples and errors.
+"""The state hub: latest values per device, and pub/sub of new samples, errors and alert events.
 
 Two ways to consume events, neither of which can stall polling:
 - `subscribe()`: a pull queue of its own, bounded; a slow subscriber loses its oldest items.
@@ -14,11 +14,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol, Union
 
+from solarctl.alerts.model import AlertEvent
 from solarctl.sample import PollError, Sample, Value
 
 log = logging.getLogger(__name__)
 
-Event = Union[Sample, PollError]
+Event = Union[Sample, PollError, AlertEvent]  # an AlertEvent changes no device state: it is only passed on
 
 
 @dataclass
@@ -130,8 +131,8 @@ class StateHub:
         return self.devices.setdefault(device, DeviceState(device))
 
     def publish(self, event: Event) -> None:
-        state = self.state(event.device)
         if isinstance(event, Sample):
+            state = self.state(event.device)
             state.values.update(event.values)
             state.value_times.update(dict.fromkeys(event.values, event.timestamp))
             state.units.update(event.units)
@@ -139,7 +140,8 @@ class StateHub:
             state.last_sample_at = event.timestamp
             state.error = None
             state.error_at = None
-        else:
+        elif isinstance(event, PollError):
+            state = self.state(event.device)
             state.error = event.reason
             state.error_at = event.timestamp
         for sub in list(self._subscribers):

@@ -1,5 +1,6 @@
 """What the daemon answers over the control API: `status`, `read` (from the state hub, no port
-touched) and `set` (through the daemon's SafeWriter, so the write budget and audit ledger are one)."""
+touched), `set` (through the daemon's SafeWriter, so the write budget and audit ledger are one),
+`alerts` and `ack` (its alert manager), `audit` (its ledger) and `plan` (the forecast strategies' current plans)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ class DaemonOps:
         self.started_at = daemon.clock.time()
 
     def table(self) -> dict[str, Op]:
-        return {"status": self.status, "read": self.read, "set": self.set}
+        return {"status": self.status, "read": self.read, "set": self.set, "alerts": self.alerts, "ack": self.ack,
+                "audit": self.audit, "plan": self.plan}
 
     async def status(self, request: dict, caller: Caller) -> dict:
         return {"pid": os.getpid(), "config": None if self.config_path is None else str(self.config_path),
@@ -76,6 +78,38 @@ class DaemonOps:
             _field(request, "device", str), _field(request, "setting", str), value,
             source=f"{source}:uid={caller.uid}", dry_run=True if _field(request, "dry_run", bool, False) else None)
         return dataclasses.asdict(outcome)
+
+
+    async def plan(self, request: dict, caller: Caller) -> dict:
+        """Each planning strategy's current plan, or why it has none yet: what `solarctl plan` prints."""
+        planners = [runner.strategy for runner in self.daemon.strategies if hasattr(runner.strategy, "plan")]
+        if not planners:
+            raise ApiError('the daemon runs no planning strategy; add a [[strategy]] with name = "forecast"')
+        return {"zone": self.daemon.config.plant.timezone, "now": self.daemon.clock.time(),
+                "plans": [{"strategy": s.name, "plan": None if s.plan is None else s.plan.as_dict(),
+                           "missing": s.why_not if s.plan is None else None} for s in planners]}
+
+    async def alerts(self, request: dict, caller: Caller) -> dict:
+        active = _field(request, "active", bool, False)
+        return {"alerts": [dataclasses.asdict(e) for e in self.daemon.alerts.events(active_only=active)]}
+
+    async def ack(self, request: dict, caller: Caller) -> dict:
+        alert_id = _field(request, "id", int)
+        event = self.daemon.alerts.acknowledge(alert_id)
+        if event is None:
+            raise ApiError(f"no open alert has id {alert_id}; `solarctl alerts --active` lists them")
+        return {"alert": dataclasses.asdict(event)}
+
+    async def audit(self, request: dict, caller: Caller) -> dict:
+        """The ledger's rows (every write attempt), oldest first, from `since` (epoch seconds) and of `device`."""
+        since = request.get("since")
+        if since is not None and (isinstance(since, bool) or not isinstance(since, (int, float))):
+            raise ApiError('"since" must be a number (epoch seconds)')
+        return {"entries": matching(self.daemon.writer.ledger.entries, since, _field(request, "device", str, None))}
+
+
+def matching(entries: list[dict], since: float | None, device: str | None) -> list[dict]:
+    return [e for e in entries if (since is None or e["time"] >= since) and (device is None or e.get("device") == device)]
 
 
 _MISSING: Any = object()

@@ -8,7 +8,8 @@ from solarctl.cli.app import app
 from solarctl.config import ConfigError
 
 # Importing these registers their commands on `app`.
-from solarctl.cli import config_cmd, db_cmd, decode_cmd, demo_cmd, device_cmds, run_cmd, service_cmd, sim_cmd  # noqa: E402,F401
+from solarctl.cli import (alerts_cmd, audit_cmd, config_cmd, db_cmd, decode_cmd, demo_cmd, device_cmds,  # noqa: E402,F401
+                          plan_cmd, run_cmd, service_cmd, sim_cmd, simulate_cmd)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
+from solarctl.alerts.config import AlertsConfig
 from solarctl.config.sections import GeneralConfig, TelegramTable, WebTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
@@ -37,6 +38,7 @@ class Config(StrictModel):
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
     command_file: CommandFileConfig | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":
@@ -74,6 +76,8 @@ class Config(StrictModel):
             strat.check_drivers({d.name: d.driver for d in self.device})
             if getattr(strat, "on_start", None) or getattr(strat, "on_stop", None):
                 _check_start_stop(strat, self.device_named(strat.inverter))
+            if hasattr(strat, "bind_site"):
+                strat.bind_site({dev.name: dev.driver for dev in self.device}, self.plant)
         if self.command_file is not None and self.command_file.device not in names:
             raise ValueError(f"command_file.device {self.command_file.device!r} is not a configured device")
         for ref in self.mqtt.control if self.mqtt else ():

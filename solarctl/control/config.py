@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from solarctl.optimize.tariff import Tariff
 from solarctl.strict_model import StrictModel
 
 SettingValue = Union[float, int, str, bool]
@@ -122,4 +123,111 @@ class GreedyOffgridStrategyConfig(StrategyTable):
         return self
 
 
-StrategyConfig = Annotated[Union[SocBandStrategyConfig, GreedyOffgridStrategyConfig], Field(discriminator="name")]
+
+
+class ForecastLimitsConfig(StrictModel):
+    """[strategy.limits] of `forecast`: the site's battery and inverter; keys left out come from [plant]."""
+
+    battery_kwh: Annotated[float, Field(gt=0)] | None = None
+    charge_max_w: Annotated[float, Field(ge=0)] | None = None
+    discharge_max_w: Annotated[float, Field(ge=0)] | None = None
+    inverter_max_w: Annotated[float, Field(gt=0)] | None = None
+    soc_min_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    soc_max_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    charge_efficiency: Annotated[float, Field(gt=0, le=1)] | None = None
+    discharge_efficiency: Annotated[float, Field(gt=0, le=1)] | None = None
+    inverter_efficiency: Annotated[float, Field(gt=0, le=1)] | None = None
+    idle_w: Annotated[float, Field(ge=0)] | None = None
+    grid_import_max_w: Annotated[float, Field(ge=0)] | None = None
+    grid_export_max_w: Annotated[float, Field(ge=0)] | None = None
+    grid_charge_max_w: Annotated[float, Field(ge=0)] | None = None
+
+
+class ForecastStrategyConfig(StrategyTable):
+    """Model-predictive control: every `replan_s` the cheapest plan for the next `horizon_h` on a forecast made
+    from what it has seen, carried out through the inverter's settings until the next plan."""
+
+    name: Literal["forecast"]
+    enabled: bool = True
+    inverter: str  # the device whose settings carry the plan out (conext_xw or must_pv1800)
+    battery: str  # a device reporting the battery's SoC (every device with the battery_soc role is averaged)
+    interval: Annotated[float, Field(gt=0)] = 60.0  # seconds between looks (samples for the forecast, acting)
+    replan_s: Annotated[float, Field(gt=0)] = 900.0
+    horizon_h: Annotated[float, Field(ge=24, le=48)] = 36.0
+    step_s: Annotated[float, Field(ge=60, le=3600)] = 900.0  # the plan's resolution
+    history_days: Annotated[int, Field(ge=1, le=14)] = 3  # the forecast's memory
+    tariff: str | None = None  # a tariff file (solarctl/optimize/tariff.py); without it, the flat prices below
+    import_price: Annotated[float, Field(ge=0)] = 0.30
+    feed_in: Annotated[float, Field(ge=0)] = 0.0
+    limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
+    _site: object = PrivateAttr(default=None)
+
+    @field_validator("tariff")
+    @classmethod
+    def _readable_tariff(cls, path: str | None) -> str | None:
+        if path is not None:
+            Tariff.load(path)  # a bad file is a config error now, not a strategy that fails later
+        return path  # (device -> driver, [plant]) bound by the whole config
+
+    def bind_site(self, drivers: dict[str, str], plant) -> None:
+        """What the strategy needs from the rest of the config: which drivers supply which roles, the site's
+        place, arrays and (for limits not given here) its [plant] table."""
+        self._site = (drivers, plant)
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return (self.inverter, self.battery)
+
+    @property
+    def site(self):
+        if self._site is None:
+            raise ValueError("the forecast strategy needs the whole config (load it with load_config)")
+        return self._site
+
+
+GuardKind = Literal["cell_low", "cell_high", "current_high", "temperature_high", "temperature_low", "bms_data_old"]
+
+
+class GuardActionConfig(StrictModel):
+    """A protective setting while a battery_guard condition holds, put back once it has been clear for
+    `release_evaluations` evaluations in a row (e.g. JK `discharge_enabled = "off"` on cell_low, XW
+    `low_battery_cut_out` raised)."""
+
+    device: str | None = None  # None: the battery that raised the condition
+    setting: str
+    value: SettingValue  # while the condition holds
+    restore: SettingValue  # once it has cleared
+    release_evaluations: Annotated[int, Field(ge=1)] = 3
+
+
+class BatteryGuardStrategyConfig(StrategyTable):
+    """The old battery monitor's checks on every battery device (found by catalogue role, not driver name)."""
+
+    name: Literal["battery_guard"]
+    enabled: bool = True
+    batteries: list[str] = Field(default_factory=list)  # empty: every device whose driver reports cell voltages
+    cell_low_v: float = 2.7
+    cell_high_v: float = 3.6
+    current_max_a: Annotated[float, Field(gt=0)] = 50.0
+    temperature_low_c: float = 0.0
+    temperature_high_c: float = 50.0
+    data_max_age_s: Annotated[float, Field(gt=0)] = 600.0
+    interval: Annotated[float, Field(gt=0)] = 30.0
+    actions: dict[GuardKind, GuardActionConfig] = Field(default_factory=dict)
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return (*self.batteries, *(a.device for a in self.actions.values() if a.device is not None))
+
+    @model_validator(mode="after")
+    def _limits(self) -> "BatteryGuardStrategyConfig":
+        if self.cell_low_v >= self.cell_high_v:
+            raise ValueError(f"cell_low_v ({self.cell_low_v}) must be below cell_high_v ({self.cell_high_v})")
+        if self.temperature_low_c >= self.temperature_high_c:
+            raise ValueError(f"temperature_low_c ({self.temperature_low_c}) must be below "
+                             f"temperature_high_c ({self.temperature_high_c})")
+        return self
+
+
+StrategyConfig = Annotated[Union[SocBandStrategyConfig, GreedyOffgridStrategyConfig, ForecastStrategyConfig,
+                                 BatteryGuardStrategyConfig], Field(discriminator="name")]

@@ -8,7 +8,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 log = logging.getLogger("solarctl.control")
 
@@ -19,9 +19,14 @@ def utc_day(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
 
 
+def ledger_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "audit.jsonl"
+
+
 class AuditLedger:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, on_record: Callable[[], None] = lambda: None) -> None:
         self.path = path  # None keeps the ledger in memory only (tests, dry runs without a data dir)
+        self.on_record = on_record  # after a row is durable (the daemon: copy it to the database)
         self.entries: list[dict[str, Any]] = []
         if path is not None and path.exists():
             self._load(path)
@@ -48,6 +53,7 @@ class AuditLedger:
                 fh.flush()
                 os.fsync(fh.fileno())
         self.entries.append(entry)
+        self.on_record()
 
 
 def _ends_torn(fh) -> bool:

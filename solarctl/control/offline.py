@@ -3,7 +3,11 @@
 The same strategy code the daemon runs: every `interval` of plant time it gets a view of the plant's
 devices (control/plant_devices.py) and its proposals go straight into the plant's settings. Start
 proposals go in first, stop proposals when the run closes. Every proposal carried out (or refused)
-is recorded in `applied`, which is what a backtest reports.
+is recorded in `applied`, which is what a backtest reports. The daily write budget holds here too, with
+the SafeWriter's own `WriteBudget` (in memory): a change past the budget of its register on that UTC day
+is refused, and a proposal that changes nothing is no write.
+The conditions strategies find go to an alert manager on the run's clock, whose events (every change of
+state) are in `alerts`.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from solarctl.alerts.manager import AlertManager
+from solarctl.alerts.model import AlertEvent
 from solarctl.clock import VirtualClock
 from solarctl.config import Config
+from solarctl.control.write_budget import WriteBudget, device_identity
 from solarctl.control.plant_devices import PlantDevices
 from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.plant import Plant, run_plant
@@ -27,6 +34,7 @@ class Applied:
     strategy: str
     proposal: Proposal
     refused: str = ""  # why the setting did not take; empty if it did
+    unchanged: bool = False  # it was in place already: nothing written, nothing counted
 
 
 class OfflineRun:
@@ -38,7 +46,10 @@ class OfflineRun:
         self.devices = PlantDevices(config, plant)
         self.clock = VirtualClock(start=plant.time)  # clock time is plant time
         self.plant_step_s = plant_step_s
+        self.budget = WriteBudget(None, config.control.daily_write_budget)
         self.applied: list[Applied] = []
+        self.alerts: list[AlertEvent] = []
+        self.alert_manager = AlertManager(config.alerts, self.clock, self.alerts.append)
         self._tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> "OfflineRun":
@@ -66,14 +77,33 @@ class OfflineRun:
             if self.clock.time() > self.plant.time:  # the view shows the plant as it is now, not at its last step
                 self.plant.step(self.clock.time() - self.plant.time)
             view = self.devices.view()
-            found, _ = split(strategy.decide(view, view.now))  # conditions are the daemon's to report
+            found, conditions = split(strategy.decide(view, view.now))
+            self.alert_manager.observe_all(conditions)
             self._apply(strategy, [p for p in found if not in_place(view, p)])
             await self.clock.sleep(strategy.interval)
 
     def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:
         for proposal in proposals:
-            refused = self.devices.apply(proposal)
+            if in_place(self.devices.view(), proposal):
+                self.applied.append(Applied(self.plant.time, strategy.name, proposal, unchanged=True))
+                continue
+            refused = self._write(strategy, proposal)
             if refused:
                 log.warning("%s: %s.%s = %s refused: %s", strategy.name, proposal.device, proposal.setting,
                             proposal.value, refused)
             self.applied.append(Applied(self.plant.time, strategy.name, proposal, refused))
+
+    def _write(self, strategy: Strategy, proposal: Proposal) -> str:
+        """Put a proposal into the plant within its register's budget for today; '' if it took, else why not."""
+        reg = self.devices.register(proposal.device, proposal.setting)
+        attempt = None
+        if reg is not None:  # (without one the plant refuses it with its own reason)
+            identity = device_identity(self.devices.devices[proposal.device])
+            attempt = self.budget.reserve(self.plant.time, identity, reg.address, f"strategy:{strategy.name}")
+            if attempt is None:
+                return (f"daily write budget used up ({self.budget.limit} writes today, UTC) for {proposal.setting}; "
+                        "raise [control] daily_write_budget if this is intended")
+        refused = self.devices.apply(proposal)
+        if attempt is not None:
+            self.budget.settle(self.plant.time, attempt, reached=not refused)  # a refused value gives its slot back
+        return refused

@@ -19,7 +19,7 @@ from solarctl.devices import registry
 from solarctl.devices.registry import make_device
 from solarctl.plant import Plant
 from solarctl.registers.codec import check_write
-from solarctl.registers import WriteRejected
+from solarctl.registers import Register, WriteRejected
 from solarctl.devices.description import DriverDescription, load
 from solarctl.sim.faults import Faults
 from solarctl.sim.plant_view import PlantView, of_bank, with_faults
@@ -70,10 +70,14 @@ class PlantDevices:
         """Every device as if just polled at the plant's present time."""
         return View(self.plant.time, _OnDemand(self.sources, self.plant.time), self._setting_metric)
 
+    def register(self, device_name: str, setting: str) -> Register | None:
+        """The register behind a device's writable setting; None if it has no such setting."""
+        device = self.devices.get(device_name)
+        return device.setting(setting) if device is not None else None
+
     def apply(self, proposal: Proposal) -> str:
         """Write a proposed setting into the plant; '' if it took, else why not."""
-        device = self.devices.get(proposal.device)
-        reg = device.setting(proposal.setting) if device is not None else None
+        reg = self.register(proposal.device, proposal.setting)
         if reg is None:
             return f"{proposal.device} has no writable setting {proposal.setting!r}"
         try:

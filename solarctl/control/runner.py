@@ -1,4 +1,5 @@
-"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter.
+"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter,
+conditions to the alert manager.
 
 Start proposals go out when it starts, stop proposals (as restores) on the way out (the daemon calls `stop`
 on every path). A proposal the view shows already in place is skipped without even a read request, and so
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 from solarctl.alerts.model import Condition
 from solarctl.clock import Clock
@@ -37,8 +38,10 @@ def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
 
 class StrategyRunner:
     def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
-                 clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None) -> None:
+                 clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None,
+                 conditions: Callable[[Iterable[Condition]], None] = lambda found: None) -> None:
         self.strategy = strategy
+        self.conditions = conditions  # the daemon: its alert manager
         self.config = strategy.config  # the daemon names its tasks by config.name
         self.hub = hub
         self.writer = writer
@@ -46,7 +49,6 @@ class StrategyRunner:
         self.source = f"strategy:{strategy.name}"
         self.log = logging.getLogger(f"solarctl.strategy.{strategy.name}")
         self._setting_metric = setting_metrics(devices)
-        self._active: dict[tuple[str, str | None], bool] = {}  # condition key -> active, as last logged
         # (device, setting) -> (value carried out or refused, the value the view showed then, asked again after)
         self._done: dict[tuple[str, str], tuple[object, object, float]] = {}
         self.pending = pending
@@ -67,7 +69,7 @@ class StrategyRunner:
         view = hub_view(self.hub, self.clock.time(), self._setting_metric)
         found, conditions = split(self.strategy.decide(view, view.now))
         self._save_state()
-        self._report(conditions)
+        self.conditions(conditions)  # the alert manager logs and publishes each change of state
         await self._apply([p for p in found if not self._nothing_to_do(view, p)], view)
 
     async def stop(self) -> None:
@@ -85,15 +87,6 @@ class StrategyRunner:
             return True
         done = self._done.get(key)
         return done is not None and done[0] == proposal.value and shown in (None, done[1]) and view.now < done[2]
-
-    def _report(self, conditions: list[Condition]) -> None:
-        for condition in conditions:
-            if self._active.get(condition.key, False) != condition.active:
-                self._active[condition.key] = condition.active
-                if condition.active:
-                    self.log.warning("%s", condition.message)
-                else:
-                    self.log.info("%s on %s cleared", condition.kind, condition.device)
 
     def _save_state(self) -> None:
         state = self.strategy.state()

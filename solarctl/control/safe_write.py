@@ -4,6 +4,8 @@ Validate (whitelist, range, enum) -> read the current value -> skip if unchanged
 daily budget -> (dry run stops here) -> record the attempt in the budget file (no record, no write)
 -> write -> read the same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
+Then `on_outcome` (the daemon: alerts for failed and refused writes; a callback, so this layer knows
+nothing of alerts).
 
 A restore (a safe setting put back on the way out, or when a strategy loses its data) may go beyond the
 budget by a small reserve of its own (`RESTORE_RESERVE` writes per register per day): a budget spent on
@@ -16,7 +18,7 @@ import asyncio
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 from solarctl.bus.errors import NotSent
 from solarctl.clock import Clock
@@ -61,8 +63,10 @@ class WriteOutcome:
 
 class SafeWriter:
     def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
-                 daily_budget: int = 48, dry_run: bool = False, budget_file: Path | None = None) -> None:
+                 daily_budget: int = 48, dry_run: bool = False, budget_file: Path | None = None,
+                 on_outcome: Callable[["WriteOutcome"], None] = lambda outcome: None) -> None:
         self.site = site
+        self.on_outcome = on_outcome
         self.ledger = ledger
         self.clock = clock
         self.daily_budget = daily_budget
@@ -143,6 +147,7 @@ class SafeWriter:
             self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
         except OSError as exc:  # the budget file already holds the attempt; the caller still gets the outcome
             log.error("cannot append to the audit ledger %s (%s): %s", self.ledger.path, exc.strerror or exc, outcome.describe())
+        self.on_outcome(outcome)
         return outcome
 
     def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:

@@ -12,22 +12,24 @@ from solarctl.plant.config import PlantConfig
 from solarctl.plant.energy import EnergyLedger, PeriodEnergy
 from solarctl.plant.grid import Grid
 from solarctl.plant.inverter import Inverter, InverterMode
-from solarctl.plant.load import make_load
+from solarctl.plant.load import LoadProfile, make_load
 from solarctl.plant.localtime import LocalCalendar
 from solarctl.plant.pv import PvArray
-from solarctl.plant.weather import make_weather
+from solarctl.plant.weather import Weather, make_weather
 
 _EPS_S = 1e-9
 
 
 class Plant:
-    def __init__(self, config: PlantConfig, start: float) -> None:
+    def __init__(self, config: PlantConfig, start: float, *, weather: Weather | None = None,
+                 load: LoadProfile | None = None) -> None:
+        """`weather` and `load` replace the ones the config names (a backtest shares them between runs)."""
         self.config = config
         self.time = float(start)
         self.settings = config.settings.model_copy()  # written by the simulators
         self.calendar = LocalCalendar(config.timezone)
-        self.weather = make_weather(config)
-        self.load_profile = make_load(config)
+        self.weather = make_weather(config) if weather is None else weather
+        self.load_profile = make_load(config) if load is None else load
         self.pv = [PvArray(a) for a in config.pv_arrays]
         self.battery = Battery(config.battery, config.seed)
         self.inverter = Inverter(config.inverter)

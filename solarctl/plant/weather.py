@@ -2,7 +2,8 @@
 
 `clear_sky` (built in): every day is cloudless; air temperature follows a seasonal + daily cosine.
 `pvlib`: real weather, offline. The clear-sky index and air temperature of a typical meteorological
-year (a TMY3/EPW file; by default one that pvlib ships in its package data) are replayed at the
+year (a TMY3/EPW file, by default one that pvlib ships in its package data, or `try:N`: the German
+weather service's test-reference year of region N that demandlib ships) are replayed at the
 site: pvlib computes the sun, the site's own clear sky (Ineichen, Linke turbidity from pvlib's
 data), splits the resulting GHI (Erbs) and transposes it onto each array (Hay-Davies).
 """
@@ -86,11 +87,11 @@ class PvlibWeather:
         import numpy as np  # installed with pvlib
         import pandas as pd
 
-        path = name if os.path.isfile(name) else os.path.join(os.path.dirname(pvlib.__file__), "data", name)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"plant climate.tmy_file {name!r}: no such file, and not one of pvlib's data files")
+        path = _weather_file(name, pvlib)
         if path.lower().endswith(".epw"):
             data, meta = pvlib.iotools.read_epw(path)
+        elif path.lower().endswith(".dat"):
+            data, meta = _read_dwd_try(path)
         else:
             data, meta = pvlib.iotools.read_tmy3(path, map_variables=True)
         lat, lon, tz = float(meta["latitude"]), float(meta["longitude"]), float(meta["TZ"])
@@ -143,6 +144,40 @@ class PvlibWeather:
                 model="haydavies", albedo=0.2)
             poa.append(np.nan_to_num(np.asarray(total["poa_global"], dtype=float)).clip(0.0).tolist())
         return _Year(start, poa, air.tolist())
+
+
+def _weather_file(name: str, pvlib) -> str:
+    """A path, one of pvlib's data files, or `try:N`: the DWD test-reference year of region N shipped in demandlib."""
+    if name.startswith("try:"):
+        region = name[4:]
+        demandlib = require("demandlib", f'climate.tmy_file = "{name}"')
+        path = os.path.join(os.path.dirname(demandlib.__file__), "vdi", "resources_weather",
+                            f"TRY2010_{region.zfill(2)}_Jahr.dat")
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"plant climate.tmy_file {name!r}: no DWD test-reference year for region "
+                                    f"{region!r}; the regions are 1 to 15")
+        return path
+    path = name if os.path.isfile(name) else os.path.join(os.path.dirname(pvlib.__file__), "data", name)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"plant climate.tmy_file {name!r}: no such file, and not one of pvlib's data files")
+    return path
+
+
+def _read_dwd_try(path: str):
+    """A DWD test-reference year (2010 format): hour-ending rows in CET; GHI = direct + diffuse horizontal."""
+    import re
+
+    import pandas as pd
+
+    with open(path, encoding="utf-8") as fh:
+        head = [next(fh) for _ in range(40)]
+    where = next(line for line in head if line.startswith("Lage:"))
+    (lat_d, lat_m), (lon_d, lon_m) = re.findall(r"(\d+)°(\d+)'", where)[:2]
+    header = next(i for i, line in enumerate(head) if line.startswith("***")) - 1
+    table = pd.read_csv(path, sep=r"\s+", skiprows=header, encoding="utf-8", comment="*")
+    data = pd.DataFrame({"ghi": table["B"] + table["D"], "temp_air": table["t"]})
+    meta = {"latitude": int(lat_d) + int(lat_m) / 60.0, "longitude": int(lon_d) + int(lon_m) / 60.0, "TZ": 1.0}
+    return data, meta
 
 
 def _interp_periodic(x, values: list[float]):

@@ -1,4 +1,4 @@
-"""One journal line per hub event (Sample or PollError), and back.
+"""One journal line per hub event (Sample, PollError or AlertEvent), and back.
 
 A line is tab-separated: kind, device, timestamp, then JSON fields. JSON escapes tabs and newlines, so
 they never occur inside a field. The values JSON is kept as text because it is stored as is in `sample.data`.
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Union
 
 import orjson
 
+from solarctl.alerts.model import AlertEvent
 from solarctl.sample import PollError, Sample
 
 _json_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
@@ -72,7 +73,9 @@ class Record:
         return self.values is not None
 
 
-def encode(event: Union[Sample, PollError]) -> tuple[bytes, Record]:
+def encode(event: Union[Sample, PollError, AlertEvent]) -> tuple[bytes, Record | AlertEvent]:
+    if isinstance(event, AlertEvent):  # kept as it is: the writer stores it in `alert`
+        return ("A\t" + dumps(asdict(event)) + "\n").encode(), replace(event, values=dict(event.values))
     device = event.device
     dj = dumps(device)
     if isinstance(event, Sample):
@@ -87,8 +90,10 @@ def encode(event: Union[Sample, PollError]) -> tuple[bytes, Record]:
     return (line + "\n").encode(), rec
 
 
-def decode(line: bytes) -> Record:
+def decode(line: bytes) -> Record | AlertEvent:
     parts = line.decode().rstrip("\n").split("\t")
+    if parts[0] == "A":
+        return AlertEvent(**loads(parts[1]))
     device, ts = loads(parts[1]), float(parts[2])
     if parts[0] == "S":
         return Record(device, ts, loads(parts[3]), parts[3], loads(parts[4]) if parts[4] != "{}" else {},

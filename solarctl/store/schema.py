@@ -10,6 +10,8 @@
   the rows). Rollups, exports and the InfluxDB sink read it.
 - `rollup_1m`, `rollup_1h`: per device and metric, min / mean / max and the energy integrated from power.
 - `energy_daily`: the installation's daily energy summary.
+- `alert`: one row per alert episode (solarctl/alerts), its latest published state.
+- `audit`: the write-attempt ledger (`audit.jsonl`, the source of truth) row by row, keyed by its line number.
 - `metric`: the numeric metrics of each device and their units; `energy_role`: which power metrics are
   PV, load, grid and battery (from the config), so dashboards need no device names.
 
@@ -176,6 +178,42 @@ energy_role = Table(  # which power metric plays which role (pv, load, grid, bat
     Column("role", String(16), primary_key=True),
     Column("device", String(NAME), primary_key=True),
     Column("metric", String(NAME), primary_key=True),
+)
+
+alert = Table(  # one row per episode; the alert manager publishes every change of state
+    "alert",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(NAME), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("device", String(NAME)),
+    Column("message", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON object: the values that matter
+    Column("first_seen", Timestamp, nullable=False),
+    Column("last_seen", Timestamp, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # active / acknowledged / cleared
+    Column("acknowledged_at", Timestamp),
+    Column("cleared_at", Timestamp),
+    Index("ix_alert_state", "state"),
+)
+
+audit = Table(  # every write attempt, from the ledger file
+    "audit",
+    metadata,
+    Column("line", Integer, primary_key=True, autoincrement=False),  # 1-based line of audit.jsonl
+    Column("ts", Timestamp, nullable=False),
+    Column("source", String(NAME)),  # strategy:NAME, cli:uid=N, command_file, …
+    Column("device", String(NAME)),
+    Column("setting", String(NAME)),
+    Column("register_address", Integer),
+    Column("before_value", String(TEXT)),  # JSON
+    Column("requested_value", String(TEXT)),
+    Column("after_value", String(TEXT)),
+    Column("outcome", String(16)),
+    Column("reason", Text),
+    Index("ix_audit_ts", "ts"),
+    Index("ix_audit_device_ts", "device", "ts"),
 )
 
 DEVICE_TABLES = (pylontech_bms, conext_xw, conext_mppt, must_pv1800, jk_pack, battery_cell, device_health)

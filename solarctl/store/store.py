@@ -26,17 +26,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exc
 
+from solarctl.alerts.model import AlertEvent
 from solarctl.clock import Clock, SystemClock
+from solarctl.control.ledger import ledger_path
 from solarctl.config import Config
 from solarctl.sample import PollError, Sample
-from solarctl.store import backup, records, retention, schema_version
+from solarctl.store import audit, backup, records, retention, schema_version
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
 
 log = logging.getLogger(__name__)
 
-Event = Union[Sample, PollError]
+Event = Union[Sample, PollError, AlertEvent]
 MAINTENANCE_INTERVAL = 3600.0  # seconds between retention / backup checks
 
 
@@ -54,7 +56,7 @@ class StoreStatus:
 class _Batch:
     start: Position
     end: Position
-    records: list[records.Record]
+    records: list[records.Record | AlertEvent]
 
 
 def spool_dir(config: Config) -> Path:
@@ -88,6 +90,9 @@ class SampleStore:
         self._submitted = 0  # events accepted by submit()
         self._settled = 0  # of those, events durably in the spool (or dropped on inbox overflow)
         self.spool: Spool | None = None  # opened by start()
+        self.ledger = ledger_path(config.general.data_dir)
+        self._audit_due = True  # ledger lines may be missing from the `audit` table (always so at start)
+        self._flushing = False  # flush() waits: copy the audit rows even without a batch to go with them
 
     # --- the API ------------------------------------------------------------------------------------
 
@@ -126,6 +131,11 @@ class SampleStore:
                 log.error("storage: the spool disk does not keep up; %d samples dropped so far", self._dropped_inbox)
         self._inbox_ready.set()
 
+    def audit_changed(self) -> None:
+        """The ledger file has a new row: copy it to the `audit` table with the next batch (or when the database
+        is back)."""
+        self._audit_due = True
+
     async def sync(self) -> None:
         """Wait until everything submitted so far is durably in the spool (fsync'd): from then on a crash loses none of it."""
         target = self._submitted
@@ -135,12 +145,16 @@ class SampleStore:
     async def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything submitted so far is in the database; False on timeout (it stays spooled)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self._inbox or self._committed < self.spool.end or self._journal_busy:
-            if asyncio.get_running_loop().time() > deadline:
-                return False
-            self._db_wake.set()
-            self._hurry.set()
-            await asyncio.sleep(0.02)
+        self._flushing = True
+        try:
+            while self._inbox or self._committed < self.spool.end or self._journal_busy or self._audit_due:
+                if asyncio.get_running_loop().time() > deadline:
+                    return False
+                self._db_wake.set()
+                self._hurry.set()
+                await asyncio.sleep(0.02)
+        finally:
+            self._flushing = False
         return True
 
     async def stop(self, drain_timeout: float = 10.0) -> None:
@@ -230,10 +244,21 @@ class SampleStore:
     async def _db_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if self._committed >= self.spool.end:
+            if self._committed >= self.spool.end and not (self._audit_due and self._flushing):
                 await self._db_wake.wait()
                 self._db_wake.clear()
                 continue
+            if self._audit_due:  # with the next batch (or a flush): rows are few, and the samples' pace suits them
+                self._audit_due = False
+                try:
+                    await loop.run_in_executor(self._db_exec, self._catch_up_audit)
+                except (exc.DBAPIError, StoreError) as error:
+                    self._audit_due = True
+                    self._set_down(error)
+                    await self._pause(self.storage.retry_interval)
+                    continue
+                if self._committed >= self.spool.end:
+                    continue
             batch = self._from_memory() or await loop.run_in_executor(self._db_exec, self._from_spool)
             try:
                 await loop.run_in_executor(self._db_exec, self._write, batch.records)
@@ -276,7 +301,14 @@ class SampleStore:
         lines, end = self.spool.read(self._committed, self.storage.batch_size)
         return _Batch(self._committed, end, [records.decode(line) for line in lines])
 
-    def _write(self, batch: list[records.Record]) -> None:
+    def _catch_up_audit(self) -> None:
+        self._check_schema()
+        with self.engine.begin() as conn:
+            stored = audit.catch_up(conn, self.ledger)
+        if stored:
+            log.debug("storage: %d ledger row(s) copied to the audit table", stored)
+
+    def _check_schema(self) -> None:
         if not self._checked:
             if not schema_version.at_head(self.engine):
                 from solarctl.store import migrate  # Alembic: only when the schema needs work
@@ -286,6 +318,9 @@ class SampleStore:
                 else:
                     migrate.check_current(self.engine)  # says to run `solarctl db migrate`
             self._checked = True
+
+    def _write(self, batch: list[records.Record | AlertEvent]) -> None:
+        self._check_schema()
         try:
             self.writer.write(batch)
         except exc.DBAPIError:
@@ -298,7 +333,7 @@ class SampleStore:
                 except exc.DBAPIError:
                     raise
                 except Exception as error:
-                    log.error("storage: skipped a sample of %s at %s that cannot be stored: %s", rec.device, rec.timestamp, error)
+                    log.error("storage: skipped a %s of %s that cannot be stored: %s", type(rec).__name__, rec.device, error)
 
     def _set_down(self, error: BaseException) -> None:
         message = str(error if isinstance(error, StoreError) else explain(error, self.url))

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, delete, select
 
-from solarctl.store import energy, rollup, rows, schema
+from solarctl.alerts.model import AlertEvent
+from solarctl.store import alerts, energy, rollup, rows, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.records import Record
 from solarctl.store.upsert import stamper, upsert, upsert_rows
@@ -41,7 +42,12 @@ class BatchWriter:
         self._roles_stored = False
         self.carry = rows.Carry()  # the conext rows' Xanbus name and settings, between samples that read them
 
-    def write(self, records: list[Record]) -> None:
+    def write(self, batch: list[Record | AlertEvent]) -> None:
+        records = [r for r in batch if not isinstance(r, AlertEvent)]
+        events = [r for r in batch if isinstance(r, AlertEvent)]
+        if events:
+            with self.engine.begin() as conn:
+                alerts.store_events(conn, events)
         if not records:
             return
         with self.engine.begin() as conn:

@@ -39,11 +39,12 @@ async def ask(data_dir: Path, op: str, **fields):
     return await asyncio.to_thread(call)
 
 
-def write_config(tmp_path: Path, poll_interval: float) -> Path:
+def write_config(tmp_path: Path, poll_interval: float, **tables) -> Path:
     timing = {"poll_interval": poll_interval, "slow_interval": poll_interval}
     devices = [inverter(tmp_path, **timing), *packs(tmp_path, "modbus", units=(1,), **timing)]
     path = tmp_path / "site.toml"
-    path.write_text(tomli_w.dumps({"general": {"data_dir": str(tmp_path / "data")}, "device": devices, "plant": PLANT}))
+    path.write_text(tomli_w.dumps({"general": {"data_dir": str(tmp_path / "data")}, "device": devices, "plant": PLANT,
+                                   **tables}))
     return path
 
 
@@ -87,8 +88,9 @@ class Rig:
 
 
 @asynccontextmanager
-async def running_site(tmp_path: Path, poll_interval: float):
-    path = write_config(tmp_path, poll_interval)
+async def running_site(tmp_path: Path, poll_interval: float, **tables):
+    """The site and its daemon; `tables` are added to the config (e.g. strategy=[...])."""
+    path = write_config(tmp_path, poll_interval, **tables)
     config = load_config(path)
     plant = Plant(config.plant, start=NIGHT)
     plant.step(120)

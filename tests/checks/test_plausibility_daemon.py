@@ -1,6 +1,7 @@
 """The daemon runs the plausibility checks on every sample: a whole simulated SCP site (XW, two MPPTs and the
 ComBox over Modbus TCP, the Pylontech console on a pty), the battery carrying the house at night (01:00). Silent
-while the devices agree; the console's current misread ×10, then with its sign flipped, is flagged and named."""
+while the devices agree; the console's current misread ×10, then with its sign flipped, is flagged, named and
+an alert (the daemon's AlertManager)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ async def test_the_daemon_flags_a_misread_battery_current(tmp_path):
                 await until(lambda: KEY in watch.active)
                 found = watch.active[KEY]
                 assert found.values["factor"] == named and f"suspected {named}" in found.message
+                alerts = [e for e in daemon.alerts.events(active_only=True) if (e.kind, e.device) == KEY]
+                assert len(alerts) == 1 and f"suspected {named}" in alerts[0].message  # an alert, through the manager
                 site.faults("battery").scaled.clear()
                 await until(lambda: KEY not in watch.active)
     finally:

@@ -23,7 +23,7 @@ asyncio.run(main())
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
-NEVER = {"pyarrow", "numpy", "pandas", "pvlib", "demandlib"}  # export and the weather extra only
+NEVER = {"pyarrow", "numpy", "pandas", "pvlib", "demandlib", "scipy"}  # export, the weather and optimize extras only
 
 
 def daemon_modules(config) -> set[str]:

@@ -13,6 +13,8 @@ from solarctl.control.strategies.base import Strategy
 STRATEGIES: dict[str, str] = {
     "soc_band": "solarctl.control.strategies.soc_band:SocBandStrategy",
     "greedy_offgrid": "solarctl.control.strategies.greedy_offgrid:GreedyOffgridStrategy",
+    "forecast": "solarctl.control.strategies.forecast:ForecastStrategy",
+    "battery_guard": "solarctl.control.strategies.battery_guard:BatteryGuard",
 }
 
 

@@ -1,4 +1,5 @@
-"""What every strategy is: a pure step from a view of the latest samples to proposed setting changes.
+"""What every strategy is: a pure step from a view of the latest samples to proposed setting changes
+and the conditions it found (alerts/model.py: the runner hands them to the alert manager).
 
 A strategy does no I/O, never sleeps and reads no clock but the `now` it is given; it may keep small
 state between steps. Whoever runs it (control/runner.py in the daemon, control/offline.py against a

@@ -1,0 +1,51 @@
+"""The daemon's own checks, run as a service: poll health (device lost / back) every `health_interval`,
+and the scheduled status report."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from solarctl.alerts.config import AlertsConfig
+from solarctl.alerts.health import device_lost
+from solarctl.alerts.manager import AlertManager
+from solarctl.alerts.report import REPORTED, StatusReport
+from solarctl.clock import Clock
+from solarctl.devices import registry
+from solarctl.hub import StateHub
+from solarctl.sample import Value
+
+
+class AlertWatch:
+    def __init__(self, config: AlertsConfig, manager: AlertManager, hub: StateHub, clock: Clock,
+                 drivers: Mapping[str, str]) -> None:
+        self.config = config
+        self.manager = manager
+        self.hub = hub
+        self.clock = clock
+        self.drivers = dict(drivers)  # the polled devices: name -> driver
+        self.started_at = clock.time()
+        self.report = StatusReport(config.report) if config.report is not None else None
+        self._role_metrics = {role: {name: m.name for name, driver in self.drivers.items()
+                                     if (d := registry.describe(driver)) for m in d.metrics.with_role(role)[:1]}
+                              for role in REPORTED}
+
+    async def run(self) -> None:
+        while True:
+            self.step()
+            await self.clock.sleep(self.config.health_interval)
+
+    def step(self) -> None:
+        now = self.clock.time()
+        last_good = {name: (state.last_sample_at if (state := self.hub.devices.get(name)) else None) for name in self.drivers}
+        self.manager.observe_all(device_lost(last_good, now, self.started_at, self.config.device_lost_s))
+        if self.report is not None and self.report.due(now):
+            self.manager.notify(StatusReport.condition(self.values_by_role()))
+
+    def values_by_role(self) -> dict[str, dict[str, Value]]:
+        found: dict[str, dict[str, Value]] = {}
+        for role, metrics in self._role_metrics.items():
+            for device, metric in metrics.items():
+                state = self.hub.devices.get(device)
+                if state is not None and state.values.get(metric) is not None:
+                    found.setdefault(role, {})[device] = state.values[metric]
+        return found

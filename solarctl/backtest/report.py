@@ -1,0 +1,69 @@
+"""A backtest as a terminal table (rich) or as JSON for machines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from solarctl.backtest.session import Backtest
+
+# (field, heading, format) in table order.
+COLUMNS = (
+    ("grid_import_kwh", "import kWh", "{:.0f}"),
+    ("grid_export_kwh", "export kWh", "{:.0f}"),
+    ("cost", "cost", "{:.2f}"),
+    ("cost_ratio", "cost / opt", "{:.3f}"),
+    ("import_ratio", "import / opt", "{:.3f}"),
+    ("gap_closed_pct", "gap closed %", "{:.0f}"),
+    ("self_consumption_pct", "self-cons. %", "{:.1f}"),
+    ("autarky_pct", "autarky %", "{:.1f}"),
+    ("battery_throughput_kwh", "battery kWh", "{:.0f}"),
+    ("equivalent_full_cycles", "cycles", "{:.1f}"),
+    ("setting_writes", "writes", "{}"),
+    ("refused_writes", "refused", "{}"),
+    ("mode_switches", "mode sw.", "{}"),
+    ("hours_below_min_soc", "h < min SoC", "{:.0f}"),
+    ("unmet_load_kwh", "unmet kWh", "{:.1f}"),
+)
+
+
+def _start(backtest: Backtest) -> dt.datetime:
+    return dt.datetime.fromtimestamp(backtest.scenario.start, zoneinfo.ZoneInfo(backtest.scenario.zone))
+
+
+def as_json(backtest: Backtest) -> dict:
+    s = backtest.scenario
+    return {
+        "site": backtest.site,
+        "start": _start(backtest).isoformat(),
+        "days": s.days,
+        "step_s": s.step_s,
+        "weather": s.weather_name,
+        "load": s.load_name,
+        "tariff": backtest.tariff.describe(),
+        "battery_kwh": backtest.traces["none"].battery_full_wh / 1000.0,  # stored between 0 and 100 % SoC
+        "strategies": {r.name: r.as_dict() for r in backtest.results},
+        "seconds": backtest.seconds,
+        "cpu_seconds": backtest.cpu_seconds,
+        "optimum_error": backtest.optimum_error or None,
+    }
+
+
+def _cell(value, fmt: str) -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def table(backtest: Backtest):
+    from rich.table import Table
+
+    s = backtest.scenario
+    title = (f"{backtest.site}: {s.days:g} days from {_start(backtest).date()} at {s.step_s:g} s steps, "
+             f"weather {s.weather_name}, load {s.load_name}; {backtest.tariff.describe()}")
+    out = Table(title=title)
+    out.add_column("strategy")
+    for _, heading, _ in COLUMNS:
+        out.add_column(heading, justify="right")
+    for result in backtest.results:
+        values = result.as_dict()
+        out.add_row(result.name, *(_cell(values[name], fmt) for name, _, fmt in COLUMNS))
+    return out

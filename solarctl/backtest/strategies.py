@@ -1,0 +1,46 @@
+"""Which strategy objects a backtest runs for a name: the site's own `[[strategy]]` table when it has one,
+otherwise the strategy's defaults aimed at the site's inverter (grid power) and battery (SoC) by role.
+No strategy decides more often than the backtest's step (its resolution)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from solarctl.backtest.scenario import ScenarioError
+from solarctl.config import Config
+from solarctl.control.strategies import STRATEGIES, make_strategies
+from solarctl.control.strategies.base import Strategy
+from solarctl.devices import registry
+
+BASELINES = ("none", "optimum")
+
+
+def _device_with(config: Config, role: str) -> str | None:
+    return next((d.name for d in config.device if d.enabled and registry.DRIVERS[d.driver].metrics.with_role(role)),
+                None)
+
+
+def _table(config: Config, name: str, site: str):
+    found = next((s for s in config.strategy if s.name == name), None)
+    if found is not None:
+        return found.model_copy(update={"enabled": True})
+    inverter, battery = _device_with(config, "grid_power"), _device_with(config, "battery_soc")
+    for candidate in ({"name": name, "inverter": inverter, "battery": battery}, {"name": name, "inverter": inverter},
+                      {"name": name, "battery": battery}, {"name": name}):
+        table = {k: v for k, v in candidate.items() if v is not None}
+        try:  # as part of the whole config, so the checks that need the site's devices run too
+            return type(config).model_validate({**config.model_dump(), "strategy": [table]}).strategy[0]
+        except ValidationError:
+            continue
+    raise ScenarioError(f"strategy {name!r} needs settings that site {site!r} does not give; add a [[strategy]] "
+                        f"table for it to a config and pass that config with --site")
+
+
+def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0) -> list[Strategy]:
+    """The strategy objects `name` means on this site (none for the `none` baseline)."""
+    if name == "none":
+        return []
+    if name not in STRATEGIES:
+        raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
+    table = _table(config, name, site)
+    return make_strategies([table.model_copy(update={"interval": max(table.interval, step_s)})], config.device)

@@ -1,0 +1,66 @@
+"""`solarctl plan`: the forecast strategy's current plan, hour by hour, from the running daemon."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import zoneinfo
+from pathlib import Path
+
+import typer
+
+from solarctl.api.client import ControlApiError, ControlClient
+from solarctl.cli.app import app
+from solarctl.config import load_config
+
+COLUMNS = ("pv_w", "load_w", "battery_w", "grid_w")
+
+
+@app.command()
+def plan(
+    config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Print the forecast strategy's current plan (asked of the daemon running for this config)."""
+    cfg = load_config(config)
+    if not any(s.name == "forecast" and s.enabled for s in cfg.strategy):
+        _fail(f'{config} has no enabled [[strategy]] with name = "forecast": add one, run the daemon, then ask again')
+    client = ControlClient.connect(cfg.general.data_dir)
+    if client is None:
+        _fail(f"no daemon runs for {cfg.general.data_dir}: a plan is made from what the running daemon has seen; "
+              f"start `solarctl run --config {config}` and ask again in a minute")
+    try:
+        with client:
+            answer = client.request("plan")
+    except ControlApiError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(answer, indent=2))
+        return
+    zone = zoneinfo.ZoneInfo(answer["zone"])
+    for entry in answer["plans"]:
+        if entry["plan"] is None:
+            print(f"[{entry['strategy']}] no plan yet: {entry['missing']}")
+            continue
+        print("\n".join(hourly(entry["strategy"], entry["plan"], zone)))
+
+
+def hourly(name: str, plan: dict, zone: zoneinfo.ZoneInfo) -> list[str]:
+    """The plan as one line per hour: mean powers (W), the price and the SoC the hour ends at."""
+    made = dt.datetime.fromtimestamp(plan["made_at"], zone)
+    per_hour = max(1, round(3600 / plan["step_s"]))
+    lines = [f"[{name}] plan made {made:%Y-%m-%d %H:%M}, cost {plan['cost']:.2f}; {plan['basis']}",
+             f"{'time':>11} {'PV W':>6} {'load W':>6} {'batt W':>7} {'grid W':>7} {'price':>6} {'SoC %':>5}"]
+    for first in range(0, len(plan["battery_w"]), per_hour):
+        hour = slice(first, first + per_hour)
+        means = [sum(plan[c][hour]) / len(plan[c][hour]) for c in COLUMNS]
+        when = dt.datetime.fromtimestamp(plan["made_at"] + first * plan["step_s"], zone)
+        lines.append(f"{when:%a %H:%M} {means[0]:6.0f} {means[1]:6.0f} {means[2]:+7.0f} {means[3]:+7.0f} "
+                     f"{max(plan['price'][hour]):6.3g} {plan['soc_pct'][hour][-1]:5.0f}")
+    return lines
+
+
+def _fail(message: str) -> None:
+    print(f"solarctl plan: {message}", file=sys.stderr)
+    raise typer.Exit(1)

@@ -1,0 +1,84 @@
+"""`solarctl simulate`: backtest strategies on the plant model against `none` and the perfect-foresight optimum."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from solarctl.cli.app import app
+from solarctl.cli.startup import one_sentence_errors
+
+DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN = 0.30, 0.08  # per kWh, when no --tariff is given
+
+
+@contextlib.contextmanager
+def _bar(name: str, steps: int):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(name, total=steps)
+        every = max(1, steps // 200)
+        yield lambda done: progress.update(task, completed=done) if done % every == 0 or done == steps else None
+
+
+@app.command()
+def simulate(
+    strategy: str = typer.Option(..., "--strategy", help="the strategy to backtest (none: no control)"),
+    compare: list[str] = typer.Option([], "--compare", help="more strategies to run beside it"),
+    days: float = typer.Option(365.0, "--days", min=0.01, help="how long to simulate"),
+    start: str = typer.Option("2025-01-01", "--start", help="first day (YYYY-MM-DD, site's local time)"),
+    step: str = typer.Option("5min", "--step", help="time step: 300, 300s, 5min, 1h"),
+    site: str = typer.Option("scp", "--site", help="scp, solar-station, or a config file with [plant] and [[strategy]]"),
+    weather: str = typer.Option("try:13", "--weather",
+                                help="clear-sky, try:N (DWD test-reference year of region N), or a CSV of time,pv_w"),
+    load: str = typer.Option("bdew", "--load", help="bdew (BDEW household profile), builtin, or a CSV of time,load_w"),
+    annual_kwh: float = typer.Option(None, "--annual-kwh", min=0,
+                                     help="scale bdew/builtin to this yearly consumption (default: the site's)"),
+    tariff_file: Path = typer.Option(None, "--tariff", help="tariff TOML (default: flat 0.30 import, 0.08 feed-in)"),
+    min_soc: float = typer.Option(20.0, "--min-soc", help="count hours below this SoC (%)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+    plot: Path = typer.Option(None, "--plot", help="draw a PNG: one week of power flows and monthly bars"),
+    plot_week: int = typer.Option(None, "--plot-week", help="which week to draw (1-based; default: mid-year)"),
+) -> None:
+    """Backtest strategies on the plant model: the daemon's own strategy code on a virtual clock."""
+    from solarctl.backtest.scenario import ScenarioError, make_scenario
+    from solarctl.backtest.session import no_progress, run_backtest
+
+    with one_sentence_errors("simulate"):
+        try:
+            from solarctl.optimize.tariff import Tariff
+        except ImportError:
+            print("solarctl simulate: the tariff and optimum module (solarctl.optimize) is not installed; "
+                  "install solarctl with it", file=sys.stderr)
+            raise typer.Exit(1) from None
+        try:
+            tariff = Tariff.load(tariff_file) if tariff_file else Tariff.flat(DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN)
+            scenario = make_scenario(site, weather=weather, load=load, start=start, days=days, step=step,
+                                     annual_kwh=annual_kwh)
+            result = run_backtest(scenario, site, [strategy, *compare], tariff, min_soc_pct=min_soc,
+                                  progress=_bar if sys.stderr.isatty() else no_progress)
+        except (ScenarioError, ValueError, FileNotFoundError) as exc:
+            print(f"solarctl simulate: {exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+        if plot is not None:
+            from solarctl.backtest.plot import draw
+
+            draw(result, plot, week=plot_week)
+    if as_json:
+        from solarctl.backtest.report import as_json as to_json
+
+        print(json.dumps(to_json(result), indent=2))
+    else:
+        from rich.console import Console
+
+        from solarctl.backtest.report import table
+
+        Console().print(table(result))
+        if result.optimum_error:
+            print(result.optimum_error, file=sys.stderr)

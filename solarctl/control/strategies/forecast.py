@@ -1,0 +1,180 @@
+"""`forecast`: model-predictive control. Every `replan_s` it plans the next `horizon_h` with the same LP as the
+perfect-foresight optimum (solarctl/optimize/lp.py), on a forecast built only from what it has seen
+(solarctl/optimize/forecast.py), and between plans carries out the plan's present step through the settings
+the inverter really has. PV, load and SoC are found by their catalogue roles, not by driver.
+
+Brings scipy/numpy in (the [optimize] extra): a daemon without this strategy never imports this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from solarctl.control.strategies.base import Proposal, Strategy
+from solarctl.control.strategies.view import View
+from solarctl.devices.registry import role_sources
+from solarctl.optimize.forecast import Forecaster
+from solarctl.optimize.limits import Limits
+from solarctl.optimize.tariff import Tariff
+from solarctl.plant.extras import MissingExtraError
+
+log = logging.getLogger("solarctl.strategy.forecast")
+
+ROLES = ("pv_power", "load_power", "battery_soc")
+DEAD_BAND_W = 50.0  # planned flows below this are "none"
+END_DISCOUNT = 0.9
+FULL_MARGIN_PCT = 3.0  # a battery this close to full may be holding PV back: such PV says little about the sky
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the plan wants now, as a mode the inverter settings can express."""
+
+    support: bool  # PV then the battery feed the load (off: the grid does; PV charges the battery)
+    grid_charge_w: float  # charging from the grid (DC), 0 if not
+    export_battery: bool  # the battery may be exported too
+    reason: str
+
+
+@dataclass
+class Plan:
+    made_at: float
+    step_s: float
+    pv_w: list[float]
+    load_w: list[float]
+    price: list[float]
+    battery_w: list[float]
+    grid_w: list[float]
+    soc_pct: list[float]
+    cost: float
+    basis: str  # what the forecast rests on
+
+    def index(self, now: float) -> int:
+        return min(len(self.battery_w) - 1, max(0, int((now - self.made_at) // self.step_s)))
+
+    def step(self, now: float) -> Step:
+        i = self.index(now)
+        battery, grid, load = self.battery_w[i], self.grid_w[i], self.load_w[i]
+        grid_charge = max(0.0, min(battery, grid - load)) if battery > DEAD_BAND_W else 0.0
+        support = not (grid > DEAD_BAND_W and battery > -DEAD_BAND_W) or grid_charge > DEAD_BAND_W
+        export_battery = grid < -DEAD_BAND_W and battery < -DEAD_BAND_W
+        what = ("grid-charge" if grid_charge > DEAD_BAND_W else "discharge" if battery < -DEAD_BAND_W
+                else "support" if support else "hold")
+        reason = (f"plan {what}: battery {battery:+.0f} W, grid {grid:+.0f} W, load {load:.0f} W, "
+                  f"PV {self.pv_w[i]:.0f} W at {self.price[i]:g}/kWh, SoC -> {self.soc_pct[i]:.0f} %")
+        return Step(support, grid_charge if grid_charge > DEAD_BAND_W else 0.0, export_battery, reason)
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+# How each inverter carries a step out: driver -> (device, step, nominal battery V) -> proposals.
+Actuator = Callable[[str, Step, float], list[Proposal]]
+
+
+def conext_xw(device: str, step: Step, volts: float) -> list[Proposal]:
+    # The XW's map has no writable grid-charge or sell setting: grid support is its one lever.
+    return [Proposal(device, "grid_support", "Enable" if step.support else "Disable", step.reason)]
+
+
+def must_pv1800(device: str, step: Step, volts: float) -> list[Proposal]:
+    charging = step.grid_charge_w > 0.0
+    out = [Proposal(device, "energy_use_mode", "SBU" if step.support else "UTI", step.reason),
+           Proposal(device, "charger_source_priority", "Solar and Utility" if charging else "Only Solar", step.reason),
+           Proposal(device, "discharge_to_grid", "on" if step.export_battery else "off", step.reason)]
+    if charging:  # whole amps: a plan that wobbles by a few watts does not spend the write budget
+        amps = float(min(80, max(1, round(step.grid_charge_w / volts))))
+        out.append(Proposal(device, "grid_charge_current_limit", amps, step.reason))
+    return out
+
+
+ACTUATORS: dict[str, Actuator] = {"conext_xw": conext_xw, "must_pv1800": must_pv1800}
+
+
+def site_limits(config, plant, driver: str) -> Limits:
+    """[plant]'s limits, what the inverter's settings can do, then the strategy's own [strategy.limits]."""
+    limits = Limits.from_plant(plant)
+    volts = nominal_volts(plant)
+    if driver == "conext_xw":
+        limits = dataclasses.replace(limits, grid_charge_max_w=0.0)
+    elif driver == "must_pv1800":  # it can switch grid charging (up to 80 A) and battery export on
+        limits = dataclasses.replace(limits, grid_charge_max_w=min(plant.inverter.rated_w, 80 * volts),
+                                     grid_export_max_w=plant.settings.max_sell_amps * plant.grid.voltage_v)
+    given = {k: v for k, v in config.limits.model_dump().items() if v is not None}
+    return dataclasses.replace(limits, **given)
+
+
+def nominal_volts(plant) -> float:
+    return plant.battery.cells_in_series * 3.3  # LiFePO4 plateau
+
+
+class ForecastStrategy(Strategy):
+    def __init__(self, config, drivers) -> None:
+        super().__init__(config, drivers)
+        if importlib.util.find_spec("scipy") is None:
+            raise MissingExtraError("the forecast strategy plans with scipy: install it with `pip install solarctl[optimize]`")
+        drivers, plant = config.site
+        driver = drivers[config.inverter]
+        if driver not in ACTUATORS:
+            raise ValueError(f"strategy forecast: inverter {config.inverter!r} is a {driver}; it can drive "
+                             f"{' or '.join(ACTUATORS)} only")
+        self.actuator = ACTUATORS[driver]
+        self.sources = {role: role_sources(role, drivers) for role in ROLES}
+        self.limits = site_limits(config, plant, driver)
+        self.volts = nominal_volts(plant)
+        self.zone = plant.timezone
+        self.tariff = Tariff.load(config.tariff) if config.tariff else Tariff.flat(config.import_price, config.feed_in)
+        self.forecaster = Forecaster(plant, config.step_s, config.history_days)
+        self.plan: Plan | None = None
+        self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
+
+    def stop_proposals(self) -> list[Proposal]:
+        if self.actuator is must_pv1800:  # never leave the battery exporting unattended
+            return [Proposal(self.config.inverter, "discharge_to_grid", "off", "stop")]
+        return []
+
+    def read(self, view: View, role: str, combine: Callable[[list[float]], float]) -> float | None:
+        values = [view.value(dev, metric) for dev, metric in self.sources[role]
+                  if view.fresh(dev, 3 * self.interval)]
+        numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return combine(numbers) if numbers else None
+
+    def decide(self, view: View, now: float) -> list[Proposal]:
+        pv = self.read(view, "pv_power", sum)
+        load = self.read(view, "load_power", sum)
+        soc = self.read(view, "battery_soc", lambda v: sum(v) / len(v))
+        if pv is None or load is None or soc is None:
+            missing = [r for r, v in zip(ROLES, (pv, load, soc)) if v is None]
+            self.why_not = f"no fresh {', '.join(missing)} from {self._named(missing)}"
+            return []
+        may_hold_back = soc >= self.limits.soc_max_pct - FULL_MARGIN_PCT and self.limits.grid_export_max_w <= 0
+        self.forecaster.observe(now, pv, load, pv_counts=not may_hold_back)
+        if self.plan is None or now - self.plan.made_at >= self.config.replan_s:
+            self.plan = self.make_plan(now, pv, load, soc)
+            log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
+                     self.plan.basis, self.plan.step(now).reason)
+        return self.actuator(self.config.inverter, self.plan.step(now), self.volts)
+
+    def make_plan(self, now: float, pv: float, load: float, soc: float) -> Plan:
+        from solarctl.optimize.lp import optimum  # scipy: only when a plan is made
+
+        steps = round(self.config.horizon_h * 3600 / self.config.step_s)
+        pv_w, load_w, basis = self.forecaster.forecast(now, steps)
+        pv_w[0], load_w[0] = pv, load  # the present is known
+        limits = dataclasses.replace(
+            self.limits, initial_soc_pct=min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)))
+        prices = self.tariff.import_prices(now, self.config.step_s, steps, self.zone)
+        # What is left stored at the horizon's end is worth the cheapest import it would replace, less a share
+        # for not knowing what comes after: of two plans equal by the LP, the one that uses the battery now.
+        end_value = END_DISCOUNT * min(prices) * limits.discharge_efficiency * limits.inverter_efficiency
+        schedule = optimum(pv_w, load_w, self.config.step_s, limits, self.tariff, now, self.zone, end_value=end_value)
+        return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
+                    schedule.soc_pct, schedule.cost, basis)
+
+    def _named(self, roles: list[str]) -> str:
+        devices = sorted({dev for role in roles for dev, _ in self.sources[role]})
+        return ", ".join(devices) or "no configured device (no driver offers these roles)"

@@ -54,14 +54,19 @@ def write_config(directory: Path, port: int, interval: float) -> Path:
 def start_sim(config: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "solarctl", "sim", "--config", str(config)],
                             stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
+    wait_for_port(port, "simulator")
+    return proc
+
+
+def wait_for_port(port: int, what: str = "server", seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
+            return
         except OSError:
             if time.monotonic() > deadline:
-                raise SystemExit("simulator did not start")
+                raise SystemExit(f"the {what} did not start")
             time.sleep(0.1)
 
 

@@ -20,7 +20,7 @@ ROOT = Path(solarctl.__file__).parent
 TRANSPORT = ("solarctl.bus", "solarctl.modbus", "solarctl.registers")
 ABOVE_DRIVERS = ("solarctl.decoders", "solarctl.installation", "solarctl.polling", "solarctl.links",
                  "solarctl.daemon", "solarctl.control", "solarctl.store", "solarctl.cli", "solarctl.sim",
-                 "solarctl.demo", "solarctl.backtest")
+                 "solarctl.demo", "solarctl.backtest", "solarctl.web")
 ABOVE_TRANSPORT = ("solarctl.devices", *ABOVE_DRIVERS)
 
 

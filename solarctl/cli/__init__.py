@@ -9,7 +9,7 @@ from solarctl.config import ConfigError
 
 # Importing these registers their commands on `app`.
 from solarctl.cli import (alerts_cmd, audit_cmd, config_cmd, db_cmd, decode_cmd, demo_cmd, device_cmds,  # noqa: E402,F401
-                          plan_cmd, run_cmd, service_cmd, sim_cmd, simulate_cmd)
+                          plan_cmd, run_cmd, service_cmd, sim_cmd, simulate_cmd, web_cmd)
 
 
 def main() -> None:

@@ -54,9 +54,22 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
             migrate_in_child(cfg, config)
             api.ops.update(DaemonOps(daemon, config.resolve()).table())
             daemon.services["control api"] = api.serve
+            if cfg.web is not None:
+                daemon.services["web page"] = serve_web(daemon, "run")
             asyncio.run(run_until_signalled(daemon.run()))
         finally:
             api.release()
+
+
+def serve_web(daemon: Daemon, command: str):
+    """The web page's service for `daemon`, its port already bound (a port in use stops the start here)."""
+    from solarctl.web.server import WebPortUnavailable, WebServer  # brings FastAPI: only for a config with [web]
+
+    try:
+        return WebServer(daemon).serve
+    except WebPortUnavailable as exc:
+        print(f"solarctl {command}: {exc}", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 def migrate_in_child(cfg: Config, config: Path) -> None:

@@ -13,13 +13,14 @@ from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
 from solarctl.alerts.config import AlertsConfig
-from solarctl.config.sections import GeneralConfig, TelegramTable, WebTable
+from solarctl.config.sections import GeneralConfig, TelegramTable
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
 from solarctl.publish.mqtt_config import MqttConfig
 from solarctl.registers.codec import WriteRejected, check_write
 from solarctl.store.config import StorageConfig
+from solarctl.web.config import WebConfig
 
 
 def _device_table() -> Any:
@@ -32,7 +33,7 @@ class Config(StrictModel):
     device: list[_device_table()] = Field(default_factory=list)  # type: ignore[valid-type]
     plant: PlantConfig = Field(default_factory=PlantConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
-    web: WebTable = None  # refused until the feature exists (sections.py)
+    web: WebConfig | None = None  # the page is served only when the table is there
     mqtt: MqttConfig | None = None
     telegram: TelegramTable = None
     control: ControlConfig = Field(default_factory=ControlConfig)

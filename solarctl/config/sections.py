@@ -36,5 +36,4 @@ def not_in_this_version(feature: str, table: str) -> Any:
     return Annotated[None, BeforeValidator(refuse)]
 
 
-WebTable = not_in_this_version("the web page", "web")
 TelegramTable = not_in_this_version("Telegram alerts", "telegram")

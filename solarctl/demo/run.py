@@ -17,6 +17,7 @@ from solarctl.daemon import Daemon
 from solarctl.demo.view import render, status_lines
 from solarctl.plant import Plant, run_plant
 from solarctl.sim.site import SimulatedSite
+from solarctl.web.server import WebServer
 
 
 PLAIN_EVERY_S = 10.0  # how often the status is printed when the output is not a terminal
@@ -31,7 +32,7 @@ def _free_port() -> int:
 def demo_config_text(data_dir: Path, site: str = "scp_site") -> str:
     template = resources.files("solarctl.demo").joinpath(f"{site}.toml").read_text(encoding="utf-8")
     return template.replace("{data_dir}", str(data_dir)).replace("{port}", str(_free_port())) \
-        .replace("{tty_dir}", str(data_dir))
+        .replace("{tty_dir}", str(data_dir)).replace("{web_port}", str(_free_port()))
 
 
 async def run_demo(config: Config, *, speed: float, duration: float | None, console: Console) -> None:
@@ -40,8 +41,11 @@ async def run_demo(config: Config, *, speed: float, duration: float | None, cons
     site = SimulatedSite(config, plant)
     await site.start()
     daemon = Daemon(config, SystemClock())
+    web = WebServer(daemon)
+    daemon.services["web page"] = web.serve
     tasks = [asyncio.create_task(run_plant(plant, plant_clock)), asyncio.create_task(daemon.run())]
     console.print(f"[bold]solarctl demo[/]: data in {config.general.data_dir}; simulating:", *site.lines, sep="\n  ", soft_wrap=True)
+    console.print(f"web page: {web.url}  (log in as demo / demo to change settings)", highlight=False, soft_wrap=True)
     try:
         if console.is_terminal:
             with Live(render(daemon, plant, 0), console=console, refresh_per_second=1, transient=False) as live:

@@ -40,6 +40,7 @@ async def ask(data_dir: Path, op: str, **fields):
 
 
 def write_config(tmp_path: Path, poll_interval: float, **tables) -> Path:
+    """The site's config; `tables` adds top-level tables (e.g. strategy=[...], web={...})."""
     timing = {"poll_interval": poll_interval, "slow_interval": poll_interval}
     devices = [inverter(tmp_path, **timing), *packs(tmp_path, "modbus", units=(1,), **timing)]
     path = tmp_path / "site.toml"

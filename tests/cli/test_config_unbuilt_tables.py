@@ -1,4 +1,4 @@
-"""Tables of features this version does not have ([web], [telegram]) are refused, not silently ignored."""
+"""Tables of features this version does not have ([telegram]) are refused, not silently ignored."""
 
 import tomllib
 
@@ -8,12 +8,10 @@ from solarctl.config import parse_config
 from solarctl.demo.run import demo_config_text
 from tests.cli.test_config_cli import DATA, solarctl
 
-UNBUILT = ("web", "telegram")  # [mqtt] landed: tests/publish/test_mqtt_config.py
+UNBUILT = ("telegram",)  # [mqtt] landed: tests/publish/test_mqtt_config.py; [web]: tests/web/test_api.py
 
 
 @pytest.mark.parametrize("table, body, feature", [
-    ("web", "port = 8080\n", "the web page"),
-    ("web", "enabled = false\n", "the web page"),
     ("telegram", 'token = "123:abc"\nchat_id = 42\n', "Telegram alerts"),
 ])
 def test_config_check_refuses_a_table_whose_feature_is_not_built(tmp_path, table, body, feature):

@@ -28,7 +28,7 @@ class Recording(SocBandStrategy):
 
     def decide(self, view, now):
         found = super().decide(view, now)
-        self.decisions += [(now, self.fresh_soc(view), p.value) for p in found]
+        self.decisions += [(now, self.fresh_soc(view), p.value) for p in found if isinstance(p, Proposal)]
         return found
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from solarctl.control.config import SocBandStrategyConfig
 from solarctl.control.strategies import make_strategies
-from solarctl.control.strategies.base import Proposal, in_place
+from solarctl.alerts.model import Condition
+from solarctl.control.strategies.base import Proposal, in_place, split
 from solarctl.control.strategies.view import Latest, View
 
 NOW = 1_750_000_000.0
@@ -33,8 +34,12 @@ def view(*, soc=None, age=0.0, failed=False, metric="soc", shave=None, xw_failed
     return View(NOW, latest, shave_metric)
 
 
-def decide(strategy, v):
-    return strategy.decide(v, NOW)
+def decide(strategy, v, now=NOW):
+    """The proposals of one step; every step also reports its battery_data_lost condition, active or not (the
+    alert manager clears an alert only after inactive reports over its release hysteresis)."""
+    proposals, conditions = split(strategy.decide(v, now))
+    assert [c.kind for c in conditions] == ["battery_data_lost"]
+    return proposals
 
 
 def test_above_the_band_switches_on_and_below_switches_off():
@@ -91,10 +96,9 @@ def test_view_ages():
 
 
 def test_battery_data_lost_longer_than_the_limit_proposes_the_safe_settings_until_it_returns():
-    from solarctl.alerts.model import Condition
     strategy = soc_band(battery_lost_after=60.0, on_start={"low_battery_cut_out": 46.0},
                         on_stop={"low_battery_cut_out": 46.5, "load_shave": "Disable"})
-    assert strategy.decide(view(soc=50, age=60.0), NOW) == []  # held, not yet lost
+    assert decide(strategy, view(soc=50, age=60.0)) == []  # held, not yet lost
     lost = strategy.decide(view(soc=85, age=60.5, failed=True), NOW)
     assert [(p.setting, p.value, p.restore) for p in lost[:2]] == [("low_battery_cut_out", 46.5, True), ("load_shave", "Disable", True)]
     assert lost[2] == Condition("battery_data_lost", "bms", True, "critical",
@@ -102,20 +106,21 @@ def test_battery_data_lost_longer_than_the_limit_proposes_the_safe_settings_unti
     back = strategy.decide(view(soc=85), NOW)
     assert [(p.setting, p.value) for p in back if isinstance(p, Proposal)] == [("low_battery_cut_out", 46.0), ("load_shave", "Enable")]
     assert [c.active for c in back if isinstance(c, Condition)] == [False]
-    assert strategy.decide(view(soc=85), NOW) == [Proposal("xw", "load_shave", "Enable", "SoC 85 %")]  # cleared once
+    cleared = [c for c in back if isinstance(c, Condition)][0]
+    assert strategy.decide(view(soc=85), NOW) == [cleared, Proposal("xw", "load_shave", "Enable", "SoC 85 %")]  # still reported clear
 
 
 def test_never_polled_counts_as_lost_from_the_first_step():
     strategy = soc_band(battery_lost_after=60.0, on_stop={"load_shave": "Disable"})
-    assert strategy.decide(view(), NOW) == []
+    assert decide(strategy, view()) == []
     assert [p.value for p in strategy.decide(view(), NOW + 61) if isinstance(p, Proposal)] == ["Disable"]
 
 
 def test_min_hold_keeps_a_switch_before_the_opposite_one_and_survives_a_restart():
     strategy = soc_band(min_hold=600.0)
-    assert strategy.decide(view(soc=85), NOW)[0].value == "Enable"
-    assert strategy.decide(view(soc=10), NOW + 599) == []  # too soon after switching on
+    assert decide(strategy, view(soc=85))[0].value == "Enable"
+    assert decide(strategy, view(soc=10), NOW + 599) == []  # too soon after switching on
     restarted = soc_band(min_hold=600.0)
     restarted.load_state(strategy.state())
-    assert restarted.decide(view(soc=10), NOW + 599) == []
-    assert restarted.decide(view(soc=10), NOW + 600)[0].value == "Disable"
+    assert decide(restarted, view(soc=10), NOW + 599) == []
+    assert decide(restarted, view(soc=10), NOW + 600)[0].value == "Disable"

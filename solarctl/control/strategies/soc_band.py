@@ -65,8 +65,9 @@ class SocBandStrategy(Strategy):
         back, self.lost = self.lost and not lost, lost
         if lost:
             return [*proposals(c.inverter, c.on_stop, f"battery data lost for {lost_for:.0f} s", restore=True), condition]
-        # Back to normal: the start settings again, and the condition cleared (reported once, not every step).
-        found: list[Decision] = [*proposals(c.inverter, c.on_start, "battery data back"), condition] if back else []
+        # Back to normal: the start settings again. The condition is reported inactive on every evaluation, so the
+        # alert manager can clear it after its release hysteresis (it holds no memory of its own).
+        found: list[Decision] = [*proposals(c.inverter, c.on_start, "battery data back"), condition] if back else [condition]
         soc = self.fresh_soc(view)
         want = None if soc is None else self.desired(soc)
         if want is not None and self.switched is not None and want != self.switched[0] and now - self.switched[1] < c.min_hold:

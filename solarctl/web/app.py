@@ -1,0 +1,203 @@
+"""The web app: the page (static files, no build step) and the JSON API it uses, with its OpenAPI at
+/openapi.json and /docs, plus Prometheus /metrics. Reads come from the daemon's hub, store and ledger;
+a change needs a login and its CSRF token, and goes through the daemon's SafeWriter as `web:<user>`."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from datetime import date, datetime
+from importlib import resources
+from typing import TYPE_CHECKING, Any, AsyncIterator, Union
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from pydantic import BaseModel
+
+from solarctl.alerts.model import AlertEvent
+from solarctl.hub import Event
+from solarctl.web.history import History, Period
+from solarctl.web.live import LiveView
+from solarctl.web.metrics import exposition
+from solarctl.web.sessions import LoginRefused, Session, Sessions
+
+if TYPE_CHECKING:
+    from solarctl.daemon import Daemon
+
+COOKIE = "solarctl_session"
+STATIC = resources.files("solarctl.web").joinpath("static")
+KEEPALIVE_S = 15.0
+
+
+class Login(BaseModel):
+    user: str
+    password: str
+
+
+class SettingChange(BaseModel):
+    value: Union[bool, int, float, str]
+    dry_run: bool = False
+
+
+def create_app(daemon: "Daemon") -> FastAPI:
+    web = daemon.config.web
+    live = LiveView(daemon)
+    sessions = Sessions(web.users, daemon.clock, lifetime_s=web.session_minutes * 60,
+                        attempts_per_minute=web.login_attempts)
+    app = FastAPI(title="solarctl", summary="The installation live, its history, alerts and audit; changes after login")
+
+    def history() -> History:
+        return History(daemon.store.engine, daemon.config.storage.timezone)
+
+    def session_of(request: Request) -> Session | None:
+        return sessions.get(request.cookies.get(COOKIE))
+
+    def writer_session(request: Request, x_csrf_token: str | None = Header(None)) -> Session:
+        session = session_of(request)
+        if session is None:
+            raise HTTPException(401, "log in first: changes need a logged-in user")
+        if not sessions.csrf_ok(session, x_csrf_token):
+            raise HTTPException(403, "the request lacks this session's CSRF token; reload the page and try again")
+        return session
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(str(STATIC.joinpath("index.html")), headers={"Cache-Control": "no-store"})
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> FileResponse:
+        if name not in {"app.js", "style.css"}:
+            raise HTTPException(404, f"no static file {name!r}")
+        return FileResponse(str(STATIC.joinpath(name)))
+
+    @app.get("/api/latest", tags=["live"])
+    async def latest() -> dict[str, Any]:
+        """Every device's latest values, units, alarms, staleness and link health; the installation's power
+        flow by role; each sink's health."""
+        return live.snapshot()
+
+    @app.get("/api/catalogue", tags=["live"])
+    async def catalogue() -> dict[str, dict[str, dict]]:
+        """device -> metric -> unit, display precision, kind, role and label."""
+        return live.catalogue()
+
+    @app.get("/api/stream", tags=["live"])
+    async def stream() -> StreamingResponse:
+        """Server-sent events: a `snapshot` at once, then a `device` event for every poll (its device's state
+        and the new power flow) and an `alert` event for every change of an alert."""
+        return StreamingResponse(_events(daemon, live), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @app.get("/api/history", tags=["history"])
+    async def series(device: str, metric: str, period: Period = "day",
+                     day: date = Query(None, description="last local day shown (default: today)")) -> dict[str, Any]:
+        """[[epoch_s, min, mean, max], …] from the minute rollup (day) or the hourly one (week, month, year)."""
+        end = day or _today(daemon)
+        return {"device": device, "metric": metric, "period": period, "day": end.isoformat(),
+                "points": await history().series(device, metric, period, end)}
+
+    @app.get("/api/energy", tags=["history"])
+    async def energy(first: date = Query(None), last: date = Query(None)) -> list[dict]:
+        """The daily energy summary (kWh; self-consumption and autarky 0..1), local days (default: the last 7)."""
+        end = last or _today(daemon)
+        start = first or date.fromordinal(end.toordinal() - 6)
+        return await history().energy(start, end)
+
+    @app.get("/api/audit", tags=["control"])
+    async def audit(limit: int = Query(50, ge=1, le=1000)) -> list[dict]:
+        """The latest write attempts, newest first, whatever their outcome and source."""
+        return list(reversed(daemon.writer.ledger.entries[-limit:]))
+
+    @app.get("/api/alerts", tags=["control"])
+    async def alerts(active: bool = False) -> list[dict]:
+        """Alerts of the daemon's alert manager (`active`: only those still active), as AlertEvents."""
+        return [dataclasses.asdict(e) for e in daemon.alerts.events(active_only=active)]
+
+    @app.post("/api/alerts/{alert_id}/ack", tags=["control"])
+    async def acknowledge(alert_id: int, session: Session = Depends(writer_session)) -> dict:
+        """Acknowledge an open alert (login and CSRF token as for changes)."""
+        event = daemon.alerts.acknowledge(alert_id)
+        if event is None:
+            raise HTTPException(404, f"no open alert has id {alert_id}; reload the page to see the current ones")
+        return dataclasses.asdict(event)
+
+    @app.get("/api/settings", tags=["control"])
+    async def settings() -> dict[str, list[dict]]:
+        """device -> its writable settings: name, unit, range or choices, and the latest polled value."""
+        out = {}
+        for name, device in daemon.site.devices.items():
+            state = daemon.hub.devices.get(name)
+            out[name] = [{"setting": reg.setting_name, "metric": reg.name, "unit": reg.unit, "min": reg.min,
+                          "max": reg.max, "choices": list(reg.enum.values()) if reg.enum else None,
+                          "value": state.values.get(reg.name) if state else None} for reg in device.settings()]
+        return {name: regs for name, regs in out.items() if regs}
+
+    @app.post("/api/settings/{device}/{setting}", tags=["control"])
+    async def change(device: str, setting: str, body: SettingChange,
+                     session: Session = Depends(writer_session)) -> dict:
+        """Change one setting through the safe-write layer (validated, budgeted, read back, audited as
+        `web:<user>`). 401 without a login, 403 without the CSRF token."""
+        outcome = await daemon.writer.write(device, setting, body.value, source=f"web:{session.user}",
+                                            dry_run=True if body.dry_run else None)
+        return {**dataclasses.asdict(outcome), "ok": outcome.ok, "message": outcome.describe()}
+
+    @app.get("/api/session", tags=["login"])
+    async def whoami(request: Request) -> dict:
+        """The logged-in user and this session's CSRF token (send it as X-CSRF-Token), or user null."""
+        session = session_of(request)
+        return {"user": None} if session is None else {"user": session.user, "csrf": session.csrf,
+                                                       "expires_at": session.expires_at}
+
+    @app.post("/api/login", tags=["login"])
+    async def login(body: Login, request: Request) -> JSONResponse:
+        client = request.client.host if request.client else "?"
+        try:
+            token, session = await asyncio.to_thread(sessions.login, body.user, body.password, client)
+        except LoginRefused as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        response = JSONResponse({"user": session.user, "csrf": session.csrf, "expires_at": session.expires_at})
+        response.set_cookie(COOKIE, token, max_age=int(web.session_minutes * 60), httponly=True, samesite="strict")
+        return response
+
+    @app.post("/api/logout", tags=["login"])
+    async def logout(request: Request, response: Response) -> dict:
+        sessions.logout(request.cookies.get(COOKIE))
+        response.delete_cookie(COOKIE)
+        return {"user": None}
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["metrics"])
+    async def metrics() -> PlainTextResponse:
+        """Prometheus text format: every numeric metric, link health per device, health per sink."""
+        return PlainTextResponse(exposition(live), media_type="text/plain; version=0.0.4")
+
+    return app
+
+
+async def _events(daemon: "Daemon", live: LiveView) -> AsyncIterator[str]:
+    subscription = daemon.hub.subscribe(maxsize=100, name="web page")
+    try:
+        yield _sse("snapshot", live.snapshot())
+        while True:
+            try:
+                async with asyncio.timeout(KEEPALIVE_S):  # a comment now and then keeps proxies from closing it
+                    event: Event = await subscription.get()
+            except TimeoutError:
+                yield ": keepalive\n\n"
+                continue
+            if isinstance(event, AlertEvent):
+                yield _sse("alert", dataclasses.asdict(event))
+                continue
+            yield _sse("device", {"name": event.device, "device": live.device(event.device), "flow": live.flow(),
+                                  "time": daemon.clock.time()})
+    finally:
+        subscription.close()
+
+
+def _sse(kind: str, data: Any) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data, default=str, ensure_ascii=False)}\n\n"
+
+
+def _today(daemon: "Daemon") -> date:
+    return datetime.fromtimestamp(daemon.clock.time(), ZoneInfo(daemon.config.storage.timezone)).date()

@@ -17,6 +17,8 @@ from solarctl.alerts.health import write_outcome
 from solarctl.alerts.manager import AlertManager
 from solarctl.alerts.watch import AlertWatch
 from solarctl.bus.backoff import Backoff
+from solarctl.checks.plausibility import Plausibility
+from solarctl.checks.watch import PlausibilityWatch
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.control.command_file import CommandFile
@@ -70,6 +72,10 @@ class Daemon:
             from solarctl.publish.webhook import webhook_sink  # brings httpx: only for a config with [[webhook]]
 
             self.sinks.extend(webhook_sink(w, self.clock) for w in config.webhook)
+        # Plausibility across devices on each new sample (solarctl/checks/): logged, and alerts through the manager.
+        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
+                                              self.hub, self.clock, report=self.alerts.observe_all)
+        self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run

@@ -82,12 +82,10 @@ class DaemonOps:
 
     async def plan(self, request: dict, caller: Caller) -> dict:
         """Each planning strategy's current plan, or why it has none yet: what `solarctl plan` prints."""
-        planners = [runner.strategy for runner in self.daemon.strategies if hasattr(runner.strategy, "plan")]
-        if not planners:
+        plans = current_plans(self.daemon)
+        if not plans["plans"]:
             raise ApiError('the daemon runs no planning strategy; add a [[strategy]] with name = "forecast"')
-        return {"zone": self.daemon.config.plant.timezone, "now": self.daemon.clock.time(),
-                "plans": [{"strategy": s.name, "plan": None if s.plan is None else s.plan.as_dict(),
-                           "missing": s.why_not if s.plan is None else None} for s in planners]}
+        return plans
 
     async def alerts(self, request: dict, caller: Caller) -> dict:
         active = _field(request, "active", bool, False)
@@ -106,6 +104,15 @@ class DaemonOps:
         if since is not None and (isinstance(since, bool) or not isinstance(since, (int, float))):
             raise ApiError('"since" must be a number (epoch seconds)')
         return {"entries": matching(self.daemon.writer.ledger.entries, since, _field(request, "device", str, None))}
+
+
+def current_plans(daemon: "Daemon") -> dict:
+    """The plans of the daemon's planning strategies (`forecast`), each with why it has none yet; the control
+    API's `plan` op and the web page's `/api/plan` both answer with this."""
+    planners = [runner.strategy for runner in daemon.strategies if hasattr(runner.strategy, "plan")]
+    return {"zone": daemon.config.plant.timezone, "now": daemon.clock.time(),
+            "plans": [{"strategy": s.name, "plan": None if s.plan is None else s.plan.as_dict(),
+                       "missing": s.why_not if s.plan is None else None} for s in planners]}
 
 
 def matching(entries: list[dict], since: float | None, device: str | None) -> list[dict]:

@@ -21,7 +21,8 @@ from solarctl.plant import Plant
 from solarctl.registers.codec import check_write
 from solarctl.registers import Register, WriteRejected
 from solarctl.devices.description import DriverDescription, load
-from solarctl.sim.plant_view import PlantView, of_bank
+from solarctl.sim.faults import Faults
+from solarctl.sim.plant_view import PlantView, of_bank, with_faults
 
 
 def plant_view(driver: DriverDescription, config, plant: Plant, index: int) -> PlantView:
@@ -58,8 +59,10 @@ class PlantDevices:
         self.devices = {d.name: make_device(d) for d in enabled}  # the drivers: setting name -> register
         ordinal: dict[str, int] = defaultdict(int)
         self.sources: dict[str, PlantView] = {}
+        self.faults = {dev.name: Faults() for dev in enabled}  # misreads to inject, as the simulators have
         for dev in enabled:
-            self.sources[dev.name] = plant_view(registry.DRIVERS[dev.driver], dev, plant, ordinal[dev.driver])
+            view = plant_view(registry.DRIVERS[dev.driver], dev, plant, ordinal[dev.driver])
+            self.sources[dev.name] = with_faults(view, self.faults[dev.name])
             ordinal[dev.driver] += 1
         self._setting_metric = setting_metrics(self.devices)
 

@@ -23,6 +23,7 @@ ROLES = frozenset({
     "pv_power", "grid_power", "battery_power", "battery_current", "battery_soc", "load_power", "cell_voltages",
     "temperature", "energy_pv", "energy_load", "energy_grid_import", "energy_grid_export", "energy_battery_charge",
     "energy_battery_discharge",
+    "battery_voltage", "pv_input",  # for the plausibility checks (solarctl/checks/)
 })
 
 # Home Assistant device classes implied by a unit (a metric may say otherwise, e.g. "battery" for a SoC).

@@ -15,6 +15,8 @@ class Faults:
     echo: bool = False  # the adapter hears its own transmission
     noise: bytes = b""  # idle-line garbage sent before every answer
     corrupt_units: set[int] = field(default_factory=set)  # answers from these units get a bad CRC
+    # Misreads: metric -> factor its value is multiplied by (10: a scale slip; -1: a flipped sign).
+    scaled: dict[str, float] = field(default_factory=dict)
 
     def clear(self) -> None:
         self.delay_s = 0.0
@@ -24,3 +26,4 @@ class Faults:
         self.echo = False
         self.noise = b""
         self.corrupt_units.clear()
+        self.scaled.clear()

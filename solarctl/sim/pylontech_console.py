@@ -31,13 +31,14 @@ from solarctl.bus.serial_link import wire_time
 from solarctl.devices.pylontech.console_link import WAKEUP_BAUDRATE, WAKEUP_FRAME
 from solarctl.devices.pylontech.framing import COMPLETION, PAGINATION, PROMPT
 from solarctl.devices.pylontech.render import (
-    PWR_SLOTS, render_bat, render_completed, render_info, render_pwr, render_refusal, render_time,
+    PWR_SLOTS, render_bat, render_boxed_bat, render_completed, render_info, render_pwr, render_refusal,
+    render_system, render_time,
 )
 from solarctl.plant import Plant
 from solarctl.sim.serial_sim import SerialSimulator
 from solarctl.sim.faults import Faults
 from solarctl.sim.request_log import RequestLog
-from solarctl.sim.pylontech_stack import cell_rows, info_values, local_time, module_row
+from solarctl.sim.pylontech_stack import cell_rows, info_values, local_time, module_row, system_values
 
 DEBUG_PROMPT = "pylon_debug>"
 # As US2000C B67.5.0 prints them (Hrabovszki1023/pylontech-console console-session fixtures); sic "excute".
@@ -52,23 +53,27 @@ class ConsoleFaults(Faults):
     garbage: bool = False
     half_line: bool = False
     state_words: dict[int, dict[str, str]] = field(default_factory=dict)  # module -> {"temperature_state": ...}
+    mangled_cell: int | None = None  # `bat` answers: line noise in this cell's row (1-based)
 
     def clear(self) -> None:
         super().clear()
         self.garbage = self.half_line = False
+        self.mangled_cell = None
         self.state_words.clear()
 
 
 class PylontechConsoleSimulator(SerialSimulator):
     def __init__(self, path: str, baudrate: int, plant: Plant, *, needs_wakeup: bool = False,
                  login_required: bool = False, page_lines: int | None = None, turnaround_s: float = 0.005,
-                 barcode: str = "SIMULATED0001", faults: ConsoleFaults | None = None) -> None:
+                 barcode: str = "SIMULATED0001", faults: ConsoleFaults | None = None,
+                 high_voltage: bool = False) -> None:
         super().__init__(path, baudrate)
         self.plant = plant
         self.login_required = login_required
         self.page_lines = page_lines
         self.turnaround_s = turnaround_s  # the console's think time before it answers (assumed)
         self.barcode = barcode
+        self.high_voltage = high_voltage  # answer as a Force H2 / SC stack: system-summary `pwr`, whole-stack `bat`
         self.faults = faults or ConsoleFaults()
         self.asleep = needs_wakeup
         self.debug_mode = False
@@ -163,20 +168,34 @@ class PylontechConsoleSimulator(SerialSimulator):
             return render_refusal(text, FAILED)
 
     def _reported(self, index: int, row: dict[str, Any]) -> dict[str, Any]:
-        return {**row, **self.faults.state_words.get(index, {})}
+        """A row as the console prints it: with the state words and misreads (`scaled`) switched on."""
+        scaled = {key: round(row[key] * factor, 3) for key, factor in self.faults.scaled.items() if key in row}
+        return {**row, **scaled, **self.faults.state_words.get(index, {})}
 
     def _pwr(self, text: str, args: list[str]) -> bytes:
         _no_arguments(args)
+        if self.high_voltage:
+            return render_system(system_values(self.plant))
         count = self.plant.battery.module_count
         rows = [self._reported(i + 1, module_row(self.plant, i)) for i in range(count)]
         return render_pwr(rows, slots=max(PWR_SLOTS, count))
 
     def _bat(self, text: str, args: list[str]) -> bytes:
+        answer = self._stack_cells(args) if self.high_voltage else self._module_cells(args)
+        return answer if self.faults.mangled_cell is None else mangle_row(answer, self.faults.mangled_cell)
+
+    def _module_cells(self, args: list[str]) -> bytes:
         module = int(args[0]) if args else 1  # without N: the master
         if len(args) > 1 or not 1 <= module <= self.plant.battery.module_count:
             raise ValueError(f"no module {module}")
         cells = [self._reported(module, cell) for cell in cell_rows(self.plant, module - 1)]
         return render_bat(cells, module if args else None)
+
+    def _stack_cells(self, args: list[str]) -> bytes:
+        _no_arguments(args)
+        modules = range(self.plant.battery.module_count)
+        cells = [self._reported(i + 1, cell) for i in modules for cell in cell_rows(self.plant, i)]
+        return render_boxed_bat([{**cell, "index": n} for n, cell in enumerate(cells, 1)])
 
     def _info(self, text: str, args: list[str]) -> bytes:
         _no_arguments(args)
@@ -199,6 +218,16 @@ def garbled(answer: bytes) -> bytes:
     for i in range(start, end, 16):
         if data[i] not in b"\r\n":
             data[i] ^= 0x80
+    return bytes(data)
+
+
+def mangle_row(answer: bytes, cell: int) -> bytes:
+    """Line noise in one cell's row of a `bat` answer (box-drawn or not): the top bit of one byte flipped."""
+    row = re.search(rb"\n(?:\xe2\x94\x82)? ?" + str(cell - 1).encode() + rb" ", answer)
+    if row is None:
+        raise ValueError(f"no row for cell {cell}")
+    data = bytearray(answer)
+    data[row.end() + 8] ^= 0x80
     return bytes(data)
 
 

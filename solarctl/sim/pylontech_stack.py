@@ -63,6 +63,26 @@ def cell_rows(plant: Plant, i: int) -> list[dict[str, Any]]:
             for k, v in enumerate(_cell_voltages(plant, i))]
 
 
+def system_values(plant: Plant) -> dict[str, Any]:
+    """The plant's stack as a high-voltage stack's `pwr` system summary prints it (parsed SYSTEM_FIELDS values)."""
+    battery = plant.battery
+    rows = [module_row(plant, i) for i in range(battery.module_count)]
+    stack = stack_values({"modules": [{**row, "present": True} for row in rows], "columns": {}},
+                         {"capacity": battery.module_capacity_ah})
+    cells = [v for i in range(battery.module_count) for v in _cell_voltages(plant, i)]
+    temperatures = [row["temperature"] for row in rows]
+    state = "charging" if stack["current"] > 0 else "discharging" if stack["current"] < 0 else "idle"
+    return {
+        "module_slots": battery.module_count, "module_count": battery.module_count, "modules_asleep": 0,
+        "voltage": stack["voltage"], "current": stack["current"], "soc": round(stack["soc"]), "soh": 100,
+        "remaining_charge": round(stack["capacity"] * stack["soc"] / 100, 3), "capacity": stack["capacity"],
+        "cell_voltage_max": max(cells), "cell_voltage_mean": round(sum(cells) / len(cells), 3),
+        "cell_voltage_min": min(cells), "temperature_max": max(temperatures),
+        "temperature": round(sum(temperatures) / len(temperatures)), "temperature_min": min(temperatures),
+        "state": state,
+    }
+
+
 def info_values(plant: Plant, console_baudrate: int, barcode: str) -> dict[str, Any]:
     battery = plant.battery
     config = battery.config

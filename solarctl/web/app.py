@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Str
 from pydantic import BaseModel
 
 from solarctl.alerts.model import AlertEvent
+from solarctl.api.ops import current_plans
 from solarctl.hub import Event
 from solarctl.web.history import History, Period
 from solarctl.web.live import LiveView
@@ -122,6 +123,12 @@ def create_app(daemon: "Daemon") -> FastAPI:
         if event is None:
             raise HTTPException(404, f"no open alert has id {alert_id}; reload the page to see the current ones")
         return dataclasses.asdict(event)
+
+    @app.get("/api/plan", tags=["control"])
+    async def plan() -> dict:
+        """The `forecast` strategy's current plan (per step: PV, load, battery, grid power, price, SoC), or why it has
+        none yet; `plans` is empty when no planning strategy runs."""
+        return current_plans(daemon)
 
     @app.get("/api/settings", tags=["control"])
     async def settings() -> dict[str, list[dict]]:

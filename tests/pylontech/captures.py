@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from solarctl.sim.pylontech_console import mangle_row
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "pylontech"
 
 B66_PWR = "US2KBPL_B66.6_pwr.txt"
@@ -31,3 +33,12 @@ def capture(name: str) -> bytes:
 def with_line_endings(data: bytes, ending: bytes) -> bytes:
     """The same answer with every line break (any run of CR/LF) written as `ending`."""
     return re.sub(rb"[\r\n]+", ending, data)
+PYTES_BAT_NO_CURRENT = "Pytes_bat-1_no-current.synthetic.txt"
+PWR_1_CHARGE_IN_MAS = "pwr-1_charge-in-mAS.synthetic.txt"
+FORCE_H2_PWR = "ForceH2_pwr.synthetic.txt"
+FORCE_H2_BAT = "ForceH2_bat.synthetic.txt"
+
+
+def with_mangled_row(name: str, cell: int) -> bytes:
+    """The `bat` capture with line noise in the row of `cell` (1-based), as the simulator's fault makes it."""
+    return mangle_row(capture(name), cell)

@@ -86,3 +86,33 @@ async def test_a_fault_is_an_error_state_and_the_link_recovers(stack, fault, rea
     assert not state.ok and state.error == failed.reason and state.values == good  # old values, marked stale
     sim.faults.clear()
     assert isinstance(await poller.poll(driver), Sample) and hub.state("battery").ok
+
+
+async def test_a_cell_row_mangled_on_the_wire_costs_that_cell_only(stack, plant):
+    sim, driver, link = await stack()
+    sim.faults.mangled_cell = 4
+    reading = await driver.read(link, EVERYTHING)  # `pwr`, then `bat 1` with cell 4's row mangled
+    first = reading.values["modules"][0]
+    expected = [round(v, 3) for v in plant.battery.cell_voltages(0)]
+    expected[3] = None
+    assert first["cell_voltages"] == expected and first["cell_temperatures"][3] is None
+    assert [a for a in reading.alarms if "mangled" in a] == ["module 1 cell 4: row mangled on the wire (line 7)"]
+    assert reading.values["soc"] > 0  # the stack values are whole
+
+
+async def test_a_high_voltage_stack_reads_from_its_system_summary_and_whole_stack_cells(stack, plant):
+    sim, driver, link = await stack(timeout=3.0, sim_options={"high_voltage": True})  # 90 cell rows: ~1 s of wire
+    battery = plant.battery
+    reading = await driver.read(link, frozenset({"fast"}))
+    values = reading.values
+    assert list(sim.commands) == ["pwr", "bat"]
+    assert values["voltage"] == pytest.approx(battery.voltage_v, abs=0.01)
+    assert values["current"] == pytest.approx(battery.current_a, abs=0.01) and values["modules"] == []
+    assert values["module_count"] == battery.module_count
+    cells = [round(v, 3) for i in range(battery.module_count) for v in battery.cell_voltages(i)]
+    assert values["cell_voltages"] == cells and len(cells) == 15 * battery.module_count
+    sim.faults.mangled_cell = 20
+    driver.cell_interval = 0.0
+    reading = await driver.read(link, frozenset({"fast"}))
+    assert reading.values["cell_voltages"][19] is None
+    assert [a for a in reading.alarms if "mangled" in a] == [f"cell 20: row mangled on the wire (line {20 + 4})"]

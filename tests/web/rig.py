@@ -14,8 +14,10 @@ _HASH = hash_password(PASSWORD)  # once: scrypt is slow on purpose
 
 
 @asynccontextmanager
-async def web_site(tmp_path: Path, poll_interval: float, **web: object):
+async def web_site(tmp_path: Path, poll_interval: float, extra: dict | None = None, **web: object):
+    """`web`: keys of the [web] table; `extra`: other tables of the config (strategy, alerts …)."""
     port = free_port()
-    async with running_site(tmp_path, poll_interval, web={"port": port, "users": {USER: _HASH}, **web}) as rig:
+    async with running_site(tmp_path, poll_interval, web={"port": port, "users": {USER: _HASH}, **web},
+                            **(extra or {})) as rig:
         rig.url = f"http://127.0.0.1:{port}"
         yield rig

@@ -3,6 +3,8 @@ refused and rate-limited, loopback only by default, the OpenAPI and /metrics the
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import psutil
 import pytest
@@ -79,3 +81,25 @@ def test_a_daemon_without_a_web_table_loads_no_web_framework(tmp_path):
                       f'[[device]]\nname = "xw"\ndriver = "conext_xw"\nhost = "127.0.0.1"\nport = {free_port()}\n'
                       'poll_interval = 0.5\ntimeout = 0.2\n')
     assert not daemon_modules(config) & {"fastapi", "starlette", "uvicorn"}
+
+
+async def test_the_page_api_shows_alerts_with_acknowledge_and_the_forecast_plan(tmp_path):
+    """A pack that stops answering raises device_lost, listed by /api/alerts and acknowledged after a login;
+    /api/plan carries the forecast strategy's entry (its plan, or why it has none yet)."""
+    pytest.importorskip("scipy")  # the forecast strategy plans with it (the optimize extra, installed by scripts/setup)
+    tables = {"alerts": {"device_lost_s": 1.0, "health_interval": 0.3},
+              "strategy": [{"name": "forecast", "inverter": "inverter", "battery": "bms1"}]}
+    async with web_site(tmp_path, poll_interval=0.5, extra=tables) as rig:
+        async with httpx.AsyncClient(base_url=rig.url, timeout=10) as client:
+            [entry] = (await client.get("/api/plan")).json()["plans"]
+            assert entry["strategy"] == "forecast" and (entry["plan"] is not None) != bool(entry["missing"])
+            rig.site.faults("bms1").silent = True
+            async with asyncio.timeout(20):
+                while not (lost := [a for a in (await client.get("/api/alerts?active=true")).json() if a["kind"] == "device_lost"]):
+                    await asyncio.sleep(0.3)
+            assert lost[0]["device"] == "bms1" and lost[0]["state"] == "active"
+            assert (await client.post(f"/api/alerts/{lost[0]['id']}/ack")).status_code == 401  # not without a login
+            csrf = (await client.post("/api/login", json={"user": USER, "password": PASSWORD})).json()["csrf"]
+            answer = await client.post(f"/api/alerts/{lost[0]['id']}/ack", headers={"X-CSRF-Token": csrf})
+            assert answer.status_code == 200 and answer.json()["state"] == "acknowledged"
+            rig.site.faults("bms1").silent = False

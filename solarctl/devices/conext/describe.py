@@ -35,7 +35,7 @@ CONEXT_XW = DriverDescription(
     metrics=Catalogue(
         note("grid_power", role="grid_power", label="grid"),
         note("load_power", role="load_power", label="load"),
-        note("battery_voltage", label="battery"),
+        note("battery_voltage", role="battery_voltage", rank=2, label="battery"),
         note("inverter_status", label="status"),
         note("inverter_load_shave_status", label="load shave"),
         # Battery power measured at the inverter: only when neither a BMS nor the ComBox reports it.
@@ -58,7 +58,7 @@ CONEXT_MPPT = DriverDescription(
     simulator="solarctl.sim.conext:mppt_bank",
     rows="solarctl.store.rows:conext_mppt_rows",
     metrics=Catalogue(
-        note("dc_input_power", label="PV in"),
+        note("dc_input_power", role="pv_input", label="PV in"),
         note("dc_output_power", role="pv_power", label="out"),  # what the PV delivers to the battery bus
         note("energy_pv_day", role="energy_pv", label="today"),
         note("mppt_charger_status", label="charger"),

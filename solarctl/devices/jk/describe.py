@@ -44,7 +44,7 @@ JK_PB = DriverDescription(
     metrics=Catalogue(
         note("soc", role="battery_soc", device_class="battery", label="SoC", valid=PERCENT),
         note("soh", valid=PERCENT),
-        note("voltage", label="U", valid=PACK_VOLTAGE),
+        note("voltage", role="battery_voltage", label="U", valid=PACK_VOLTAGE),
         note("current", role="battery_current", label="I", valid=PACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power", label="P"),  # measured at the battery: first choice
         Metric("temperature", "°C", precision=1, role="temperature", label="T", valid=TEMPERATURE),  # first battery sensor

@@ -14,8 +14,8 @@ from solarctl.devices.pylontech.errors import ConsoleParseError
 from solarctl.devices.pylontech.framing import Answer
 from solarctl.devices.pylontech.tables import Field, parse_block, parse_table
 from solarctl.devices.pylontech.values import (
-    CELL_INDEX, CHARGE, FLAG, HEX, INTEGER, MILLI, MILLIAMPERE_SECONDS, PERCENT, SOC_AND_CHARGE,
-    SPECIFICATION, TIMESTAMP, WORD, WORDS, parse_timestamp, parse_word, with_unit,
+    CELL_INDEX, CHARGE, FLAG, HEX, INTEGER, MEASURED_OR_RAW, MILLI, MILLIAMPERE_SECONDS, PERCENT,
+    SOC_AND_CHARGE, SPECIFICATION, TIMESTAMP, WORD, WORDS, measured, parse_timestamp, parse_word, with_unit,
 )
 
 PWR_FIELDS = {
@@ -62,7 +62,8 @@ BAT_FIELDS = {
 }
 # B66.6 has no SOC column and prints `89%      42586 mAH` under `Coulomb`.
 BAT_FIELDS_WITHOUT_SOC = {**BAT_FIELDS, "Coulomb": Field(("soc", "remaining_charge"), SOC_AND_CHARGE)}
-BAT_REQUIRED = ("Battery", "Volt", "Curr", "Tempr", "Base State", "Volt. State", "Curr. State", "Temp. State")
+# Some Pytes firmware prints no current column: a cell's current is the module's anyway.
+BAT_REQUIRED = ("Battery", "Volt", "Tempr", "Base State", "Volt. State", "Temp. State")
 
 SOH_FIELDS = {
     "Battery": Field("index", CELL_INDEX),
@@ -77,7 +78,8 @@ PWR_MODULE_FIELDS = {
     "Current": Field("current", with_unit(MILLI, "mA")),
     "Temperature": Field("temperature", with_unit(MILLI, "mC")),
     "Coulomb": Field("soc", with_unit(INTEGER, "%")),
-    "Total Coulomb": Field("capacity", with_unit(MILLI, "mAH")),
+    "Total Coulomb": Field("capacity", measured("mAH", "mAS")),
+    "Remain Coulomb": Field("remaining_charge", measured("mAH", "mAS")),
     "Max Voltage": Field("max_voltage", with_unit(MILLI, "mV")),
     "Charge Times": Field("charge_times", INTEGER),
     "Basic Status": Field("base_state", WORD),
@@ -95,6 +97,29 @@ PWR_MODULE_FIELDS = {
     "System Fault": Field("system_fault", HEX),
 }
 PWR_MODULE_REQUIRED = ("Power", "Voltage", "Current", "Temperature", "Coulomb", "Basic Status")
+
+# High-voltage stacks (Force H2, SC series) answer `pwr` with a system summary of `Key : value unit`
+# lines, as `pwrsys` prints it on low-voltage stacks. Labels not listed keep SI values by their unit.
+SYSTEM_FIELDS = {
+    "Total Num": Field("module_slots", INTEGER),
+    "Present Num": Field("module_count", INTEGER),
+    "Sleep Num": Field("modules_asleep", INTEGER),
+    "System Volt": Field("voltage", measured("mV")),
+    "System Curr": Field("current", measured("mA")),
+    "System RC": Field("remaining_charge", measured("mAH", "mAS")),
+    "System FCC": Field("capacity", measured("mAH", "mAS")),
+    "System SOC": Field("soc", with_unit(INTEGER, "%")),
+    "System SOH": Field("soh", with_unit(INTEGER, "%")),
+    "Highest voltage": Field("cell_voltage_max", measured("mV")),
+    "Average voltage": Field("cell_voltage_mean", measured("mV")),
+    "Lowest voltage": Field("cell_voltage_min", measured("mV")),
+    "Highest temperature": Field("temperature_max", measured("mC")),
+    "Average temperature": Field("temperature", measured("mC")),
+    "Lowest temperature": Field("temperature_min", measured("mC")),
+}
+SYSTEM_REQUIRED = ("System Volt", "System Curr", "System SOC")
+_SYSTEM_STATE = re.compile(r"\s*System is (\w+)\s*")
+_SYSTEM_TITLE = re.compile(r"\s*(Power System Information|-+)\s*")
 
 # Labels not listed keep their text under their snake_case name (`Main Soft version` -> `main_soft_version`).
 INFO_FIELDS = {
@@ -127,27 +152,51 @@ def _module_argument(answer: Answer) -> int | None:
     return int(words[1]) if len(words) > 1 and words[1].isdigit() else None
 
 
+def is_system_summary(answer: Answer) -> bool:
+    return any(line.text.split(":")[0].strip() == "System Volt" for line in answer.lines)
+
+
 def parse_pwr(answer: Answer) -> dict[str, Any]:
-    """`pwr`: one row per module slot; `Absent` slots have only `index` and `present: False`."""
+    """`pwr`: one row per module slot; `Absent` slots have only `index` and `present: False`.
+
+    A high-voltage stack's `pwr` is a system summary instead: `{"command", "system": {...}}`."""
+    if is_system_summary(answer):
+        return {"command": "pwr", "system": _parse_system(answer)}
     columns, rows = parse_table(answer.lines, PWR_FIELDS, PWR_REQUIRED, "pwr", absent_rows=True)
     modules = [{**row.values, "present": row.present} for row in rows]
     return {"command": "pwr", "columns": columns, "modules": modules}
 
 
+def _parse_system(answer: Answer) -> dict[str, Any]:
+    """Title and rule lines, `System is discharging`, then `Key : value unit` lines."""
+    state = None
+    block = []
+    for line in answer.lines:
+        if match := _SYSTEM_STATE.fullmatch(line.text):
+            state = match.group(1)
+        elif not _SYSTEM_TITLE.fullmatch(line.text):
+            block.append(line)
+    values = parse_block(block, SYSTEM_FIELDS, SYSTEM_REQUIRED, "pwr", default=MEASURED_OR_RAW)
+    return {**values, "state": state}
+
+
 def parse_pwr_module(answer: Answer) -> dict[str, Any]:
     """`pwr N`: the key/value block of one module (US2000C and later)."""
     lines = [line for line in answer.lines if set(line.text.strip()) != {"-"}]
-    values = parse_block(lines, PWR_MODULE_FIELDS, PWR_MODULE_REQUIRED, "pwr")
+    values = parse_block(lines, PWR_MODULE_FIELDS, PWR_MODULE_REQUIRED, "pwr", default=MEASURED_OR_RAW)
     return {"command": "pwr", **values}
 
 
 def parse_bat(answer: Answer) -> dict[str, Any]:
-    """`bat` / `bat N`: one row per cell of one module (N, or the master without N)."""
+    """`bat` / `bat N`: one row per cell of one module (N, or the master without N), or of the
+    whole stack (high-voltage stacks). Rows mangled on the wire are `lost_rows` ({cell, line})."""
     has_soc = bool(answer.lines) and "SOC" in answer.lines[0].text.split()
     fields = BAT_FIELDS if has_soc else BAT_FIELDS_WITHOUT_SOC
-    columns, rows = parse_table(answer.lines, fields, BAT_REQUIRED, "bat")
+    columns, rows = parse_table(answer.lines, fields, BAT_REQUIRED, "bat", lost=answer.mangled)
+    row_lines = sorted([row.line.number for row in rows] + [line.number for line in answer.mangled])
+    lost = [{"cell": row_lines.index(line.number) + 1, "line": line.number} for line in answer.mangled]
     return {"command": "bat", "module": _module_argument(answer), "columns": columns,
-            "cells": [row.values for row in rows]}
+            "cells": [row.values for row in rows], "lost_rows": lost}
 
 
 def parse_soh(answer: Answer) -> dict[str, Any]:

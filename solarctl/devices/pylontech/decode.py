@@ -11,7 +11,7 @@ from solarctl.devices.pylontech import commands
 from solarctl.devices.pylontech.describe import CELL_ROW
 from solarctl.devices.pylontech.errors import ConsoleParseError
 from solarctl.devices.pylontech.framing import Answer, frame_answer
-from solarctl.devices.pylontech.stack import cell_values, stack_values
+from solarctl.devices.pylontech.stack import cell_values, stack_values, system_stack_values
 
 Parser = Callable[[Answer], dict[str, Any]]
 
@@ -19,7 +19,7 @@ _CELLS_HEADER = re.compile(rb"cells: *([0-9]{1,3}) *\r?\n")
 
 # How each answer's first payload line looks, for captures without the echoed command.
 _FIRST_LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("pwr", re.compile(r"Power +Volt\b.*")),
+    ("pwr", re.compile(r"Power +Volt\b.*|\s*Power System Information\s*")),
     ("pwr N", re.compile(r" *-{5,}")),
     ("soh", re.compile(r"Power +[0-9]+")),
     ("bat", re.compile(r"Battery +Volt\b.*")),
@@ -73,7 +73,7 @@ def decode_capture(data: bytes) -> dict[str, Any]:
         except DecodeError as exc:
             raise ConsoleParseError(f"cell {cell.get('index')}: {exc}", command=values["command"]) from None
     if key == "pwr":
-        values["stack"] = stack_values(values)
+        values["stack"] = system_stack_values(values["system"]) if "system" in values else stack_values(values)
     elif key == "bat":
         values["summary"] = cell_values(values, cell_count)
     return values

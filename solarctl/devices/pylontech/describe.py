@@ -34,7 +34,7 @@ def _state(name: str) -> Metric:
 MODULE = (
     Metric("index", precision=0),
     Metric("soc", "%", device_class="battery", precision=0, valid=PERCENT),
-    Metric("voltage", "V", precision=3, valid=MODULE_VOLTAGE),
+    Metric("voltage", "V", precision=3, role="battery_voltage", valid=MODULE_VOLTAGE),
     Metric("current", "A", precision=3, valid=MODULE_CURRENT),
     Metric("temperature", "°C", precision=1, valid=TEMPERATURE),
     Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
@@ -63,7 +63,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
-        Metric("voltage", "V", precision=3, label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
+        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
         Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power"),  # measured at the battery: first choice
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
@@ -72,5 +72,9 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("capacity", "Ah", precision=0),
         Metric("module_count", precision=0, label="modules"),
         Metric("modules", kind="list", fields=MODULE),
+        # A high-voltage stack's `bat` lists every cell of the stack: its cells at the stack level.
+        Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
+        Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
+        Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),
     ),
 )

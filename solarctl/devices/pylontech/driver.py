@@ -7,6 +7,10 @@ Cells: at most one `bat N` per poll, for the module whose cell table is missing 
 each module's latest table stays in its `modules` entry (`cell_voltages`,
 `cell_temperatures`, `cells_read_at`), so the hub always has them. State words other than `Normal`
 (and the operating base states) are alarms, those of the latest cell tables included.
+
+A high-voltage stack (Force H2, SC series) answers `pwr` with a system summary and `bat` with every
+cell of the stack: then the stack values come from the summary and the cells, on the same cadence,
+are the stack's `cell_voltages` / `cell_temperatures` (no per-module rows).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from solarctl.devices.base import Device, Reading
 from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 from solarctl.devices.pylontech.framing import Answer
-from solarctl.devices.pylontech.stack import UNITS, cell_values, stack_values
+from solarctl.devices.pylontech.stack import UNITS, cell_values, stack_values, system_stack_values
+
+STACK = 0  # the cell table key of a high-voltage stack's whole-stack `bat`
 
 
 class CellTable(NamedTuple):
@@ -48,6 +54,8 @@ class PylontechConsole(Device):
         if "once" in groups:
             self._info = parse_info(await self._command(link, "info"))
         pwr = parse_pwr(await self._command(link, "pwr"))
+        if "system" in pwr:
+            return await self._read_stack(link, system_stack_values(pwr["system"]))
         if self.module_cap is not None:
             pwr["modules"] = [module for module in pwr["modules"] if module["index"] <= self.module_cap]
         values = stack_values(pwr, self._info)
@@ -70,6 +78,19 @@ class PylontechConsole(Device):
             return self._info["cell_count"]
         previous = self._cells.get(module)
         return None if previous is None else len(previous.values["cell_voltages"])
+
+    async def _read_stack(self, link: PylontechConsoleLink, values: dict[str, Any]) -> Reading:
+        """A high-voltage stack: the system summary's values, and every cell from `bat` when due."""
+        values.pop("alarms")
+        if self._cells_due([STACK], link.clock.monotonic()) is not None:
+            bat = parse_bat(await self._command(link, "bat"))
+            self._cells[STACK] = CellTable(cell_values(bat), link.clock.time(), link.clock.monotonic())
+        table = self._cells.get(STACK)
+        if table is None:
+            return Reading(values, ())
+        values.update(cell_voltages=table.values["cell_voltages"], cell_temperatures=table.values["cell_temperatures"],
+                      cells_read_at=table.read_at)
+        return Reading(values, tuple(table.values["alarms"]))
 
     def _cells_due(self, modules: list[int], now: float) -> int | None:
         """The module whose cell table is missing or the oldest past `cell_interval`; None if none is due."""

@@ -35,6 +35,11 @@ _COMMANDS = (
 # The echo is the typed command at the end of its line, maybe after a prompt or idle-line noise.
 _ECHO = re.compile(rf"(?<![A-Za-z])(?:{'|'.join(_COMMANDS)})(?: +[\w.]+)* *$")
 _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+# High-voltage stacks (Force H2, SC series) frame their `bat` table with box-drawing characters
+# (U+2500-U+257F, UTF-8): each becomes one blank, so columns stay where the screen shows them.
+_BOX_DRAWING = re.compile(rb"\xe2[\x94\x95][\x80-\xbf]")
+# A `bat` table is one row per cell, so a row lost to line noise costs that cell only (see `mangled`).
+_ROW_LOSS_TOLERANT = re.compile(r"(bat|Battery)\b")
 # The console ends every answer, successful or not, with `$$` and the prompt.
 _DONE = re.compile(rb"\$\$[\r\n]+" + _PROMPT_RE.encode())
 _PROMPT_AFTER_BREAK = re.compile(rb"[\r\n]" + _PROMPT_RE.encode())
@@ -51,6 +56,7 @@ class Answer:
     lines: tuple[Line, ...]  # the payload
     complete: bool  # the completion line was seen
     more_pages: bool  # the data ends at the page prompt: the console waits for Enter
+    mangled: tuple[Line, ...] = ()  # `bat` rows with bytes no console prints, left out of `lines`
 
 
 def split_lines(text: str) -> list[Line]:
@@ -80,7 +86,7 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
     the table decodes too. `require_complete` makes a missing completion line an error; an answer
     stopped at the page prompt has `more_pages` set.
     """
-    lines = split_lines(data.decode("latin-1"))
+    lines = split_lines(_BOX_DRAWING.sub(b" ", data).decode("latin-1"))
     ats = [i for i, line in enumerate(lines) if line.text.strip() == "@"]
     if ats:
         start = ats[-1] + 1
@@ -102,15 +108,17 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
     if expected_command is not None and echo != " ".join(expected_command.split()):
         raise ConsoleParseError(f"expected the echo {expected_command!r}, got {echo!r}", command=command)
     more_pages = end is None and bool(lines) and PAGINATION in lines[-1].text
-    payload = []
+    payload, mangled = [], []
     for line in lines[start:end]:
         text = line.text.replace(PAGINATION, "").rstrip()
         if not text.strip() or text.strip() == "$$" or _PROMPT_LINE.fullmatch(text):
             continue
-        if bad := _NOT_PRINTABLE.search(text):
-            raise ConsoleParseError(f"unexpected byte 0x{ord(bad.group()):02x}", command=command, line=line.number)
-        payload.append(Line(line.number, text))
-    return Answer(echo, tuple(payload), end is not None, more_pages)
+        (mangled if _NOT_PRINTABLE.search(text) else payload).append(Line(line.number, text))
+    tolerant = _ROW_LOSS_TOLERANT.match(command or (payload[0].text.strip() if payload else ""))
+    if mangled and (not tolerant or not payload or mangled[0].number < payload[0].number):  # a table needs its header
+        bad = _NOT_PRINTABLE.search(mangled[0].text)
+        raise ConsoleParseError(f"unexpected byte 0x{ord(bad.group()):02x}", command=command, line=mangled[0].number)
+    return Answer(echo, tuple(payload), end is not None, more_pages, tuple(mangled))
 
 
 def shows_prompt(data: bytes) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from solarctl.devices.pylontech.commands import BAT_FIELDS_WITHOUT_SOC, INFO_FIELDS, PWR_FIELDS
+from solarctl.devices.pylontech.commands import BAT_FIELDS_WITHOUT_SOC, INFO_FIELDS, PWR_FIELDS, SYSTEM_FIELDS
 from solarctl.devices.pylontech.framing import COMPLETION, PROMPT
 from solarctl.devices.pylontech.tables import Field, field_for, keys_of
 
@@ -37,12 +37,13 @@ _TABLE_BREAK = "\r\r\n"  # before each table line (header and rows)
 _LINE_BREAK = "\r\n\r"  # before every other line
 
 
-def _answer(command: str, lines: Iterable[str], break_before: str, completed: bool = True) -> bytes:
+def _answer(command: str, lines: Iterable[str], break_before: str, completed: bool = True,
+            encoding: str = "ascii") -> bytes:
     text = (
         command + "\n\r@" + "".join(break_before + line for line in lines)
         + (_LINE_BREAK + COMPLETION if completed else "") + _LINE_BREAK + "$$" + _LINE_BREAK + PROMPT
     )
-    return text.encode("ascii")
+    return text.encode(encoding)
 
 
 def _text(field: Field, values: Mapping[str, Any]) -> str:
@@ -89,6 +90,22 @@ def render_bat(cells: Sequence[Mapping[str, Any]], module: int | None = None) ->
     rows = [_table_line(BAT_LAYOUT, fields, cell) for cell in cells]
     command = "bat" if module is None else f"bat {module}"
     return _answer(command, [_header(BAT_LAYOUT), *rows], _TABLE_BREAK)
+
+
+def render_boxed_bat(cells: Sequence[Mapping[str, Any]]) -> bytes:
+    """`bat` of a high-voltage stack: every cell of the stack, the table framed in box-drawing characters."""
+    fields = {name: BAT_FIELDS_WITHOUT_SOC[name] for name, _ in BAT_LAYOUT}
+    lines = [_header(BAT_LAYOUT), *(_table_line(BAT_LAYOUT, fields, cell) for cell in cells)]
+    width = max(map(len, lines))
+    framed = ["┌" + "─" * (width + 2) + "┐", *(f"│ {line.ljust(width)} │" for line in lines), "└" + "─" * (width + 2) + "┘"]
+    return _answer("bat", framed, _TABLE_BREAK, encoding="utf-8")
+
+
+def render_system(system: Mapping[str, Any]) -> bytes:
+    """`pwr` of a high-voltage stack: the system summary (parsed `SYSTEM_FIELDS` values and `state`)."""
+    lines = [" Power System Information", " " + "-" * 33, f" System is {system['state']}"]
+    lines += [f" {label:<25}: {_text(field, system)}" for label, field in SYSTEM_FIELDS.items()]
+    return _answer("pwr", lines, _TABLE_BREAK)
 
 
 def render_info(info: Mapping[str, Any]) -> bytes:

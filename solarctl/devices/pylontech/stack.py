@@ -79,24 +79,38 @@ def stack_values(
     }
 
 
+def system_stack_values(system: Mapping[str, Any]) -> dict[str, Any]:
+    """A high-voltage stack's `pwr` system summary -> the same stack metrics (no per-module rows)."""
+    values = {key: system[key] for key in (*MODULE_METRICS, "capacity", "module_count") if key in system}
+    power = round(system["voltage"] * system["current"], 3)
+    return {**values, "power": power, "modules": [], "alarms": []}
+
+
 def cell_values(bat: Mapping[str, Any], cell_count: int | None = None) -> dict[str, Any]:
     """A parsed `bat N` table -> cell voltage / temperature lists, per-cell states, extremes, alarms.
-    `cell_count`, when known (`info`'s `Cell Number`), catches a table that lost rows: it is refused."""
-    cells = bat["cells"]
-    if not cells:
-        raise ConsoleParseError("no cell rows", command="bat")
-    if cell_count is not None and len(cells) != cell_count:
-        raise ConsoleParseError(f"{len(cells)} cell rows but the module has {cell_count} cells (a row was lost)",
+    `cell_count`, when known (`info`'s `Cell Number`), catches a table that lost rows: it is refused.
+
+    A row mangled on the wire (`lost_rows`) is a None cell in the lists and an alarm, so the others
+    keep their places; more mangled rows than readable ones is no table."""
+    cells, lost = bat["cells"], bat.get("lost_rows", [])
+    if len(cells) <= len(lost):
+        raise ConsoleParseError(f"{len(cells)} cell rows readable, {len(lost)} mangled", command="bat")
+    rows = len(cells) + len(lost)
+    if cell_count is not None and rows != cell_count:
+        raise ConsoleParseError(f"{rows} cell rows but the module has {cell_count} cells (a row was lost)",
                                 command="bat")
+    by_cell = {cell["index"]: cell for cell in cells}
+    in_order = [by_cell.get(index, {}) for index in range(1, rows + 1)]
     voltages = [cell["voltage"] for cell in cells]
     return {
-        "cell_voltages": voltages,
-        "cell_temperatures": [cell["temperature"] for cell in cells],
+        "cell_voltages": [cell.get("voltage") for cell in in_order],
+        "cell_temperatures": [cell.get("temperature") for cell in in_order],
         "cell_voltage_min": min(voltages),
         "cell_voltage_max": max(voltages),
         "cell_states": [
             {key: value for key, value in cell.items() if key in ("index", "balancing") or key.endswith("_state")}
             for cell in cells
         ],
-        "alarms": alarms(cells, bat["columns"], "cell"),
+        "alarms": alarms(cells, bat["columns"], "cell")
+        + [f"cell {row['cell']}: row mangled on the wire (line {row['line']})" for row in lost],
     }

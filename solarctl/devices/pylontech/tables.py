@@ -110,12 +110,13 @@ def parse_table(
     command: str,
     *,
     absent_rows: bool = False,
+    lost: Sequence[Line] = (),
 ) -> tuple[dict[str, str], list[Row]]:
     """A header line and its rows -> ({metric: column name}, rows).
 
     The first required column is the row index and comes first (1-based after its codec). Rows
     must number 1, 2, 3 ... and fill every column; `-` is accepted (as None) except in `required`
-    columns.
+    columns. `lost` rows (mangled on the wire, left out of `lines`) keep their place in the count.
     """
     if not lines:
         raise ConsoleParseError("no table header", command=command)
@@ -152,8 +153,9 @@ def parse_table(
                 field = field_for(name, fields)
                 _store(values, field, _convert(field, f"column {name!r}", cells[name], name in required, command, line))
             row = Row(line, True, values)
-        if row.values[keys_of(index_field)[0]] != len(rows) + 1:
-            raise ConsoleParseError(f"expected row {len(rows) + 1}, got {line.text.split()[0]!r}",
+        expected = len(rows) + 1 + sum(1 for gone in lost if gone.number < line.number)
+        if row.values[keys_of(index_field)[0]] != expected:
+            raise ConsoleParseError(f"expected row {expected}, got {line.text.split()[0]!r}",
                                     command=command, line=line.number)
         rows.append(row)
     return metric_columns, rows

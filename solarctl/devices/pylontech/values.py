@@ -115,6 +115,31 @@ def with_unit(codec: Codec, unit: str, separator: str = " ") -> Codec:
     return Codec(parse, lambda value: codec.format(value) + separator + unit)
 
 
+# Units a value may carry itself (`pwr N`, system summaries) -> the factor to SI (V, A, °C, Ah, s, %).
+SI_FACTORS = {"mV": 1e-3, "mA": 1e-3, "mC": 1e-3, "mAH": 1e-3, "mAh": 1e-3, "mAS": 1 / 3_600_000, "s": 1, "%": 1}
+_MEASURE = re.compile(r"(-?[0-9]+) *(\S+)")
+
+
+def parse_measure(text: str, units: tuple[str, ...] = tuple(SI_FACTORS)) -> float:
+    """`42586 mAH` or `153311400 mAS` (a charge in either unit) -> 42.586 / 42.5865 (Ah), one of `units`."""
+    number, unit = _match(_MEASURE, text, f"a value in {' or '.join(units)}").groups()
+    if unit not in units:
+        raise ValueError(f"expected a value in {' or '.join(units)}, got {text!r}")
+    return round(int(number) * SI_FACTORS[unit], 7)
+
+
+def measured_or_raw(text: str) -> Any:
+    """A label this code does not know: its value in SI if it carries a known unit, else the text."""
+    match = _MEASURE.fullmatch(text)
+    return parse_measure(text) if match and match.group(2) in SI_FACTORS else text
+
+
+def measured(*units: str) -> Codec:
+    """A value in any of `units` (firmwares differ: a charge in mAH or in mAS), written in the first."""
+    return Codec(lambda text: parse_measure(text, units),
+                 lambda value: f"{round(value / SI_FACTORS[units[0]])} {units[0]}")
+
+
 MILLI = Codec(parse_milli, format_milli)
 INTEGER = Codec(parse_integer, str)
 PERCENT = Codec(parse_percent, lambda value: f"{value}%")
@@ -130,6 +155,7 @@ SPECIFICATION = Codec(parse_specification, format_specification)
 CELL_INDEX = Codec(lambda text: parse_integer(text) + 1, lambda value: str(value - 1))
 # `stat`'s `Pwr Coulomb` is the remaining charge in mA·s (153311400 = 42.5865 Ah).
 MILLIAMPERE_SECONDS = Codec(lambda text: parse_integer(text) / 3_600_000, lambda value: str(round(value * 3_600_000)))
+MEASURED_OR_RAW = Codec(measured_or_raw, str)
 RAW = Codec(str, str)  # columns this code does not know: kept as printed
 
 

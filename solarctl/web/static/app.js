@@ -241,6 +241,25 @@ async function loadAudit() {
     `<td title="${esc(e.reason || "")}">${esc(e.outcome)}</td></tr>`).join("") || '<tr><td colspan="5" class="muted">no writes yet</td></tr>';
 }
 
+// The forecast strategy's plan, one row per hour (means of its steps; the SoC the hour ends at).
+async function loadPlan() {
+  const answer = await (await fetch("/api/plan")).json();
+  const entry = answer.plans[0];
+  $("plan-section").hidden = !entry;
+  if (!entry) return;
+  if (!entry.plan) { $("plan-basis").textContent = `no plan yet: ${entry.missing}`; return; }
+  const p = entry.plan, perHour = Math.max(1, Math.round(3600 / p.step_s)), rows = [];
+  const mean = (list, i) => list.slice(i, i + perHour).reduce((a, b) => a + b, 0) / list.slice(i, i + perHour).length;
+  for (let i = 0; i < p.battery_w.length; i += perHour) {
+    const when = new Date((p.made_at + i * p.step_s) * 1000).toLocaleString([], {weekday: "short", hour: "2-digit", minute: "2-digit"});
+    const soc = p.soc_pct[Math.min(i + perHour, p.soc_pct.length) - 1];
+    rows.push(`<tr><td>${esc(when)}</td>${[p.pv_w, p.load_w, p.battery_w, p.grid_w].map((l) => `<td>${mean(l, i).toFixed(0)}</td>`).join("")}` +
+      `<td>${Math.max(...p.price.slice(i, i + perHour))}</td><td>${soc.toFixed(0)}</td></tr>`);
+  }
+  $("plan-basis").textContent = `made ${new Date(p.made_at * 1000).toLocaleString()}, cost ${p.cost.toFixed(2)}; ${p.basis}`;
+  $("plan").querySelector("tbody").innerHTML = rows.join("");
+}
+
 async function loadSettings() {
   state.settings = await (await fetch("/api/settings")).json();
   const options = [];
@@ -308,8 +327,8 @@ async function start() {
   connectStream();
   fillMetricChoices();
   $("history-day").value = new Date().toLocaleDateString("sv");  // yyyy-mm-dd, local
-  loadHistory(); loadEnergy(); loadAudit(); loadSettings();
-  setInterval(() => { loadAudit(); loadAlerts(); refreshSinks(); }, 10000);
+  loadHistory(); loadEnergy(); loadAudit(); loadSettings(); loadPlan();
+  setInterval(() => { loadAudit(); loadAlerts(); refreshSinks(); loadPlan(); }, 10000);
   setInterval(() => { loadHistory(); loadEnergy(); }, 60000);
 }
 

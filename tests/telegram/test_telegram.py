@@ -8,7 +8,6 @@ import contextlib
 import json
 import logging
 
-import pytest
 
 from solarctl.alerts.model import AlertEvent, Condition
 from solarctl.api.ops import DaemonOps
@@ -140,7 +139,6 @@ async def test_a_setting_change_needs_the_confirm_step_and_lands_at_the_simulato
 
 
 async def test_ack_clears_an_alert(tmp_path):
-    pytest.importorskip("solarctl.alerts.manager", reason="the alert manager comes with the alerts branch")
     async with asyncio.timeout(30), RunningBot(tmp_path) as bot:
         bot.daemon.alerts.observe(Condition("cell_low", "xw", True, "critical", "cell 3 at 2.61 V"))
         await wait_until(lambda: any("cell 3 at 2.61 V" in t for t in bot.fake.to(CHAT)))
@@ -153,7 +151,6 @@ async def test_ack_clears_an_alert(tmp_path):
 
 
 async def test_a_flapping_condition_through_the_alert_manager_reaches_telegram_once(tmp_path):
-    pytest.importorskip("solarctl.alerts.manager", reason="the alert manager comes with the alerts branch")
     async with asyncio.timeout(30), RunningBot(tmp_path) as bot:
         for active in (True, False, True, False, False, True, False, False, False):  # clears after 3 clear looks
             bot.daemon.alerts.observe(Condition("cell_low", "xw", active, "critical", "cell 3 at 2.61 V"))

@@ -68,6 +68,10 @@ class Daemon:
             from solarctl.publish.mqtt import daemon_mqtt_sink  # brings aiomqtt: only for a config with [mqtt]
 
             self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock))
+        if config.webhook:
+            from solarctl.publish.webhook import webhook_sink  # brings httpx: only for a config with [[webhook]]
+
+            self.sinks.extend(webhook_sink(w, self.clock) for w in config.webhook)
         # Plausibility across devices on each new sample (solarctl/checks/): logged, and alerts through the manager.
         self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
                                               self.hub, self.clock, report=self.alerts.observe_all)

@@ -53,6 +53,10 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
             daemon = Daemon(cfg)  # a bad [storage] url is a StoreError here, before anything starts
             migrate_in_child(cfg, config)
             api.ops.update(DaemonOps(daemon, config.resolve()).table())
+            if cfg.telegram is not None:
+                from solarctl.telegram.service import attach_telegram  # brings httpx: only with [telegram]
+
+                attach_telegram(daemon, cfg.telegram, api.ops)
             daemon.services["control api"] = api.serve
             if cfg.web is not None:
                 daemon.services["web page"] = serve_web(daemon, "run")

@@ -16,6 +16,7 @@ from solarctl.plant.extras import MissingExtraError
 from solarctl.publish.mqtt_config import MqttSetupError
 from solarctl.sim.errors import SimulatorError
 from solarctl.store.engine import StoreError
+from solarctl.telegram.config import TelegramSetupError
 
 
 class StartupError(Exception):
@@ -26,7 +27,8 @@ class StartupError(Exception):
 def one_sentence_errors(command: str) -> Iterator[None]:
     try:
         yield
-    except (StartupError, SimulatorError, MissingExtraError, StoreError, MqttSetupError) as exc:
+    except (StartupError, SimulatorError, MissingExtraError, StoreError, MqttSetupError,
+            TelegramSetupError) as exc:
         print(f"solarctl {command}: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
 

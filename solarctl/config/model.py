@@ -13,13 +13,15 @@ from solarctl.strict_model import StrictModel
 from solarctl.devices import registry
 from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice, SerialDevice
 from solarctl.alerts.config import AlertsConfig
-from solarctl.config.sections import GeneralConfig, TelegramTable
+from solarctl.config.sections import GeneralConfig
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.config import ControlConfig, StrategyConfig
 from solarctl.plant.config import PlantConfig
 from solarctl.publish.mqtt_config import MqttConfig
+from solarctl.publish.webhook_config import WebhookConfig
 from solarctl.registers.codec import WriteRejected, check_write
 from solarctl.store.config import StorageConfig
+from solarctl.telegram.config import TelegramConfig
 from solarctl.web.config import WebConfig
 
 
@@ -35,7 +37,8 @@ class Config(StrictModel):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     web: WebConfig | None = None  # the page is served only when the table is there
     mqtt: MqttConfig | None = None
-    telegram: TelegramTable = None
+    telegram: TelegramConfig | None = None
+    webhook: list[WebhookConfig] = Field(default_factory=list)
     control: ControlConfig = Field(default_factory=ControlConfig)
     strategy: list[StrategyConfig] = Field(default_factory=list)
     command_file: CommandFileConfig | None = None

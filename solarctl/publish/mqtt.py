@@ -36,6 +36,7 @@ from solarctl.alerts.model import AlertEvent
 from solarctl.bus.backoff import Backoff
 from solarctl.clock import Clock
 from solarctl.control.safe_write import WriteOutcome
+from solarctl.control.setting_text import setting_value
 from solarctl.devices import registry
 from solarctl.devices.description import DriverDescription
 from solarctl.freshness import stale_after
@@ -182,7 +183,7 @@ class MqttSink:
             outcome = self.writer.refuse(device, setting, text, f"{device}.{setting} is not open to MQTT control; "
                                          f"add it to [mqtt] control to allow it", source=SOURCE)
         else:
-            outcome = await self.writer.write(device, setting, _command_value(reg, text), source=SOURCE)
+            outcome = await self.writer.write(device, setting, setting_value(reg, text), source=SOURCE)
             read_back = outcome.after if outcome.outcome == "written" else outcome.before
             if outcome.outcome in ("written", "unchanged") and feed.fresh(self.clock.time()):
                 feed.values[reg.name] = read_back  # read from the device just now: HA sees the switch move at once
@@ -346,16 +347,6 @@ class MqttSink:
             now = self.clock.time()
             if any(feed.online and not feed.fresh(now) for feed in self.feeds.values()):
                 self._wake.set()
-
-
-def _command_value(reg: Register, text: str) -> Value:
-    """A number for a range setting when the text is one; text otherwise (the safe writer validates)."""
-    if reg.enum is None and reg.type != "str":
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    return text
 
 
 def _password(config: MqttConfig) -> str | None:

@@ -1,0 +1,119 @@
+"""A small HTTP/1.1 server on 127.0.0.1 for tests: a fake Telegram Bot API and a fake alert relay."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+Route = Callable[[Request], Awaitable[tuple[int, dict]]]
+
+
+class FakeHttpServer:
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        self.requests: list[Request] = []
+        self._server: asyncio.Server | None = None
+        self._clients: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def __aenter__(self) -> "FakeHttpServer":
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._clients:  # Python 3.11 has no Server.close_clients
+            writer.close()
+        await self._server.wait_closed()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._clients.add(writer)
+        try:
+            while line := await reader.readline():
+                method, target, _ = line.decode().split(" ", 2)
+                headers = {}
+                while (header := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = header.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                parts = urlsplit(target)
+                request = Request(method, parts.path, parse_qs(parts.query), headers, body)
+                self.requests.append(request)
+                status, answer = await self.route(request)
+                payload = json.dumps(answer).encode()
+                writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                             f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or the server is closing
+        finally:
+            self._clients.discard(writer)
+            writer.close()
+
+
+@dataclass
+class FakeBotApi:
+    """sendMessage is recorded; getUpdates long-polls the messages `say` queues. `fail_next` answers the
+    next N sendMessage calls with a 500 (the client must retry)."""
+
+    token: str = "123:secret"
+    sent: list[tuple[int, str]] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    fail_next: int = 0
+    _new: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def say(self, chat_id: int, text: str) -> None:
+        self.updates.append({"update_id": 1000 + len(self.updates),
+                             "message": {"chat": {"id": chat_id}, "text": text}})
+        self._new.set()
+
+    def to(self, chat_id: int) -> list[str]:
+        return [text for chat, text in self.sent if chat == chat_id]
+
+    async def route(self, request: Request) -> tuple[int, dict]:
+        prefix = f"/bot{self.token}/"
+        if not request.path.startswith(prefix):
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        method, params = request.path[len(prefix):], json.loads(request.body or b"{}")
+        if method == "sendMessage":
+            if self.fail_next:
+                self.fail_next -= 1
+                return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            self.sent.append((params["chat_id"], params["text"]))
+            return 200, {"ok": True, "result": {"message_id": len(self.sent)}}
+        if method == "getUpdates":
+            offset = params.get("offset", 0)
+            try:
+                async with asyncio.timeout(params.get("timeout", 0)):
+                    while not [u for u in self.updates if u["update_id"] >= offset]:
+                        self._new.clear()
+                        await self._new.wait()
+            except TimeoutError:
+                pass
+            return 200, {"ok": True, "result": [u for u in self.updates if u["update_id"] >= offset]}
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+
+
+async def wait_until(check: Callable[[], bool], seconds: float = 10.0) -> None:
+    async with asyncio.timeout(seconds):
+        while not check():
+            await asyncio.sleep(0.05)

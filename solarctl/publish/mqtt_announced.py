@@ -7,28 +7,15 @@ an empty retained message, so the entity disappears from HA.
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from solarctl.control.state_file import StateFile
 
 
 class AnnouncedTopics:
     def __init__(self, path: Path | None) -> None:
-        self.path = path  # None: nothing remembered across restarts (tests)
-        self.topics: set[str] = self._load()
-
-    def _load(self) -> set[str]:
-        if self.path is None or not self.path.exists():
-            return set()
-        try:
-            return set(json.loads(self.path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as error:
-            log.warning("%s: cannot read the announced discovery topics (%s); entities of removed devices "
-                        "may stay in Home Assistant until deleted there", self.path, error)
-            return set()
+        self.file = None if path is None else StateFile(path)  # None: nothing remembered across restarts (tests)
+        self.topics: set[str] = set((self.file.load() if self.file else None) or ())
 
     def withdrawn(self, current: set[str]) -> set[str]:
         """Topics announced before that the current config no longer has."""
@@ -36,9 +23,5 @@ class AnnouncedTopics:
 
     def save(self, current: set[str]) -> None:
         self.topics = set(current)
-        if self.path is None:
-            return
-        tmp = self.path.with_suffix(".tmp")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(sorted(current), indent=0), encoding="utf-8")
-        os.replace(tmp, self.path)
+        if self.file is not None:
+            self.file.save(sorted(current))

@@ -51,7 +51,7 @@ def _refusals_counted_not_logged() -> Iterator[None]:
 def run_backtest(scenario: Scenario, site: str, names: list[str], tariff, *, min_soc_pct: float = 20.0,
                  with_optimum: bool = True, progress: Progress = no_progress) -> Backtest:
     runs = list(dict.fromkeys(["none", *(n for n in names if n != "optimum")]))
-    plans = {name: strategy_for(scenario.config, name, site, scenario.step_s) for name in runs}  # refuse bad names before running
+    plans = {name: strategy_for(scenario.config, name, site, scenario.step_s, tariff) for name in runs}  # refuse bad names before running
     result = Backtest(scenario, tariff, site)
     prices = tariff.import_prices(scenario.start, scenario.step_s, scenario.steps, scenario.zone)
     with _refusals_counted_not_logged():

@@ -1,5 +1,6 @@
 """Which strategy objects a backtest runs for a name: the site's own `[[strategy]]` table when it has one,
-otherwise the strategy's defaults aimed at the site's inverter (grid power) and battery (SoC) by role.
+otherwise the strategy's defaults aimed at the site's inverter (grid power) and battery (SoC) by role; a
+strategy that plans with prices (`forecast`) and has no table of its own plans with the backtest's tariff.
 No strategy decides more often than the backtest's step (its resolution)."""
 
 from __future__ import annotations
@@ -20,27 +21,31 @@ def _device_with(config: Config, role: str) -> str | None:
                 None)
 
 
-def _table(config: Config, name: str, site: str):
+def _table(config: Config, name: str, site: str, tariff):
     found = next((s for s in config.strategy if s.name == name), None)
-    if found is not None:
+    if found is not None:  # the user's own setting, prices included: that is what the backtest is asked about
         return found.model_copy(update={"enabled": True})
     inverter, battery = _device_with(config, "grid_power"), _device_with(config, "battery_soc")
     for candidate in ({"name": name, "inverter": inverter, "battery": battery}, {"name": name, "inverter": inverter},
                       {"name": name, "battery": battery}, {"name": name}):
         table = {k: v for k, v in candidate.items() if v is not None}
         try:  # as part of the whole config, so the checks that need the site's devices run too
-            return type(config).model_validate({**config.model_dump(), "strategy": [table]}).strategy[0]
+            found = type(config).model_validate({**config.model_dump(), "strategy": [table]}).strategy[0]
         except ValidationError:
             continue
+        if tariff is not None and hasattr(found, "plan_with"):
+            found.plan_with(tariff)
+        return found
     raise ScenarioError(f"strategy {name!r} needs settings that site {site!r} does not give; add a [[strategy]] "
                         f"table for it to a config and pass that config with --site")
 
 
-def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0) -> list[Strategy]:
-    """The strategy objects `name` means on this site (none for the `none` baseline)."""
+def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0, tariff=None) -> list[Strategy]:
+    """The strategy objects `name` means on this site (none for the `none` baseline); `tariff`
+    (solarctl.optimize.tariff.Tariff): the prices the backtest counts in."""
     if name == "none":
         return []
     if name not in STRATEGIES:
         raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
-    table = _table(config, name, site)
+    table = _table(config, name, site, tariff)
     return make_strategies([table.model_copy(update={"interval": max(table.interval, step_s)})], config.device)

@@ -161,6 +161,7 @@ class ForecastStrategyConfig(StrategyTable):
     feed_in: Annotated[float, Field(ge=0)] = 0.0
     limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
     _site: object = PrivateAttr(default=None)
+    _prices: object = PrivateAttr(default=None)
 
     @field_validator("tariff")
     @classmethod
@@ -173,6 +174,16 @@ class ForecastStrategyConfig(StrategyTable):
         """What the strategy needs from the rest of the config: which drivers supply which roles, the site's
         place, arrays and (for limits not given here) its [plant] table."""
         self._site = (drivers, plant)
+
+    def plan_with(self, tariff) -> None:
+        """Plan with this solarctl.optimize.tariff.Tariff instead of `tariff` / the flat prices (a backtest's
+        tariff, for a table it made up itself)."""
+        self._prices = tariff
+
+    @property
+    def prices(self):
+        """The Tariff given to `plan_with`, if any."""
+        return self._prices
 
     @property
     def references(self) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ to clear-sky at that time of day. No numpy: the strategy's look (every minute) s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from solarctl.plant.config import PlantConfig
 from solarctl.plant.localtime import LocalCalendar
@@ -29,40 +29,54 @@ class ClearSkyPv:
 
 
 @dataclass
-class _Bin:
-    """One day's samples in one slot of the day."""
+class _Sums:
+    """Samples summed over one slot of the day, of one day or of all days kept."""
 
     load_w: float = 0.0
     samples: int = 0
     pv_w: float = 0.0  # over the samples that can speak for PV (see `Seen.add`)
     clear_w: float = 0.0
 
+    def add(self, other: _Sums) -> None:
+        self.load_w += other.load_w
+        self.samples += other.samples
+        self.pv_w += other.pv_w
+        self.clear_w += other.clear_w
 
-@dataclass
+
 class Seen:
-    """Samples kept by (local day, slot of `step_s`) for the last `days` days."""
+    """Samples kept by local day and slot of `step_s` for the last `days` days (and today), with their sums
+    per slot over all kept days kept up to date as samples arrive: a forecast reads ~100 sums, not every day."""
 
-    step_s: float
-    days: int
-    calendar: LocalCalendar
-    bins: dict[tuple[int, int], _Bin] = field(default_factory=dict)
+    def __init__(self, step_s: float, days: int, calendar: LocalCalendar) -> None:
+        self.step_s, self.days, self.calendar = step_s, days, calendar
+        self.by_day: dict[int, dict[int, _Sums]] = {}  # day -> slot -> that day's samples
+        self.by_slot: dict[int, _Sums] = {}  # slot -> the kept days' samples
 
     def slot(self, t: float) -> tuple[int, int]:
         local = self.calendar.at(t)
         return local.year * 1000 + local.day_of_year, int(local.seconds_of_day // self.step_s)
 
     def add(self, t: float, pv_w: float, load_w: float, clear_w: float, pv_counts: bool) -> None:
-        """One look; `pv_counts` False when PV may have been held back (a full battery and nowhere to send it)."""
+        """One look; `pv_counts` False when PV may have been held back (a full battery and nowhere to send it).
+        PV measured without clear-sky light (night) says nothing about the sky either."""
         day, slot = self.slot(t)
-        entry = self.bins.setdefault((day, slot), _Bin())
-        entry.load_w += load_w
-        entry.samples += 1
-        if pv_counts:
-            entry.pv_w += pv_w
-            entry.clear_w += clear_w
-        kept = sorted({d for d, _ in self.bins})[-self.days - 1:]  # today and the `days` before
-        for key in [k for k in self.bins if k[0] not in kept]:
-            del self.bins[key]
+        if day not in self.by_day:
+            self.by_day[day] = {}
+            self._forget_old_days()
+        sample = _Sums(load_w, 1, pv_w, clear_w) if pv_counts and clear_w > 0.0 else _Sums(load_w, 1)
+        self.by_day[day].setdefault(slot, _Sums()).add(sample)
+        self.by_slot.setdefault(slot, _Sums()).add(sample)
+
+    def _forget_old_days(self) -> None:
+        kept = sorted(self.by_day)[-self.days - 1:]  # today and the `days` before
+        if len(kept) == len(self.by_day):
+            return
+        self.by_day = {day: self.by_day[day] for day in kept}
+        self.by_slot = {}
+        for slots in self.by_day.values():
+            for slot, sums in slots.items():
+                self.by_slot.setdefault(slot, _Sums()).add(sums)
 
 
 class Forecaster:
@@ -70,39 +84,30 @@ class Forecaster:
         self.clear = ClearSkyPv(plant)
         self.seen = Seen(step_s, days, LocalCalendar(plant.timezone))
         self.step_s = step_s
+        self._sky: dict[float, tuple[int, float]] = {}  # step middle -> (slot, clear-sky W), of the last forecast
 
     def observe(self, t: float, pv_w: float, load_w: float, pv_counts: bool) -> None:
         self.seen.add(t, pv_w, load_w, self.clear.power_w(t), pv_counts)
 
     def forecast(self, start: float, steps: int) -> tuple[list[float], list[float], str]:
         """(PV W, load W) per step from `start`, and a sentence saying what they rest on."""
-        load_by_slot: dict[int, list[float]] = {}
-        pv_by_slot: dict[int, list[float]] = {}
-        for (_, slot), entry in self.seen.bins.items():
-            load_by_slot.setdefault(slot, [0.0, 0.0])
-            load_by_slot[slot][0] += entry.load_w
-            load_by_slot[slot][1] += entry.samples
-            if entry.clear_w > 0.0:
-                pv_by_slot.setdefault(slot, [0.0, 0.0])
-                pv_by_slot[slot][0] += entry.pv_w
-                pv_by_slot[slot][1] += entry.clear_w
-        total_load = sum(v[0] for v in load_by_slot.values())
-        total_samples = sum(v[1] for v in load_by_slot.values())
-        mean_load = total_load / total_samples if total_samples else 0.0
-        measured, clear = (sum(v[i] for v in pv_by_slot.values()) for i in (0, 1))
-        overall = measured / clear if clear > 0 else UNSEEN_PV_RATIO
-        pv, load = [], []
+        slots = self.seen.by_slot
+        total = _Sums()
+        for sums in slots.values():
+            total.add(sums)
+        mean_load = total.load_w / total.samples if total.samples else 0.0
+        overall = total.pv_w / total.clear_w if total.clear_w > 0 else UNSEEN_PV_RATIO
+        pv, load, sky = [], [], {}
         for i in range(steps):
             t = start + (i + 0.5) * self.step_s
-            _, slot = self.seen.slot(t)
-            seen_load = load_by_slot.get(slot)
-            load.append(seen_load[0] / seen_load[1] if seen_load else mean_load)
-            seen_pv = pv_by_slot.get(slot)
-            clear_now = self.clear.power_w(t)
+            # Plans follow each other by whole steps: most of this horizon's sky was worked out for the last one.
+            slot, clear_now = sky[t] = self._sky.get(t) or (self.seen.slot(t)[1], self.clear.power_w(t))
+            seen = slots.get(slot)
+            load.append(seen.load_w / seen.samples if seen else mean_load)
             # a slot with little clear-sky light (dawn, dusk) says little: the day's overall ratio instead
-            ratio = seen_pv[0] / seen_pv[1] if seen_pv and seen_pv[1] > MIN_CLEAR_SHARE * self.clear.peak_w else overall
+            ratio = seen.pv_w / seen.clear_w if seen and seen.clear_w > MIN_CLEAR_SHARE * self.clear.peak_w else overall
             pv.append(clear_now * ratio)
-        days = len({day for day, _ in self.seen.bins})
-        basis = (f"load: profile of {days} day(s) seen, mean {mean_load:.0f} W; PV: clear sky x {overall:.2f}"
-                 + ("" if clear > 0 else " (no daylight seen yet: a typical ratio)"))
+        self._sky = sky
+        basis = (f"load: profile of {len(self.seen.by_day)} day(s) seen, mean {mean_load:.0f} W; PV: clear sky x "
+                 f"{overall:.2f}" + ("" if total.clear_w > 0 else " (no daylight seen yet: a typical ratio)"))
         return pv, load, basis

@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 
 from solarctl.optimize import lp
-from solarctl.optimize.lp import Limits, Tariff, optimum
+from solarctl.optimize.lp import Horizon, Limits, Tariff, optimum
 from solarctl.plant.config import PlantConfig
 
 ZONE = "Europe/Vienna"
@@ -111,3 +111,33 @@ def test_limits_from_the_plant_config():
     assert limits.grid_export_max_w == 0
     selling = PlantConfig.model_validate({"settings": {"sell_enabled": True, "max_sell_amps": 10}})
     assert Limits.from_plant(selling).grid_export_max_w == pytest.approx(2300)
+
+
+def test_a_horizon_kept_for_the_next_plan_costs_the_same_as_a_fresh_one():
+    """The forecast strategy solves one Horizon again every 15 minutes (HiGHS starting from the last basis):
+    each answer must be as cheap as a cold solve of the same data."""
+    steps, limits = 96, dataclasses.replace(LIMITS, battery_kwh=6.0)
+    kept = Horizon(steps, 900, limits, TIME_OF_USE)
+    for k in range(12):  # the horizon moves on by a step each time, and the forecast changes with it
+        start = START + k * 900
+        pv = [max(0.0, 3500 * math.sin(math.pi * (((i + k) % 96) - 28) / 40)) * (0.5 + 0.05 * k) for i in range(steps)]
+        load = [600 + 900 * (((i + k) % 96) in range(68, 88)) + 10 * k for i in range(steps)]
+        prices = TIME_OF_USE.import_prices(start, 900, steps, ZONE)
+        stored = 1.0 + 0.3 * k
+        warm = kept.schedule(kept.solve(pv, load, prices, stored, 0.05), prices)
+        fresh = Horizon(steps, 900, limits, TIME_OF_USE)
+        cold = fresh.schedule(fresh.solve(pv, load, prices, stored, 0.05), prices)
+        assert warm.cost == pytest.approx(cold.cost, abs=1e-6), k
+        assert warm.unmet_kwh == pytest.approx(cold.unmet_kwh, abs=1e-6)
+        assert warm.soc_pct[-1] == pytest.approx(cold.soc_pct[-1], abs=1e-3)
+
+
+def test_of_plans_equal_in_cost_the_one_that_uses_stored_energy_first():
+    """A dark night at a flat price: when the battery's share of the night is spent does not change the cost;
+    the plan spends it first (a forecast may be wrong, a kWh used now is a saving made)."""
+    night = [800.0] * 10
+    schedule = optimum([0.0] * 10, night, 3600, LIMITS, FLAT, START, ZONE)
+    discharging = [b < -1.0 for b in schedule.battery_w]
+    assert discharging[0] and 0 < sum(discharging) < len(night)  # the battery covers part of the night ...
+    assert discharging == sorted(discharging, reverse=True)  # ... and the first part
+    assert schedule.soc_pct[-1] == pytest.approx(LIMITS.soc_min_pct, abs=1e-6)

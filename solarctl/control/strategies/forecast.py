@@ -127,9 +127,11 @@ class ForecastStrategy(Strategy):
         self.limits = site_limits(config, plant, driver)
         self.volts = nominal_volts(plant)
         self.zone = plant.timezone
-        self.tariff = Tariff.load(config.tariff) if config.tariff else Tariff.flat(config.import_price, config.feed_in)
+        self.tariff = config.prices or (Tariff.load(config.tariff) if config.tariff
+                                        else Tariff.flat(config.import_price, config.feed_in))
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
         self.plan: Plan | None = None
+        self._lp = None  # solarctl.optimize.lp.Horizon, kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
 
     def stop_proposals(self) -> list[Proposal]:
@@ -160,20 +162,26 @@ class ForecastStrategy(Strategy):
         return self.actuator(self.config.inverter, self.plan.step(now), self.volts)
 
     def make_plan(self, now: float, pv: float, load: float, soc: float) -> Plan:
-        from solarctl.optimize.lp import optimum  # scipy: only when a plan is made
-
         steps = round(self.config.horizon_h * 3600 / self.config.step_s)
         pv_w, load_w, basis = self.forecaster.forecast(now, steps)
         pv_w[0], load_w[0] = pv, load  # the present is known
-        limits = dataclasses.replace(
-            self.limits, initial_soc_pct=min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)))
         prices = self.tariff.import_prices(now, self.config.step_s, steps, self.zone)
+        horizon = self._horizon(steps)
         # What is left stored at the horizon's end is worth the cheapest import it would replace, less a share
         # for not knowing what comes after: of two plans equal by the LP, the one that uses the battery now.
-        end_value = END_DISCOUNT * min(prices) * limits.discharge_efficiency * limits.inverter_efficiency
-        schedule = optimum(pv_w, load_w, self.config.step_s, limits, self.tariff, now, self.zone, end_value=end_value)
+        end_value = END_DISCOUNT * min(prices) * self.limits.discharge_efficiency * self.limits.inverter_efficiency
+        stored_kwh = self.limits.battery_kwh * min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)) / 100.0
+        schedule = horizon.schedule(horizon.solve(pv_w, load_w, prices, stored_kwh, end_value), prices)
         return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
                     schedule.soc_pct, schedule.cost, basis)
+
+    def _horizon(self, steps: int):
+        """The LP kept from the last plan (HiGHS starts from its basis); built on the first plan."""
+        from solarctl.optimize.lp import Horizon  # scipy: only when a plan is made
+
+        if self._lp is None:
+            self._lp = Horizon(steps, self.config.step_s, self.limits, self.tariff)
+        return self._lp
 
     def _named(self, roles: list[str]) -> str:
         devices = sorted({dev for role in roles for dev, _ in self.sources[role]})

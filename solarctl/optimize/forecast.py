@@ -97,16 +97,17 @@ class Forecaster:
             total.add(sums)
         mean_load = total.load_w / total.samples if total.samples else 0.0
         overall = total.pv_w / total.clear_w if total.clear_w > 0 else UNSEEN_PV_RATIO
+        load_of = {slot: sums.load_w / sums.samples for slot, sums in slots.items() if sums.samples}
+        # a slot with little clear-sky light (dawn, dusk) says little: the day's overall ratio instead
+        ratio_of = {slot: sums.pv_w / sums.clear_w for slot, sums in slots.items()
+                    if sums.clear_w > MIN_CLEAR_SHARE * self.clear.peak_w}
         pv, load, sky = [], [], {}
         for i in range(steps):
             t = start + (i + 0.5) * self.step_s
             # Plans follow each other by whole steps: most of this horizon's sky was worked out for the last one.
             slot, clear_now = sky[t] = self._sky.get(t) or (self.seen.slot(t)[1], self.clear.power_w(t))
-            seen = slots.get(slot)
-            load.append(seen.load_w / seen.samples if seen else mean_load)
-            # a slot with little clear-sky light (dawn, dusk) says little: the day's overall ratio instead
-            ratio = seen.pv_w / seen.clear_w if seen and seen.clear_w > MIN_CLEAR_SHARE * self.clear.peak_w else overall
-            pv.append(clear_now * ratio)
+            load.append(load_of.get(slot, mean_load))
+            pv.append(clear_now * ratio_of.get(slot, overall))
         self._sky = sky
         basis = (f"load: profile of {len(self.seen.by_day)} day(s) seen, mean {mean_load:.0f} W; PV: clear sky x "
                  f"{overall:.2f}" + ("" if total.clear_w > 0 else " (no daylight seen yet: a typical ratio)"))

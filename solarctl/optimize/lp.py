@@ -43,7 +43,7 @@ CYCLE_TIE_BREAK = 1e-6  # per kWh through the battery: of two equal plans, the o
 # forecast that may be wrong, a kWh from the battery now is a saving made, while one held for later may be
 # left over when PV comes back (and HiGHS' warm start would otherwise pick among equal plans at random:
 # backtests closed 16-99 % of the gap without a rule). Far below any price spread; costs are reported unweighted.
-IMPORT_TIE_BREAK = 1e-4
+IMPORT_TIE_BREAK = 1e-3
 WINDOW_S = 5 * 86400.0  # one solve at most this long ...
 COMMIT_S = 3 * 86400.0  # ... of which this much is kept: the rest looks ahead
 _VARIABLES = ("grid_import", "grid_export", "charge", "discharge", "pv_used", "to_ac", "to_dc", "unmet", "store")

@@ -14,13 +14,16 @@ A tariff file (TOML), prices per kWh in any one currency:
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
 from solarctl.plant.localtime import LocalCalendar
 
 HOURS = 24
+SHORT_SPAN_S = 2 * 86400.0
 
 
 class TariffError(ValueError):
@@ -65,14 +68,25 @@ class Tariff:
         """The import price of each step from `start` (epoch s), by the local hour at the step's middle."""
         if not self.time_of_use:
             return [self.import_by_hour[0]] * steps
+        middles = [start + (i + 0.5) * step_s for i in range(steps)]
+        zone_info = zoneinfo.ZoneInfo(zone)
+        offsets = {_utc_offset(t, zone_info) for t in (middles[0], middles[-1])}
+        # Within two days, the same UTC offset at both ends means no clock change in between (zones change
+        # their clocks months apart): the local hour is arithmetic. The forecast asks for 36 h every 15 minutes.
+        if len(offsets) == 1 and middles[-1] - middles[0] <= SHORT_SPAN_S:
+            [offset] = offsets
+            return [self.import_by_hour[int((t + offset) % 86400 // 3600)] for t in middles]
         calendar = LocalCalendar(zone)
-        return [self.import_by_hour[int(calendar.at(start + (i + 0.5) * step_s).seconds_of_day // 3600) % HOURS]
-                for i in range(steps)]
+        return [self.import_by_hour[int(calendar.at(t).seconds_of_day // 3600) % HOURS] for t in middles]
 
     def describe(self) -> str:
         if not self.time_of_use:
             return f"import {self.import_by_hour[0]:g}/kWh, feed-in {self.feed_in:g}/kWh"
         return f"import {min(self.import_by_hour):g}-{max(self.import_by_hour):g}/kWh by hour, feed-in {self.feed_in:g}/kWh"
+
+
+def _utc_offset(t: float, zone: zoneinfo.ZoneInfo) -> float:
+    return dt.datetime.fromtimestamp(t, zone).utcoffset().total_seconds()  # type: ignore[union-attr]
 
 
 def _number(value: object, key: str, path: str | Path) -> float:

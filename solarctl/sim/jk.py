@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from solarctl.devices.jk import pb_bus, proto4e57
-from solarctl.devices.jk.battery import pb_values
+from solarctl.devices.jk.battery import CELL_NAMES, pb_values
 from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.registers import JK_PB
 from solarctl.devices.jk.wire import NW_MAX_FRAME
@@ -50,7 +50,7 @@ class JkPack:
         current, soc, temperature = bat.module_current_a(i), bat.module_soc_pct(i), bat.module_temperature_c(i)
         capacity = bat.module_capacity_ah * bat.soh_pct / 100
         return {
-            **{f"cell_voltage_{n:02d}": v for n, v in enumerate(cells, 1)},
+            **dict(zip(CELL_NAMES, cells)),
             "cell_present": (1 << len(cells)) - 1,
             "cell_voltage_average": sum(cells) / len(cells),
             "temperature_mos": temperature + 3.0,

@@ -8,6 +8,7 @@ rounded as B66.6 prints them: mV, mA, whole °C, whole %.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from solarctl.devices.pylontech.stack import stack_values
@@ -26,6 +27,10 @@ INFO_IDENTITY = {
 }
 
 
+NORMAL_STATES = dict.fromkeys(("voltage_state", "current_state", "temperature_state", "battery_voltage_state",
+                               "battery_temperature_state"), "Normal")
+
+
 def base_state(current_a: float) -> str:
     if current_a >= IDLE_BELOW_A:
         return "Charge"
@@ -42,13 +47,11 @@ def module_row(plant: Plant, i: int) -> dict[str, Any]:
     cells = _cell_voltages(plant, i)
     current = round(battery.module_current_a(i), 3)
     temperature = float(round(battery.module_temperature_c(i)))
-    normal = dict.fromkeys(("voltage_state", "current_state", "temperature_state", "battery_voltage_state",
-                            "battery_temperature_state"), "Normal")
     return {
         "index": i + 1, "voltage": round(sum(cells), 3), "current": current, "temperature": temperature,
         "temperature_min": temperature, "temperature_max": temperature,
         "cell_voltage_min": min(cells), "cell_voltage_max": max(cells), "base_state": base_state(current),
-        **normal, "soc": round(battery.module_soc_pct(i)), "time": local_time(plant),
+        **NORMAL_STATES, "soc": round(battery.module_soc_pct(i)), "time": local_time(plant),
     }
 
 
@@ -95,7 +98,12 @@ def info_values(plant: Plant, console_baudrate: int, barcode: str) -> dict[str, 
 
 def local_time(plant: Plant) -> str:
     """The modules' clock: the plant's local time (the console prints no zone)."""
-    return dt.datetime.fromtimestamp(plant.time, plant.calendar.zone).strftime(TIME_FORMAT)
+    return _local_time(plant.time, plant.calendar.zone)
+
+
+@functools.lru_cache(maxsize=4)  # every module's row asks for the same instant
+def _local_time(t: float, zone: dt.tzinfo) -> str:
+    return dt.datetime.fromtimestamp(t, zone).strftime(TIME_FORMAT)
 
 
 def plant_view(config, plant: Plant, index: int) -> PlantView:

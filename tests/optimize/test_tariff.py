@@ -24,6 +24,20 @@ def test_time_of_use_by_local_hour_across_the_clock_change(tmp_path):
     assert "import 0.2-0.34/kWh by hour" in tariff.describe()
 
 
+@pytest.mark.parametrize("zone", ["Europe/Vienna", "Australia/Adelaide", "Asia/Kolkata"])
+@pytest.mark.parametrize(("start", "step_s", "steps"), [
+    ("2025-03-29 20:10", 900, 144),  # 36 h over the spring clock change (the forecast's plan)
+    ("2025-10-25 23:00", 300, 576),  # two days over the autumn one
+    ("2025-01-01 00:00", 3600, 8760),  # a year (the optimum): two changes, the same offset at both ends
+])
+def test_every_step_is_priced_by_its_local_hour(zone, start, step_s, steps):
+    by_hour = Tariff(tuple(range(24)))  # the price says the hour
+    info = zoneinfo.ZoneInfo(zone)
+    first = dt.datetime.fromisoformat(start).replace(tzinfo=info).timestamp()
+    local_hours = [dt.datetime.fromtimestamp(first + (i + 0.5) * step_s, info).hour for i in range(steps)]
+    assert by_hour.import_prices(first, step_s, steps, zone) == local_hours
+
+
 def test_flat(tmp_path):
     path = tmp_path / "flat.toml"
     path.write_text("import_price = 0.31\n")

@@ -54,7 +54,8 @@ _REQUIRED = (
     "charge_mosfet",
     "discharge_mosfet",
 )
-_CELL_NAMES = tuple(f"cell_voltage_{i + 1:02d}" for i in range(CELLS))
+CELL_NAMES = tuple(f"cell_voltage_{i + 1:02d}" for i in range(CELLS))
+_INTERNAL = frozenset(CELL_NAMES) | frozenset(SENSOR_BITS) | {"cell_present", "temperature_sensors"}  # not passed on
 _BATTERY_SENSORS = ("temperature_1", "temperature_2", "temperature_3", "temperature_4", "temperature_5")
 
 
@@ -95,7 +96,7 @@ def _check_layout(raw: Mapping[str, Value], cell_mask: int, cells: list) -> None
     if cell_mask == 0 or cell_mask != (1 << count) - 1:
         raise FrameError(f"cell mask {cell_mask:#010x} is not cells 1..n: not the 32-cell JK PB layout "
                          f"(a 24-cell JK02 frame?); refused")
-    if any(raw.get(name) for name in _CELL_NAMES[count:]):
+    if any(raw.get(name) for name in CELL_NAMES[count:]):
         raise FrameError(f"cells beyond the {count} the mask names read a voltage: not the 32-cell JK PB layout; refused")
     average = raw.get("cell_voltage_average")
     if average is not None and abs(sum(cells) / count - average) > AVERAGE_TOLERANCE:  # type: ignore[operator]
@@ -108,10 +109,11 @@ def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
     missing = [n for n in _REQUIRED if n not in raw]
     if not missing:
         cell_mask = int(raw["cell_present"])  # type: ignore[arg-type]
-        missing = [name for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1 and name not in raw]
+        named = [name for i, name in enumerate(CELL_NAMES) if cell_mask >> i & 1]
+        missing = [name for name in named if name not in raw]
     if missing:
         raise FrameError(f"JK PB live data is incomplete, missing: {', '.join(missing)}")
-    cells = [raw[name] for i, name in enumerate(_CELL_NAMES) if cell_mask >> i & 1]
+    cells = [raw[name] for name in named]
     _check_layout(raw, cell_mask, cells)
     sensor_mask = int(raw["temperature_sensors"])  # type: ignore[arg-type]
     present = {name for name, bit in SENSOR_BITS.items() if sensor_mask >> bit & 1 and name in raw}
@@ -126,7 +128,6 @@ def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
         "charge_mosfet": raw["charge_mosfet"] == 1,
         "discharge_mosfet": raw["discharge_mosfet"] == 1,
     }
-    internal = set(_CELL_NAMES) | set(SENSOR_BITS) | {"cell_present", "temperature_sensors"}
-    extra = {k: v for k, v in raw.items() if k not in internal}
+    extra = {k: v for k, v in raw.items() if k not in _INTERNAL}
     extra.update((name, raw[name]) for name in SENSOR_BITS if name in present)  # named temperatures
     return ordered(metrics, extra)

@@ -40,6 +40,8 @@ def as_json(backtest: Backtest) -> dict:
         "step_s": s.step_s,
         "weather": s.weather_name,
         "load": s.load_name,
+        "load_filled_hours": s.filled_hours.get("load"),  # from the database: hours of gaps filled (None: not db)
+        "weather_filled_hours": s.filled_hours.get("weather"),
         "tariff": backtest.tariff.describe(),
         "battery_kwh": backtest.traces["none"].battery_full_wh / 1000.0,  # stored between 0 and 100 % SoC
         "strategies": {r.name: r.as_dict() for r in backtest.results},
@@ -47,6 +49,16 @@ def as_json(backtest: Backtest) -> dict:
         "cpu_seconds": backtest.cpu_seconds,
         "optimum_error": backtest.optimum_error or None,
     }
+
+
+def filled_note(filled_hours: dict[str, float]) -> str | None:
+    """A footnote saying how much of the database's history was made up for gaps (None: nothing from it)."""
+    if not filled_hours:
+        return None
+    names = {"load": "load", "weather": "PV"}
+    parts = [f"{names[what]} {hours:.1f} h" for what, hours in filled_hours.items()]
+    return ("from the database; gaps over 15 min filled with the mean of the same time of day on the stored days: "
+            + ", ".join(parts))
 
 
 def _cell(value, fmt: str) -> str:
@@ -59,7 +71,7 @@ def table(backtest: Backtest):
     s = backtest.scenario
     title = (f"{backtest.site}: {s.days:g} days from {_start(backtest).date()} at {s.step_s:g} s steps, "
              f"weather {s.weather_name}, load {s.load_name}; {backtest.tariff.describe()}")
-    out = Table(title=title)
+    out = Table(title=title, caption=filled_note(s.filled_hours))
     out.add_column("strategy")
     for _, heading, _ in COLUMNS:
         out.add_column(heading, justify="right")

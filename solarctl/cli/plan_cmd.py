@@ -1,4 +1,5 @@
-"""`solarctl plan`: the forecast strategy's current plan, hour by hour, from the running daemon."""
+"""`solarctl plan`: the forecast strategy's current plan, hour by hour: the running daemon's, or, when no daemon
+runs, one made here from the stored history (control/stored_plan.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import typer
 
 from solarctl.api.client import ControlApiError, ControlClient
 from solarctl.cli.app import app
-from solarctl.config import load_config
+from solarctl.cli.startup import one_sentence_errors
+from solarctl.clock import SystemClock
+from solarctl.config import Config, load_config
 
 COLUMNS = ("pv_w", "load_w", "battery_w", "grid_w")
 
@@ -22,21 +25,21 @@ def plan(
     config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """Print the forecast strategy's current plan (asked of the daemon running for this config)."""
+    """Print the forecast strategy's current plan: the running daemon's, else one made from the stored history."""
     cfg = load_config(config)
     if not any(s.name == "forecast" and s.enabled for s in cfg.strategy):
         _fail(f'{config} has no enabled [[strategy]] with name = "forecast": add one, run the daemon, then ask again')
     client = ControlClient.connect(cfg.general.data_dir)
     if client is None:
-        _fail(f"no daemon runs for {cfg.general.data_dir}: a plan is made from what the running daemon has seen; "
-              f"start `solarctl run --config {config}` and ask again in a minute")
+        _from_store(cfg, config, as_json)
+        return
     try:
         with client:
             answer = client.request("plan")
     except ControlApiError as exc:
         _fail(str(exc))
     if as_json:
-        print(json.dumps(answer, indent=2))
+        print(json.dumps({**answer, "source": "daemon"}, indent=2))
         return
     zone = zoneinfo.ZoneInfo(answer["zone"])
     for entry in answer["plans"]:
@@ -44,6 +47,35 @@ def plan(
             print(f"[{entry['strategy']}] no plan yet: {entry['missing']}")
             continue
         print("\n".join(hourly(entry["strategy"], entry["plan"], zone)))
+
+
+def _from_store(cfg: Config, config: Path, as_json: bool) -> None:
+    """No daemon: the plan made here from the stored history, headed by what it rests on."""
+    from solarctl.store.engine import StoreError
+    from solarctl.store.minutes import NoHistory
+
+    with one_sentence_errors("plan"):  # e.g. the forecast strategy's scipy not installed
+        from solarctl.control.stored_plan import plans_from_store
+
+        try:
+            plans = plans_from_store(cfg, SystemClock().time())
+        except NoHistory as error:
+            _fail(f"no daemon runs for {cfg.general.data_dir}: no stored history to plan from either ({error}); "
+                  f"start `solarctl run --config {config}`: it plans as it runs and stores what it sees for later")
+        except StoreError as error:
+            _fail(f"no daemon runs for {cfg.general.data_dir}: the stored history to plan from cannot be read: {error}")
+    zone = zoneinfo.ZoneInfo(cfg.plant.timezone)
+    if as_json:
+        print(json.dumps({"zone": cfg.plant.timezone, "now": plans[0].now if plans else None, "source": "store",
+                          "plans": [p.as_dict() for p in plans]}, indent=2))
+        return
+    for stored in plans:
+        latest = dt.datetime.fromtimestamp(stored.latest_at, zone)
+        stale = (" — older than an hour: the plan starts from a stale SoC; is the daemon down?"
+                 if stored.stale else "")
+        print(f"[{stored.strategy}] computed from stored history ({stored.days:.1f} days, latest sample at "
+              f"{latest:%H:%M}, {stored.age_s / 60:.0f} minutes old) because no daemon runs{stale}")
+        print("\n".join(hourly(stored.strategy, stored.plan.as_dict(), zone)))
 
 
 def hourly(name: str, plan: dict, zone: zoneinfo.ZoneInfo) -> list[str]:

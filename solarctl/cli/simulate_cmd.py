@@ -31,13 +31,18 @@ def _bar(name: str, steps: int):
 def simulate(
     strategy: str = typer.Option(..., "--strategy", help="the strategy to backtest (none: no control)"),
     compare: list[str] = typer.Option([], "--compare", help="more strategies to run beside it"),
-    days: float = typer.Option(365.0, "--days", min=0.01, help="how long to simulate"),
-    start: str = typer.Option("2025-01-01", "--start", help="first day (YYYY-MM-DD, site's local time)"),
+    days: float = typer.Option(None, "--days", min=0.01, show_default=False,
+                               help="how long to simulate [default: 365; with db inputs: to the last stored minute]"),
+    start: str = typer.Option(None, "--start", show_default=False,
+                              help="first day (YYYY-MM-DD, site's local time) [default: 2025-01-01; with db inputs: "
+                                   "the first stored minute]"),
     step: str = typer.Option("5min", "--step", help="time step: 300, 300s, 5min, 1h"),
     site: str = typer.Option("scp", "--site", help="scp, solar-station, or a config file with [plant] and [[strategy]]"),
     weather: str = typer.Option("try:13", "--weather",
-                                help="clear-sky, try:N (DWD test-reference year of region N), or a CSV of time,pv_w"),
-    load: str = typer.Option("bdew", "--load", help="bdew (BDEW household profile), builtin, or a CSV of time,load_w"),
+                                help="clear-sky, try:N (DWD test-reference year of region N), db (the PV power the "
+                                     "--site config's database stored), or a CSV of time,pv_w"),
+    load: str = typer.Option("bdew", "--load", help="bdew (BDEW household profile), builtin, db (the household power "
+                                                    "the --site config's database stored), or a CSV of time,load_w"),
     annual_kwh: float = typer.Option(None, "--annual-kwh", min=0,
                                      help="scale bdew/builtin to this yearly consumption (default: the site's)"),
     tariff_file: Path = typer.Option(None, "--tariff", help="tariff TOML (default: flat 0.30 import, 0.08 feed-in)"),

@@ -26,7 +26,7 @@ async def test_the_running_daemon_shows_its_plan(tmp_path):
         assert lines[1].split() == ["time", "PV", "W", "load", "W", "batt", "W", "grid", "W", "price", "SoC", "%"]
         assert len(lines) == 2 + 36 and lines[2].split()[6] == "0.3"  # one line an hour, the flat price
         code, out, err = await solarctl("plan", "--config", str(rig.config_path), "--json")
-        assert code == 0 and json.loads(out)["plans"][0]["strategy"] == "forecast"
+        assert code == 0 and json.loads(out)["plans"][0]["strategy"] == "forecast" and json.loads(out)["source"] == "daemon"
         assert "new plan for 36 h" in (tmp_path / "daemon.log").read_text()
 
 

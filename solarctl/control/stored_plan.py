@@ -1,10 +1,9 @@
 """A forecast strategy's plan made from the stored history, for when no daemon runs (`solarctl plan`; the web
 page may use it too).
 
-The strategy is built as the daemon builds it (`make_strategies`), its Forecaster is fed the installation's
+The strategy is built as the daemon builds it (`make_strategies`); its own `observe` is fed the installation's
 stored minutes of the last `history_days` (store/minutes.py: `pv_power`, `load_power` and `soc`, one look per
-minute as a daemon looking every minute would have had, PV not counted while the battery was nearly full with
-nowhere to send it, as `ForecastStrategy.decide` does), and the newest stored minute stands for the present:
+minute as a daemon looking every minute would have had), and the newest stored minute stands for the present:
 its SoC, PV and load go into the strategy's own `make_plan`, made at `now`.
 """
 
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 from solarctl.config import Config
 from solarctl.control.strategies import make_strategies
-from solarctl.control.strategies.forecast import FULL_MARGIN_PCT, ForecastStrategy, Plan
+from solarctl.control.strategies.forecast import ForecastStrategy, Plan
 from solarctl.store.minutes import NoHistory, StoredMinutes, stored_minutes
 
 STALE_AFTER_S = 3600.0  # an older newest minute is said to be stale: the plan starts from an old SoC
@@ -68,14 +67,11 @@ def _plan(strategy: ForecastStrategy, minutes: StoredMinutes, latest: dict[str, 
     pv = dict(minutes.series("pv_power", lo, end))
     load = dict(minutes.series("load_power", lo, end))
     soc = dict(minutes.series("soc", lo, end))
-    limits = strategy.limits
     last_soc = None
     seen = sorted(set(pv) & set(load))
     for t in seen:
         last_soc = soc.get(t, last_soc)
-        may_hold_back = (last_soc is not None and last_soc >= limits.soc_max_pct - FULL_MARGIN_PCT
-                         and limits.grid_export_max_w <= 0)
-        strategy.forecaster.observe(t + 30.0, pv[t], load[t], pv_counts=not may_hold_back)
+        strategy.observe(t + 30.0, pv[t], load[t], last_soc)
     plan = strategy.make_plan(now, latest["pv_power"][1], latest["load_power"][1], latest["soc"][1])
     days = (seen[-1] + 60.0 - seen[0]) / 86400.0 if seen else 0.0
     return StoredPlan(strategy.name, plan, days, present, now)

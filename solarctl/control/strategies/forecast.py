@@ -153,13 +153,18 @@ class ForecastStrategy(Strategy):
             missing = [r for r, v in zip(ROLES, (pv, load, soc)) if v is None]
             self.why_not = f"no fresh {', '.join(missing)} from {self._named(missing)}"
             return []
-        may_hold_back = soc >= self.limits.soc_max_pct - FULL_MARGIN_PCT and self.limits.grid_export_max_w <= 0
-        self.forecaster.observe(now, pv, load, pv_counts=not may_hold_back)
+        self.observe(now, pv, load, soc)
         if self.plan is None or now - self.plan.made_at >= self.config.replan_s:
             self.plan = self.make_plan(now, pv, load, soc)
             log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
                      self.plan.basis, self.plan.step(now).reason)
         return self.actuator(self.config.inverter, self.plan.step(now), self.volts)
+
+    def observe(self, now: float, pv: float, load: float, soc: float | None) -> None:
+        """One look for the forecast's memory (SoC None: not known, PV counts)."""
+        may_hold_back = (soc is not None and soc >= self.limits.soc_max_pct - FULL_MARGIN_PCT
+                         and self.limits.grid_export_max_w <= 0)
+        self.forecaster.observe(now, pv, load, pv_counts=not may_hold_back)
 
     def make_plan(self, now: float, pv: float, load: float, soc: float) -> Plan:
         steps = round(self.config.horizon_h * 3600 / self.config.step_s)

@@ -153,7 +153,9 @@ class ForecastStrategyConfig(StrategyTable):
     battery: str  # a device reporting the battery's SoC (every device with the battery_soc role is averaged)
     interval: Annotated[float, Field(gt=0)] = 60.0  # seconds between looks (samples for the forecast, acting)
     replan_s: Annotated[float, Field(gt=0)] = 900.0
-    horizon_h: Annotated[float, Field(ge=24, le=48)] = 36.0
+    # 24 h: as good as 36 h on eight 10-day backtests (the same share of the gap closed: the forecast knows no
+    # weather beyond "like the last days", so a longer look adds little) at two thirds of the CPU.
+    horizon_h: Annotated[float, Field(ge=24, le=48)] = 24.0
     step_s: Annotated[float, Field(ge=60, le=3600)] = 900.0  # the plan's resolution
     history_days: Annotated[int, Field(ge=1, le=14)] = 3  # the forecast's memory
     tariff: str | None = None  # a tariff file (solarctl/optimize/tariff.py); without it, the flat prices below

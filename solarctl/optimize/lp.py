@@ -15,7 +15,7 @@ far below any price spread, pick among plans of equal cost: less battery through
 
 `Horizon` keeps one such programme in HiGHS for repeated solves (the forecast strategy re-plans the same
 length every 15 minutes): a new plan changes only column bounds and costs, so HiGHS starts from the last
-plan's basis (a few simplex iterations instead of hundreds; ~0.6 ms instead of ~9 ms for 36 h at 15 minutes).
+plan's basis (a few simplex iterations instead of hundreds; ~0.3-0.8 ms instead of ~9 ms for 36 h at 15 minutes).
 Keeping each step's columns in place beats moving the basis along with the horizon: relinking the
 stored-energy chain changes the matrix, which costs HiGHS more than the iterations it saves. `optimum` solves long horizons in rolling windows
 of a few days (HiGHS' time grows faster than the horizon); a year at 5-minute steps takes ~10 s of CPU.

@@ -72,7 +72,7 @@ class Tariff:
         zone_info = zoneinfo.ZoneInfo(zone)
         offsets = {_utc_offset(t, zone_info) for t in (middles[0], middles[-1])}
         # Within two days, the same UTC offset at both ends means no clock change in between (zones change
-        # their clocks months apart): the local hour is arithmetic. The forecast asks for 36 h every 15 minutes.
+        # their clocks months apart): the local hour is arithmetic. The forecast asks for 24-48 h every 15 minutes.
         if len(offsets) == 1 and middles[-1] - middles[0] <= SHORT_SPAN_S:
             [offset] = offsets
             return [self.import_by_hour[int((t + offset) % 86400 // 3600)] for t in middles]

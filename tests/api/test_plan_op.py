@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+from solarctl.control.config import ForecastStrategyConfig
 from tests.api.rig import ask, running_site, solarctl, write_config
 
+HORIZON_H = round(ForecastStrategyConfig.model_fields["horizon_h"].default)  # the default plan length, hours
 FORECAST = [{"name": "forecast", "inverter": "inverter", "battery": "bms1", "interval": 1,
              "import_price": 0.3, "feed_in": 0.05}]
 
@@ -18,16 +20,16 @@ async def test_the_running_daemon_shows_its_plan(tmp_path):
             while (answer := await ask(rig.data_dir, "plan"))["plans"][0]["plan"] is None:
                 await asyncio.sleep(0.3)
         plan = answer["plans"][0]["plan"]
-        assert len(plan["battery_w"]) == 36 * 4 and answer["zone"] == "Europe/Vienna"
+        assert len(plan["battery_w"]) == HORIZON_H * 4 and answer["zone"] == "Europe/Vienna"
         code, out, err = await solarctl("plan", "--config", str(rig.config_path))
         assert code == 0, err
         lines = out.splitlines()
         assert lines[0].startswith("[forecast] plan made ") and "load: profile of 1 day(s) seen" in lines[0]
         assert lines[1].split() == ["time", "PV", "W", "load", "W", "batt", "W", "grid", "W", "price", "SoC", "%"]
-        assert len(lines) == 2 + 36 and lines[2].split()[6] == "0.3"  # one line an hour, the flat price
+        assert len(lines) == 2 + HORIZON_H and lines[2].split()[6] == "0.3"  # one line an hour, the flat price
         code, out, err = await solarctl("plan", "--config", str(rig.config_path), "--json")
         assert code == 0 and json.loads(out)["plans"][0]["strategy"] == "forecast" and json.loads(out)["source"] == "daemon"
-        assert "new plan for 36 h" in (tmp_path / "daemon.log").read_text()
+        assert f"new plan for {HORIZON_H} h" in (tmp_path / "daemon.log").read_text()
 
 
 async def test_without_daemon_or_strategy_it_says_what_is_missing(tmp_path):

@@ -12,9 +12,11 @@ from typer.testing import CliRunner
 
 from solarctl.cli.app import app
 from solarctl.config import load_config
+from solarctl.control.config import ForecastStrategyConfig
 from solarctl.control.stored_plan import forecast_strategies
 from tests.stored_history import installation, record
 
+HORIZON_H = round(ForecastStrategyConfig.model_fields["horizon_h"].default)  # the default plan length, hours
 FORECAST = '\n[[strategy]]\nname = "forecast"\ninverter = "xw"\nbattery = "battery"\nimport_price = 0.3\n'
 
 
@@ -42,7 +44,7 @@ def test_without_a_daemon_the_plan_is_made_from_two_stored_days(site):
     assert re.fullmatch(r"\[forecast\] computed from stored history \(2\.0 days, latest sample at \d\d:\d\d, [0-3] "
                         r"minutes old\) because no daemon runs", lines[0]), lines[0]
     assert lines[1].startswith("[forecast] plan made ") and "load: profile of 3 day(s) seen" in lines[1]
-    assert lines[2].split()[:3] == ["time", "PV", "W"] and len(lines) == 3 + 36  # the daemon's hourly table
+    assert lines[2].split()[:3] == ["time", "PV", "W"] and len(lines) == 3 + HORIZON_H  # the daemon's hourly table
     first_hour_soc = float(lines[3].split()[-1])
     answer = json.loads(plan("--config", str(site), "--json").stdout)
     assert answer["source"] == "store" and answer["zone"] == config.plant.timezone
@@ -56,7 +58,7 @@ def test_without_a_daemon_the_plan_is_made_from_two_stored_days(site):
     start_soc = min(limits.soc_max_pct, max(limits.soc_min_pct, last_soc))
     assert abs(steps["soc_pct"][0] - start_soc) <= most + 1e-6
     assert abs(first_hour_soc - start_soc) <= 4 * most + 0.5
-    assert len(steps["battery_w"]) == 36 * 4 and steps["pv_w"][0] == installation(config, "pv_power")[-1][1]
+    assert len(steps["battery_w"]) == HORIZON_H * 4 and steps["pv_w"][0] == installation(config, "pv_power")[-1][1]
 
 
 def test_an_old_newest_minute_is_said_to_be_stale(site):

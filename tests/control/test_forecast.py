@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 
+from solarctl.control.config import ForecastStrategyConfig
 from solarctl.control.offline import OfflineRun
 from solarctl.control.strategies import make_strategies
 from solarctl.control.strategies.forecast import Plan, conext_xw, must_pv1800
@@ -15,6 +16,7 @@ from solarctl.demo.run import load_demo_config
 from solarctl.optimize.tariff import Tariff
 from solarctl.plant import Plant
 
+HORIZON_H = round(ForecastStrategyConfig.model_fields["horizon_h"].default)  # the default plan length, hours
 TARIFF = 'feed_in = 0.07\n[import_price]\n"0-6" = 0.20\n"6-22" = 0.36\n"22-24" = 0.20\n'
 DAYS = 2
 
@@ -63,7 +65,7 @@ async def test_forecast_costs_less_than_no_control_and_its_plans_keep_the_limits
         assert all(limits.soc_min_pct - 1e-6 <= soc <= limits.soc_max_pct + 1e-6 for soc in plan.soc_pct)
         assert all(-limits.discharge_max_w - 1e-6 <= b <= limits.charge_max_w + 1e-6 for b in plan.battery_w)
         assert all(-limits.grid_export_max_w - 1e-6 <= g for g in plan.grid_w)
-        assert len(plan.battery_w) == 36 * 4
+        assert len(plan.battery_w) == HORIZON_H * 4
     assert re.fullmatch(r"load: profile of [23] day\(s\) seen, mean \d+ W; PV: clear sky x [01]\.\d\d", plans[-1].basis)
     assert not [a for a in run.applied if a.refused]
     assert {a.proposal.setting for a in run.applied} >= {"energy_use_mode", "charger_source_priority"}

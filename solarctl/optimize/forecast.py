@@ -84,6 +84,7 @@ class Forecaster:
         self.clear = ClearSkyPv(plant)
         self.seen = Seen(step_s, days, LocalCalendar(plant.timezone))
         self.step_s = step_s
+        self._ahead = LocalCalendar(plant.timezone)  # its own one-hour cache: looks go forward, plans run ahead
         self._sky: dict[float, tuple[int, float]] = {}  # step middle -> (slot, clear-sky W), of the last forecast
 
     def observe(self, t: float, pv_w: float, load_w: float, pv_counts: bool) -> None:
@@ -105,7 +106,8 @@ class Forecaster:
         for i in range(steps):
             t = start + (i + 0.5) * self.step_s
             # Plans follow each other by whole steps: most of this horizon's sky was worked out for the last one.
-            slot, clear_now = sky[t] = self._sky.get(t) or (self.seen.slot(t)[1], self.clear.power_w(t))
+            slot, clear_now = sky[t] = self._sky.get(t) or (int(self._ahead.at(t).seconds_of_day // self.step_s),
+                                                             self.clear.power_w(t))
             load.append(load_of.get(slot, mean_load))
             pv.append(clear_now * ratio_of.get(slot, overall))
         self._sky = sky

@@ -63,14 +63,11 @@ class ScaledClock:
 class VirtualClock:
     """Time that moves only when a test says so (`advance` / `run_for`).
 
-    Sleepers wake in deadline order, each seeing the clock at its own deadline. After each wake the loop
-    turns `settle_rounds` times so that woken tasks reach their next await; a caller whose tasks never await
-    anything but this clock's sleep (the offline strategy runner) needs fewer than the default.
+    Sleepers wake in deadline order, each seeing the clock at its own deadline.
     """
 
-    def __init__(self, start: float = 1_700_000_000.0, *, settle_rounds: int = 5) -> None:
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
         self._now = start
-        self._settle_rounds = settle_rounds
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
 
@@ -88,17 +85,18 @@ class VirtualClock:
     async def run_for(self, seconds: float) -> None:
         """Advance by `seconds`, letting every task woken on the way run before time moves on."""
         target = self._now + seconds
-        await self._settle()
+        await _settle()
         while self._sleepers and self._sleepers[0][0] <= target:
             deadline, _, fut = heapq.heappop(self._sleepers)
             self._now = max(self._now, deadline)
             if not fut.done():
                 fut.set_result(None)
-            await self._settle()
+            await _settle()
         self._now = target
-        await self._settle()
+        await _settle()
 
-    async def _settle(self) -> None:
-        # A few loop turns let woken tasks reach their next await (usually another sleep).
-        for _ in range(self._settle_rounds):
-            await asyncio.sleep(0)
+
+async def _settle(rounds: int = 5) -> None:
+    # A few loop turns let woken tasks reach their next await (usually another sleep).
+    for _ in range(rounds):
+        await asyncio.sleep(0)

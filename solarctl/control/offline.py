@@ -1,7 +1,10 @@
 """Strategies against a plant model on a virtual clock: no daemon, no sockets, no safe-write layer.
 
 The same strategy code the daemon runs: every `interval` of plant time it gets a view of the plant's
-devices (control/plant_devices.py) and its proposals go straight into the plant's settings. Start
+devices (control/plant_devices.py) and its proposals go straight into the plant's settings. The plant
+moves on every `plant_step_s` and before each look. Events run in time order (at the same time, in the
+order they were scheduled), called directly rather than as asyncio tasks: a year's backtest is ~100 000
+looks, and an event loop turn per wake cost more than the plant itself. Start
 proposals go in first, stop proposals when the run closes. Every proposal carried out (or refused)
 is recorded in `applied`, which is what a backtest reports. The daily write budget holds here too, with
 the SafeWriter's own `WriteBudget` (in memory): a change past the budget of its register on that UTC day
@@ -12,18 +15,18 @@ state) are in `alerts`.
 
 from __future__ import annotations
 
-import asyncio
+import heapq
+import itertools
 import logging
 from dataclasses import dataclass
 
 from solarctl.alerts.manager import AlertManager
 from solarctl.alerts.model import AlertEvent
-from solarctl.clock import VirtualClock
 from solarctl.config import Config
 from solarctl.control.write_budget import WriteBudget, device_identity
 from solarctl.control.plant_devices import PlantDevices
 from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
-from solarctl.plant import Plant, run_plant
+from solarctl.plant import Plant
 
 log = logging.getLogger("solarctl.offline")
 
@@ -37,52 +40,78 @@ class Applied:
     unchanged: bool = False  # it was in place already: nothing written, nothing counted
 
 
+class PlantClock:
+    """The run's time (plant time), as the alert manager asks for it; only the run moves it."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        raise RuntimeError("an offline run is driven by run_for; nothing in it may sleep")
+
+
 class OfflineRun:
     """`async with OfflineRun(config, plant, strategies) as run: await run.run_for(86400)`."""
 
     def __init__(self, config: Config, plant: Plant, strategies: list[Strategy], *, plant_step_s: float = 5.0) -> None:
+        if plant_step_s <= 0:
+            raise ValueError("plant_step_s must be positive")
         self.plant = plant
         self.strategies = strategies
         self.devices = PlantDevices(config, plant)
-        # Clock time is plant time. The plant's and the strategies' tasks only ever await the clock's sleep:
-        # two loop turns after a wake take each to its next sleep (the default five cost a year's backtest ~5 s).
-        self.clock = VirtualClock(start=plant.time, settle_rounds=2)
+        self.clock = PlantClock(plant.time)
         self.plant_step_s = plant_step_s
         self.budget = WriteBudget(None, config.control.daily_write_budget)
         self.applied: list[Applied] = []
         self.alerts: list[AlertEvent] = []
         self.alert_manager = AlertManager(config.alerts, self.clock, self.alerts.append)
-        self._tasks: list[asyncio.Task] = []
+        self._due: list[tuple[float, int, Strategy | None]] = []  # (when, order, strategy; None: the plant's step)
+        self._order = itertools.count()
 
     async def __aenter__(self) -> "OfflineRun":
-        self._tasks = [asyncio.create_task(run_plant(self.plant, self.clock, self.plant_step_s)),
-                       *(asyncio.create_task(self._run(s)) for s in self.strategies)]
+        self._at(self.clock.now + self.plant_step_s, None)
+        for strategy in self.strategies:
+            self._apply(strategy, strategy.start_proposals())
+            self._at(self.clock.now, strategy)  # its first look at the start
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
         for strategy in self.strategies:
             self._apply(strategy, strategy.stop_proposals())
 
     async def run_for(self, seconds: float) -> None:
-        """Advance plant and strategies by `seconds` of plant time."""
-        await self.clock.run_for(seconds)
-        for task in self._tasks:
-            if task.done():
-                task.result()  # a strategy that raised stops the run with its error
+        """Advance plant and strategies by `seconds` of plant time (a strategy that raises stops the run)."""
+        target = self.clock.now + seconds
+        while self._due and self._due[0][0] <= target:
+            when, _, strategy = heapq.heappop(self._due)
+            self.clock.now = max(self.clock.now, when)
+            if strategy is None:
+                self._catch_up()
+                self._at(when + self.plant_step_s, None)
+            else:
+                self._look(strategy)
+                self._at(self.clock.now + strategy.interval, strategy)
+        self.clock.now = target
 
-    async def _run(self, strategy: Strategy) -> None:
-        self._apply(strategy, strategy.start_proposals())
-        while True:
-            if self.clock.time() > self.plant.time:  # the view shows the plant as it is now, not at its last step
-                self.plant.step(self.clock.time() - self.plant.time)
-            view = self.devices.view()
-            found, conditions = split(strategy.decide(view, view.now))
-            self.alert_manager.observe_all(conditions)
-            self._apply(strategy, [p for p in found if not in_place(view, p)])
-            await self.clock.sleep(strategy.interval)
+    def _at(self, when: float, strategy: Strategy | None) -> None:
+        heapq.heappush(self._due, (when, next(self._order), strategy))
+
+    def _catch_up(self) -> None:
+        if self.clock.now > self.plant.time:
+            self.plant.step(self.clock.now - self.plant.time)
+
+    def _look(self, strategy: Strategy) -> None:
+        self._catch_up()  # the view shows the plant as it is now, not at its last step
+        view = self.devices.view()
+        found, conditions = split(strategy.decide(view, view.now))
+        self.alert_manager.observe_all(conditions)
+        self._apply(strategy, [p for p in found if not in_place(view, p)])
 
     def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:
         for proposal in proposals:

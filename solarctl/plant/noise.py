@@ -33,6 +33,7 @@ class Noise:
     def factor(self, t: float) -> float:
         x = t / self.KNOT_S
         k = math.floor(x)
-        if k != self._knot:
-            self._knot, self._a, self._b = k, self._value(k), self._value(k + 1)
+        if k != self._knot:  # the next minute's first knot is this one's second (time mostly moves on)
+            a = self._b if k == self._knot + 1 else self._value(k)
+            self._knot, self._a, self._b = k, a, self._value(k + 1)
         return 1.0 + self._amplitude * (self._a + (self._b - self._a) * (x - k))

@@ -36,6 +36,8 @@ METRICS = (
     "alarms",
 )
 
+_METRIC_SET = frozenset(METRICS)
+
 # What pb_values needs besides the cells the cell_present mask names; other live fields
 # (temperatures 3-5 at the end of the area, run time ...) are passed on when they were read.
 _REQUIRED = (
@@ -80,9 +82,7 @@ def power(voltage: float, current: float) -> float:
 
 def ordered(metrics: Mapping[str, Value], extra: Mapping[str, Value]) -> dict[str, Value]:
     """The contract metrics first (all of them, None where missing), then the protocol's extras."""
-    out = {k: metrics.get(k) for k in METRICS}
-    out.update((k, v) for k, v in extra.items() if k not in out)
-    return out
+    return {**{k: metrics.get(k) for k in METRICS}, **{k: v for k, v in extra.items() if k not in _METRIC_SET}}
 
 
 AVERAGE_TOLERANCE = 0.002  # V: the BMS's own cell average against the mean of the cells, both in mV

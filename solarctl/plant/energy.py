@@ -78,6 +78,10 @@ class EnergyLedger:
                             (c["month"][flow] + hour) / 1000.0, (c["year"][flow] + hour) / 1000.0,
                             self._lifetime[flow] / 1000.0)
 
+    def lifetime_kwh(self, flow: str) -> float:
+        """`counters(flow).lifetime` without the periods (simulated meters read it at every poll)."""
+        return self._lifetime[self._known(flow)] / 1000.0
+
     def _known(self, flow: str) -> str:
         if flow not in self._lifetime:
             raise KeyError(f"unknown energy flow {flow!r}; known: {', '.join(self.flows)}")

@@ -115,7 +115,7 @@ def live_values(plant: Plant) -> dict[str, Value]:
     load_s, load_q = _apparent("load", plant.load_served_w)
     inv_s, inv_q = _apparent("inverter", inv.ac_power_w)
     temperature = round(plant.air_temp_c + 10 + abs(inv.ac_power_w) / 250)
-    lifetime = {flow: plant.counters(flow).lifetime for flow in ("grid_import", "grid_export", "load", "pv")}
+    lifetime = {flow: plant.energy.lifetime_kwh(flow) for flow in ("grid_import", "grid_export", "load", "pv")}
     relay = {True: "connected", False: "disconnected"}
     return {
         "charger_work_state": "Work" if pv_w > 0 else "Stop",
@@ -151,8 +151,8 @@ def live_values(plant: Plant) -> dict[str, Value]:
         "dc_radiator_temperature": temperature - 2,
         "inverter_relay": relay[inv.inverting], "grid_relay": relay[grid_ok], "load_relay": "connected",
         "neutral_relay": "connected", "dc_relay": "connected", "earth_relay": "connected",
-        "energy_battery_charge_total": plant.counters("battery_charge").lifetime,
-        "energy_battery_discharge_total": plant.counters("battery_discharge").lifetime,
+        "energy_battery_charge_total": plant.energy.lifetime_kwh("battery_charge"),
+        "energy_battery_discharge_total": plant.energy.lifetime_kwh("battery_discharge"),
         "energy_grid_import_total": lifetime["grid_import"],
         "energy_grid_export_total": lifetime["grid_export"],
         "energy_load_total": lifetime["load"],

@@ -102,15 +102,13 @@ class Forecaster:
         # a slot with little clear-sky light (dawn, dusk) says little: the day's overall ratio instead
         ratio_of = {slot: sums.pv_w / sums.clear_w for slot, sums in slots.items()
                     if sums.clear_w > MIN_CLEAR_SHARE * self.clear.peak_w}
-        pv, load, sky = [], [], {}
-        for i in range(steps):
-            t = start + (i + 0.5) * self.step_s
-            # Plans follow each other by whole steps: most of this horizon's sky was worked out for the last one.
-            slot, clear_now = sky[t] = self._sky.get(t) or (int(self._ahead.at(t).seconds_of_day // self.step_s),
-                                                             self.clear.power_w(t))
-            load.append(load_of.get(slot, mean_load))
-            pv.append(clear_now * ratio_of.get(slot, overall))
+        middles = [start + (i + 0.5) * self.step_s for i in range(steps)]
+        # Plans follow each other by whole steps: most of this horizon's sky was worked out for the last one.
+        sky = {t: self._sky.get(t) or (int(self._ahead.at(t).seconds_of_day // self.step_s), self.clear.power_w(t))
+               for t in middles}
         self._sky = sky
+        load = [load_of.get(slot, mean_load) for slot, _ in sky.values()]
+        pv = [clear_now * ratio_of.get(slot, overall) for slot, clear_now in sky.values()]
         basis = (f"load: profile of {len(self.seen.by_day)} day(s) seen, mean {mean_load:.0f} W; PV: clear sky x "
                  f"{overall:.2f}" + ("" if total.clear_w > 0 else " (no daylight seen yet: a typical ratio)"))
         return pv, load, basis

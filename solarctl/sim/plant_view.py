@@ -18,6 +18,8 @@ def with_faults(view: PlantView, faults: Faults) -> PlantView:
     """The view with `faults.scaled` applied: the metrics a misreading device would get wrong."""
     def values() -> dict[str, Any]:
         found = view.values()
+        if not faults.scaled:  # the usual case: no copy
+            return found
         return found | {name: found[name] * factor for name, factor in faults.scaled.items() if name in found}
     return PlantView(values, view.write)
 

@@ -58,6 +58,7 @@ _REQUIRED = (
 )
 CELL_NAMES = tuple(f"cell_voltage_{i + 1:02d}" for i in range(CELLS))
 _INTERNAL = frozenset(CELL_NAMES) | frozenset(SENSOR_BITS) | {"cell_present", "temperature_sensors"}  # not passed on
+_PASSED_OVER = _INTERNAL | _METRIC_SET  # raw fields not passed on as extras
 _BATTERY_SENSORS = ("temperature_1", "temperature_2", "temperature_3", "temperature_4", "temperature_5")
 
 
@@ -128,6 +129,6 @@ def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
         "charge_mosfet": raw["charge_mosfet"] == 1,
         "discharge_mosfet": raw["discharge_mosfet"] == 1,
     }
-    extra = {k: v for k, v in raw.items() if k not in _INTERNAL}
-    extra.update((name, raw[name]) for name in SENSOR_BITS if name in present)  # named temperatures
-    return ordered(metrics, extra)
+    # ordered(metrics, extra) in one pass: the contract, the other live fields, then the named temperatures
+    return {**{k: metrics.get(k) for k in METRICS}, **{k: v for k, v in raw.items() if k not in _PASSED_OVER},
+            **{name: raw[name] for name in SENSOR_BITS if name in present}}

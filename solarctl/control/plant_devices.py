@@ -45,6 +45,9 @@ class _OnDemand(Mapping[str, Latest]):
             self._seen[name] = Latest(MappingProxyType(self._sources[name].values()), self._now)
         return self._seen[name]
 
+    def get(self, name: str, default=None):  # Mapping's own goes through an exception for every miss
+        return self[name] if name in self._sources else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._sources)
 

@@ -60,8 +60,9 @@ class View:
 
     def fresh(self, device: str, max_age: float) -> bool:
         """True if the latest poll succeeded and is at most `max_age` seconds old."""
-        age = self.age(device)
-        return age is not None and not self.failed(device) and age <= max_age
+        latest = self._latest.get(device)  # once: strategies ask this of every source on every look
+        return (latest is not None and latest.sampled_at is not None and not latest.failed
+                and self.now - latest.sampled_at <= max_age)
 
     def setting(self, device: str, setting: str) -> Value | None:
         """A setting's value as the latest successful poll read it; None if unknown (never read, or the poll failed)."""

@@ -13,6 +13,7 @@ from solarctl.cli.app import app
 from solarctl.cli.startup import one_sentence_errors
 
 DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN = 0.30, 0.08  # per kWh, when no --tariff is given
+WIDE_TABLE = 200  # characters: every column of the table with its header
 
 
 @contextlib.contextmanager
@@ -84,6 +85,9 @@ def simulate(
 
         from solarctl.backtest.report import table
 
-        Console().print(table(result))
+        console = Console()
+        if not console.is_terminal:  # a file or a pipe: the whole table, not 80 columns of ellipses
+            console = Console(width=WIDE_TABLE)
+        console.print(table(result))
         if result.optimum_error:
             print(result.optimum_error, file=sys.stderr)

@@ -90,3 +90,11 @@ def test_a_site_config_file_and_its_strategy_table(tmp_path):
     assert report["site"] == str(site) and report["strategies"]["soc_band"]["unmet_load_kwh"] == 0
     assert 4.0 < report["battery_kwh"] < 5.5  # two 50 Ah modules of 15 cells, not the demo's six
     assert report["strategies"]["soc_band"]["equivalent_full_cycles"] > 0
+
+
+def test_the_table_is_whole_when_written_to_a_file_or_a_pipe():
+    result = CliRunner().invoke(app, ["simulate", "--strategy", "none", "--days", "1", "--weather", "clear-sky",
+                                      "--start", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    assert "gap closed %" in result.stdout and "h < min SoC" in result.stdout and "unmet kWh" in result.stdout
+    assert "…" not in result.stdout  # no column cut to an ellipsis at 80 characters

@@ -42,6 +42,7 @@ class Daemon:
     def __init__(self, config: Config, clock: Clock | None = None, hub: StateHub | None = None) -> None:
         self.config = config
         self.clock = clock or SystemClock()
+        self.stopping = False  # in its shutdown (run's finally): see cli/run_cmd.py run_until_signalled
         self.site = Installation(config, self.clock, hub)
         self.hub = self.site.hub
         drivers = {d.name: d.driver for d in config.device}
@@ -107,6 +108,7 @@ class Daemon:
                 for name, factory in self.services.items():
                     tasks.create_task(self._supervise(name, factory))
         finally:
+            self.stopping = True  # from here on a stop request must not interrupt the shutdown
             await asyncio.shield(self._shutdown())
 
     async def _shutdown(self) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -21,16 +22,35 @@ from solarctl.store.engine import database_url, make_engine
 from solarctl.store.store import spool_dir
 
 
-async def run_until_signalled(main) -> None:
-    """Run `main` until SIGINT/SIGTERM, then cancel it so it can clean up (restore settings, close links)."""
+RECANCEL_S = 1.0  # how soon a stop request that got lost is made again
+
+
+async def run_until_signalled(main, stopping: Callable[[], bool] | None = None) -> None:
+    """Run `main` until SIGINT/SIGTERM, then cancel it so it can clean up (restore settings, close links).
+
+    `stopping`: True once `main` is in its own (shielded) shutdown. Until then the request is repeated every
+    RECANCEL_S: Python 3.11's wait_for and timeout can swallow a cancel that lands just as a request
+    completes, and the daemon would poll on (seen once in a CI run: SIGTERM, and no exit)."""
     task = asyncio.ensure_future(main)
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+
+    def stop() -> None:
+        if task.done() or (stopping is not None and stopping()):
+            return  # never cut a shutdown short
+        task.cancel()
+        if stopping is not None:
+            loop.call_later(RECANCEL_S, stop)
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop)
     try:
         await task
     except asyncio.CancelledError:
         pass
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 @app.command()
@@ -60,7 +80,7 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
             daemon.services["control api"] = api.serve
             if cfg.web is not None:
                 daemon.services["web page"] = serve_web(daemon, "run")
-            asyncio.run(run_until_signalled(daemon.run()))
+            asyncio.run(run_until_signalled(daemon.run(), stopping=lambda: daemon.stopping))
         finally:
             api.release()
 

@@ -80,16 +80,19 @@ class Daemon:
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run
-        if config.command_file is not None:
-            self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
+        self.command_file = None if config.command_file is None else CommandFile(config.command_file, self.writer, self.clock)
+        if self.command_file is not None:
+            self.services["command file"] = self.command_file.run
         polled = {d.name: d.driver for d in config.device if d.enabled}
         self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled).run
 
     def health(self) -> dict[str, dict]:
         """Health by name, for `solarctl read --json`: each device's requests, errors and latency, and each
-        sink's state as `sink:NAME` (no device name has a colon, so the two never collide)."""
+        sink's state as `sink:NAME` (no device name has a colon, so the two never collide), and the command
+        file's as `service:command file`."""
         devices = {name: device.health.as_dict() for name, device in self.site.devices.items()}
-        return devices | {f"sink:{name}": status for name, status in self.sink_health().items()}
+        services = {} if self.command_file is None else {"service:command file": self.command_file.status()}
+        return devices | {f"sink:{name}": status for name, status in self.sink_health().items()} | services
 
     async def run(self) -> None:
         """Run until cancelled."""

@@ -24,12 +24,18 @@ the file (`inverter_cmd.lst.retry`, written atomically), so a restart does not l
 Other users may be able to write the file's directory, and the daemon often runs as root, so the file
 is only read when it is a regular file with one name, owned by root or the daemon's user and not
 writable by group or others (owned_file.py); it is opened without following symlinks and without
-blocking (a FIFO is refused, not waited on), and one larger than MAX_BYTES is refused unread. A refused
-file is removed and its reason logged once. The log is opened the same way (created 0600).
+blocking (a FIFO is refused, not waited on), and one larger than MAX_BYTES is refused unread. It is
+opened and checked before anything is moved, and only that file is ever moved or removed (its device and
+inode compared after the rename, put back if they differ): a directory, symlink, FIFO or mount point at the
+path is left alone (issue 19: `path = "/tmp"` once renamed the machine's /tmp). A refused regular file is
+removed so the next one can come. A refusal, or a rename or unlink that fails (EPERM, EROFS …), is one log
+line per episode and the service's health (`status()`), never a traceback. The log is opened the same way
+(created 0600).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -40,7 +46,7 @@ from datetime import datetime
 from solarctl.clock import Clock
 from solarctl.config import ConfigError
 from solarctl.control.command_file_config import CommandFileConfig
-from solarctl.control.owned_file import open_owned_file, writable_by_others
+from solarctl.control.owned_file import UnsafeFile, open_owned_file, same_file, writable_by_others
 from solarctl.control.state_file import StateFile
 from solarctl.control.safe_write import SafeWriter
 from solarctl.registers import decode
@@ -102,10 +108,12 @@ class CommandFile:
         self._at = {r.address: r for r in register_map}
         # Spans the driver never writes whatever it is asked (PV1800 calibration coefficients).
         self._never = getattr(self.device, "never_written", ())
-        self.taken = config.path.with_name(config.path.name + ".taken")
-        self.retry_file = StateFile(config.path.with_name(config.path.name + ".retry"))
+        self.taken = config.path.parent / (config.path.name + ".taken")  # `/` has no name: "/.taken", never "/" itself
+        self.retry_file = StateFile(config.path.parent / (config.path.name + ".retry"))
         self.retries: list[dict] = self.retry_file.load() or []  # {"line": ..., "tries": made so far}, oldest first
         self._last_warning = ""  # a refusal or log problem is logged once, not every interval
+        self._stuck: tuple[int, int] | None = None  # (dev, inode) of a taken file that ran but could not be removed
+        self.health: dict = {"state": "ok", "last_error": None, "last_error_at": None}
         if writable_by_others(config.path.parent):
             log.warning("command file: its directory %s is writable by group or others: anyone who can write there "
                         "can queue register writes; chmod go-w it", config.path.parent)
@@ -121,24 +129,18 @@ class CommandFile:
         waiting, self.retries = self.retries, []
         logged = [await self._run(item["line"], item["tries"]) for item in waiting]
         if waiting:
-            self.retry_file.save(self.retries)
-        if not os.path.lexists(self.taken):
-            try:
-                os.rename(self.config.path, self.taken)  # renames a symlink itself, never its target
-            except FileNotFoundError:
-                return logged
-        try:
-            fh = os.fdopen(open_owned_file(self.taken, os.O_RDONLY), "rb")
-        except OSError as exc:
-            self._refuse(exc)
+            self._save_retries()
+        taken = self._take()
+        if taken is None:
             return logged
+        fd, st = taken
         done = 0
-        with fh:
+        with os.fdopen(fd, "rb") as fh:
             while True:
                 size = await self._settled(fh)
                 if size > MAX_BYTES:
-                    self._refuse(OSError(errno.EFBIG, f"{self.taken} is larger than {MAX_BYTES} bytes; "
-                                                      f"write a few lines at a time"))
+                    self._refuse(UnsafeFile(errno.EFBIG, f"{self.taken} is larger than {MAX_BYTES} bytes; "
+                                                         f"write a few lines at a time", st), self.taken)
                     return logged
                 fh.seek(done)
                 data = fh.read(max(size - done, 0))
@@ -149,9 +151,93 @@ class CommandFile:
                     if line and not line.startswith("#"):
                         logged.append(await self._run(line, 0))
                 done += len(data)
-        self.retry_file.save(self.retries)  # before the taken file goes: a crash in between runs a line twice, never zero times
-        self.taken.unlink()
+        self._save_retries()  # before the taken file goes: a crash in between runs a line twice, never zero times
+        if problem := self._remove(self.taken, st):
+            self._trouble(f"command file ran, but {problem}")
         return logged
+
+    def _take(self) -> tuple[int, os.stat_result] | None:
+        """The file to run, open and checked, and its identity: one taken before a crash, else the command file,
+        opened and checked BEFORE anything is moved, then moved aside only while its name still holds that file
+        (a directory, symlink or mount point at the path is never moved). None: nothing to run now."""
+        resumed = os.path.lexists(self.taken)
+        source = self.taken if resumed else self.config.path
+        try:
+            fd = open_owned_file(source, os.O_RDONLY, max_bytes=MAX_BYTES)
+        except FileNotFoundError:
+            self._healthy()
+            return None
+        except UnsafeFile as exc:
+            self._refuse(exc, source)
+            return None
+        except OSError as exc:  # EACCES, ENAMETOOLONG …: not ours to read, so not ours to move either
+            self._trouble(f"command file {source} cannot be opened ({exc.strerror or exc}); nothing is moved or run")
+            return None
+        st = os.fstat(fd)
+        if resumed:
+            if (st.st_dev, st.st_ino) == self._stuck:
+                os.close(fd)  # its lines ran; it could not be removed (said once): never run them again
+                return None
+            return fd, st
+        try:
+            os.rename(self.config.path, self.taken)
+        except OSError as exc:
+            os.close(fd)
+            self._trouble(f"command file {self.config.path} cannot be taken: rename to {self.taken.name} failed "
+                          f"({exc.strerror or exc}); its lines are not run until it can be")
+            return None
+        if not same_file(self.taken, st):  # swapped between the check and the rename: put back what was moved
+            os.close(fd)
+            if not os.path.lexists(self.config.path):
+                with contextlib.suppress(OSError):
+                    os.rename(self.taken, self.config.path)
+            self._trouble(f"command file {self.config.path} was replaced while it was being taken; "
+                          f"nothing run (check who writes {self.config.path.parent})")
+            return None
+        return fd, st
+
+    def _refuse(self, exc: UnsafeFile, where: Path) -> None:
+        """Say once why a file is not read; remove it only when it is a regular file (so the next one can come)
+        and its name still holds that very file. Anything else is left where it is."""
+        reason = exc.strerror or str(exc)
+        if exc.regular and (problem := self._remove(where, exc.stat)):
+            reason += f"; {problem}"
+        self._trouble(f"command file refused: {reason}")
+
+    def _remove(self, where: Path, st: os.stat_result) -> str:
+        """Unlink `where` if its name still holds the file `st` describes; '' or what went wrong."""
+        if not same_file(where, st):
+            return f"{where} changed before it could be removed; left alone"
+        try:
+            os.unlink(where)
+        except OSError as exc:
+            self._stuck = (st.st_dev, st.st_ino)
+            return f"cannot remove {where} ({exc.strerror or exc}): remove it by hand"
+        return ""
+
+    def _save_retries(self) -> None:
+        try:
+            self.retry_file.save(self.retries)
+        except OSError as exc:  # kept in memory; lost only if the daemon stops before the disk takes them
+            self._trouble(f"command file: cannot keep the lines to retry in {self.retry_file.path} "
+                          f"({exc.strerror or exc})")
+
+    def _trouble(self, message: str) -> None:
+        """One log line per distinct problem (never one per interval), and the service's health says it."""
+        if message != self._last_warning:
+            log.warning("%s", message)
+            self._last_warning = message
+        self.health.update(state="refused" if message.startswith("command file refused") else "failing",
+                           last_error=message, last_error_at=self.clock.time())
+
+    def _healthy(self) -> None:
+        self._last_warning = ""
+        self.health["state"] = "ok"
+
+    def status(self) -> dict:
+        """The service's health for `read --json` (the daemon's `service:command file`): ok, refused (the file
+        at the path is not one solarctl reads) or failing (it cannot be taken or removed), the last problem."""
+        return dict(self.health)
 
     async def _run(self, line: str, tries: int) -> str:
         """Carry out one line (its `tries` + 1st try); a failure is queued for a retry until the tries are used up."""
@@ -172,23 +258,6 @@ class CommandFile:
             size = now
             await self.clock.sleep(SETTLE_S)
         return now
-
-    def _refuse(self, exc: OSError) -> None:
-        """Remove a taken file that is not read (so the next one can be taken) and say why, once."""
-        reason = exc.strerror or str(exc)
-        try:
-            if self.taken.is_dir() and not self.taken.is_symlink():
-                self.taken.rmdir()
-            else:
-                self.taken.unlink(missing_ok=True)
-        except OSError as stuck:
-            reason += f"; cannot remove {self.taken} ({stuck.strerror or stuck}): remove it by hand"
-        self._warn_once(f"command file refused: {reason}")
-
-    def _warn_once(self, message: str) -> None:
-        if message != self._last_warning:
-            log.warning("%s", message)
-            self._last_warning = message
 
     async def execute(self, line: str) -> tuple[str, bool]:
         """One line -> (its result text, whether a retry may help: it failed, it was not refused)."""
@@ -233,5 +302,5 @@ class CommandFile:
             with os.fdopen(open_owned_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT), "a", encoding="utf-8") as fh:
                 fh.write(entry + "\n")
         except OSError as exc:  # the line has run; its outcome is in the daemon's log and the audit ledger
-            self._warn_once(f"command file log not written: {exc.strerror or exc}")
+            self._trouble(f"command file log not written: {exc.strerror or exc}")
         return entry

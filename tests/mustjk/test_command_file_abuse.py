@@ -1,7 +1,8 @@
 """The command file cannot be abused by someone who can write its directory (issue 15): a symlink or a hard
 link to a root-only file, a FIFO, a huge file, someone else's or a group-writable file, a symlinked log.
 Each is refused with its reason logged once, nothing reaches the inverter simulator, and a running daemon
-keeps polling through all of them."""
+keeps polling through all of them. A refused regular file is removed so the next one can come; a symlink or
+FIFO is left where it is (issue 19: only a regular file is ever moved or removed)."""
 
 from __future__ import annotations
 
@@ -41,19 +42,21 @@ def refusals(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.getMessage().startswith("command file refused")]
 
 
-async def refused(station, caplog, expected: str) -> None:
+async def refused(station, caplog, expected: str, left: bool = False) -> None:
+    """`left`: the thing at the path is not a regular file, so it stays; otherwise it is removed."""
     plant, sim, commands, config = station
     async with asyncio.timeout(5):  # a FIFO used to block the loop here
         assert await commands.process() == []
     assert sent(sim) == [] and plant.settings.grid_connected is True
-    assert not os.path.lexists(config.path) and not os.path.lexists(commands.taken)  # the next file can come
+    assert os.path.lexists(config.path) is left and not os.path.lexists(commands.taken)
     assert expected in refusals(caplog)[-1], refusals(caplog)
+    assert commands.status()["state"] == "refused" and expected in commands.status()["last_error"]
 
 
 async def test_a_symlink_to_a_root_only_file_is_refused_and_its_target_never_read(station, secret, caplog):
     plant, sim, commands, config = station
     config.path.symlink_to(secret)
-    await refused(station, caplog, "is a symbolic link")
+    await refused(station, caplog, "is a symbolic link", left=True)
     assert secret.read_text() == SECRET and not config.log_path.exists()  # nothing copied into a readable log
 
 
@@ -67,9 +70,8 @@ async def test_a_hard_link_to_a_root_only_file_is_refused(station, secret, caplo
 async def test_a_fifo_is_refused_without_waiting_for_a_writer(station, caplog):
     plant, sim, commands, config = station
     os.mkfifo(config.path)
-    await refused(station, caplog, "is not a regular file")
-    os.mkfifo(config.path)  # again: refused again, logged once
-    await refused(station, caplog, "is not a regular file")
+    await refused(station, caplog, "is not a regular file", left=True)
+    await refused(station, caplog, "is not a regular file", left=True)  # again: refused again, logged once
     assert len(refusals(caplog)) == 1
 
 
@@ -118,8 +120,11 @@ async def test_the_daemon_keeps_polling_through_every_abuse(tmp_path, secret, ca
         async with asyncio.timeout(30):
             for abuse in abuses:
                 abuse()
-                while os.path.lexists(path):  # taken and refused
+                seen = len(refusals(caplog))
+                while os.path.lexists(path) and len(refusals(caplog)) == seen:  # refused (and removed if a file)
                     await asyncio.sleep(0.05)
+                if os.path.lexists(path):  # a symlink or FIFO is left alone: its owner removes it
+                    path.unlink()
                 polled = len(sim.requests)
                 await asyncio.sleep(0.6)
                 assert len(sim.requests) >= polled + 2  # still polling every 0.2 s

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from solarctl.private_files import open_private
+
 
 class JournalFormatter(logging.Formatter):
     """Under systemd (stderr is the journal): a syslog priority prefix the journal reads, no timestamp of our own."""
@@ -37,6 +39,7 @@ def setup_logging(level: str = "info", file: Path | None = None) -> None:
     handlers: list[logging.Handler] = [console]
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)
+        os.close(open_private(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT))  # made private before logging opens it
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     logging.basicConfig(level=level.upper(), handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")  # handlers without a formatter of their own

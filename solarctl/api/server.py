@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Awaitable, Callable
 
 from solarctl.api.address import LOCK_NAME, socket_path, unix_address
+from solarctl.private_files import open_private, private_dir
 
 log = logging.getLogger("solarctl.api")
 
@@ -58,8 +59,8 @@ class ControlServer:
         """Take the data dir for this process, before it touches any port: a second daemon for the same
         data dir stops here. The lock dies with its process, so a dead daemon's socket is simply replaced."""
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            lock = open(self.data_dir / LOCK_NAME, "a+", encoding="utf-8")
+            private_dir(self.data_dir)
+            lock = os.fdopen(open_private(self.data_dir / LOCK_NAME, os.O_RDWR | os.O_APPEND | os.O_CREAT), "a+", encoding="utf-8")
         except OSError as exc:
             raise DataDirUnavailable(f"cannot use data dir {self.data_dir} ({exc.strerror}); make it writable for "
                                      f"this user or set another [general] data_dir") from None

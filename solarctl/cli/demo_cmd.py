@@ -10,7 +10,7 @@ import typer
 
 from solarctl.cli.app import app
 from solarctl.cli.run_cmd import run_until_signalled
-from solarctl.cli.startup import one_sentence_errors, start_logging, writable_dir
+from solarctl.cli.startup import one_sentence_errors, private_data_dir, start_logging, writable_dir
 from solarctl.config.sections import default_data_dir
 
 SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
@@ -41,6 +41,7 @@ def demo(
             data_dir, "the demo's data directory", "pass --data-dir a directory this user may write, or leave it out")
         try:
             config = load_demo_config(directory, SITES[site])
+            private_data_dir(config)
             start_logging("warning", directory / "solarctl.log")
             asyncio.run(run_until_signalled(run_demo(config, speed=speed, duration=duration, console=Console())))
         finally:

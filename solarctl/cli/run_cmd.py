@@ -14,7 +14,7 @@ import typer
 from solarctl.api.ops import DaemonOps
 from solarctl.api.server import ControlServer, DataDirUnavailable
 from solarctl.cli.app import app
-from solarctl.cli.startup import one_sentence_errors, start_logging, writable_dir
+from solarctl.cli.startup import one_sentence_errors, private_data_dir, start_logging, writable_dir
 from solarctl.config import Config, load_config
 from solarctl.daemon import Daemon
 from solarctl.store import schema_version
@@ -60,6 +60,7 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
     with one_sentence_errors("run"):
         writable_dir(cfg.general.data_dir, "the data directory",
                      f"set [general] data_dir in {config} to a directory this user may write")
+        private_data_dir(cfg)
         writable_dir(spool_dir(cfg), "the storage spool directory",
                      f"set [storage] spool_dir in {config} to a directory this user may write, or remove it")
         start_logging(cfg.general.log_level, cfg.general.log_file)

@@ -48,6 +48,7 @@ from solarctl.config import ConfigError
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.control.owned_file import UnsafeFile, open_owned_file, same_file, writable_by_others
 from solarctl.control.state_file import StateFile
+from solarctl.private_files import file_mode
 from solarctl.control.safe_write import SafeWriter
 from solarctl.registers import decode
 from solarctl.sample import Value
@@ -299,7 +300,7 @@ class CommandFile:
         path = self.config.log_path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with os.fdopen(open_owned_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT), "a", encoding="utf-8") as fh:
+            with os.fdopen(open_owned_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, file_mode(path.parent)), "a", encoding="utf-8") as fh:
                 fh.write(entry + "\n")
         except OSError as exc:  # the line has run; its outcome is in the daemon's log and the audit ledger
             self._trouble(f"command file log not written: {exc.strerror or exc}")

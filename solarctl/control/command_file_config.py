@@ -16,8 +16,8 @@ def _command_file(path: Path) -> Path:
     """The daemon renames and removes this file: a path that is a directory, a symlink, a device … (or `/tmp`)
     must never get that far (issue 19)."""
     path = path.expanduser()
-    if not path.parent.is_dir():
-        raise ValueError(f"{str(path.parent)!r} is not a directory; give a file in an existing directory")
+    if os.path.lexists(path.parent) and not path.parent.is_dir():
+        raise ValueError(f"{str(path.parent)!r} is not a directory; give a file in a directory")
     try:
         st = os.lstat(path)
     except FileNotFoundError:

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from solarctl.private_files import open_private, private_dir
+
 log = logging.getLogger("solarctl.control")
 
 ENTRY_KEYS = {"time", "source", "device", "setting", "requested", "outcome"}  # what every entry the SafeWriter records has
@@ -46,8 +48,8 @@ class AuditLedger:
 
     def record(self, entry: dict[str, Any]) -> None:
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a+b") as fh:
+            private_dir(self.path.parent)
+            with os.fdopen(open_private(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT), "a+b") as fh:
                 # A line torn by a crash is ended first, so it cannot swallow this entry.
                 fh.write((b"\n" if _ends_torn(fh) else b"") + json.dumps(entry, ensure_ascii=False).encode() + b"\n")
                 fh.flush()

@@ -1,6 +1,6 @@
 """Small JSON state kept across restarts under the data dir (a strategy's counters, pending restores).
 
-Written atomically: a temporary file beside it, fsync'd, then renamed over the old one, so a crash
+Private (0600: solarctl/private_files.py) and written atomically: a temporary file beside it, fsync'd, then renamed over the old one, so a crash
 leaves either the old state or the new one, never half of either.
 """
 
@@ -11,6 +11,8 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+
+from solarctl.private_files import open_private, private_dir
 
 log = logging.getLogger("solarctl.state")
 
@@ -30,9 +32,9 @@ class StateFile:
             return None
 
     def save(self, state: Any) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w") as f:
+        with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as f:
             json.dump(state, f, sort_keys=True)
             f.flush()
             os.fsync(f.fileno())

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, Iterator
 
 from solarctl.control.ledger import utc_day
 from solarctl.links import link_key
+from solarctl.private_files import file_mode, private_dir
 
 log = logging.getLogger("solarctl.control")
 
@@ -84,8 +85,8 @@ class WriteBudget:
             return
         fh = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            private_dir(self.path.parent)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode(self.path.parent))
             fh = os.fdopen(fd, "a+b", buffering=0)
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._catch_up(fh)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from solarctl.sample import PollError, Sample
+from solarctl.private_files import open_private, private_dir
 from solarctl.store import records, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.energy import day_bounds
@@ -38,10 +39,11 @@ def backup_path(directory: Path, day: date) -> Path:
 def backup_day(engine: Engine, directory: Path, day: date, zone: ZoneInfo) -> tuple[Path, int]:
     """Write the day's backup file (replacing an older one); returns its path and the number of events."""
     path = backup_path(directory, day)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
     count = 0
-    with gzip.open(tmp, "wb", compresslevel=9) as out:
+    with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "wb") as raw, \
+            gzip.open(raw, "wb", compresslevel=9) as out:
         for event in _events(engine, *day_bounds(day, zone)):
             out.write(records.encode(event)[0])
             count += 1

@@ -6,6 +6,7 @@ server-side NOW() and Grafana's time macros agree with what we write.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
 from solarctl.config import Config
+from solarctl.private_files import open_private, private_dir
 
 SQLITE_FILE = "solarctl.db"
 
@@ -52,9 +54,11 @@ def make_engine(url: URL | str) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         if url.database and url.database != ":memory:":
-            folder = Path(url.database).expanduser().parent
+            file = Path(url.database).expanduser()
+            folder = file.parent
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                private_dir(folder)
+                os.close(open_private(file, os.O_RDWR | os.O_CREAT))  # SQLite gives its -wal and -shm this file's mode
             except OSError as error:
                 raise StoreError(f"database {masked(url)}: cannot create the directory {folder} ({error.strerror}); "
                                  "set [general] data_dir or [storage] url to a writable place") from None

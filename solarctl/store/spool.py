@@ -16,6 +16,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from solarctl.private_files import open_private, private_dir
+
 log = logging.getLogger(__name__)
 
 
@@ -27,8 +29,7 @@ class Position:
 
 class Spool:
     def __init__(self, directory: Path, max_bytes: int, warn_fraction: float = 0.8, segment_bytes: int = 16 << 20) -> None:
-        self.dir = Path(directory)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir = private_dir(Path(directory))
         self.max_bytes = max_bytes
         self.warn_fraction = warn_fraction
         # At least 8 segments fit under the bound, so dropping one loses at most 1/8 of the spool.
@@ -40,12 +41,12 @@ class Spool:
         self._checkpoint = self._read_checkpoint()
         if not segments:
             segments = [max(1, self._checkpoint.segment)]
-            self._path(segments[0]).touch()
+            os.close(open_private(self._path(segments[0]), os.O_WRONLY | os.O_CREAT))
         if self._checkpoint.segment < segments[0]:
             self._checkpoint = Position(segments[0], 0)
         self._seg = segments[-1]
         self._size = self._truncate_torn_tail(self._path(self._seg))
-        self._file = open(self._path(self._seg), "ab", buffering=0)
+        self._file = self._open_segment()
 
     # --- writing ----------------------------------------------------------------------------------
 
@@ -73,13 +74,16 @@ class Spool:
         self._file.close()
         with open(self._path(self._seg), "r+b") as f:
             f.truncate(self._size)
-        self._file = open(self._path(self._seg), "ab", buffering=0)
+        self._file = self._open_segment()
 
     def _rotate(self) -> None:
         self._file.close()
         self._seg += 1
         self._size = 0
-        self._file = open(self._path(self._seg), "ab", buffering=0)
+        self._file = self._open_segment()
+
+    def _open_segment(self):
+        return os.fdopen(open_private(self._path(self._seg), os.O_WRONLY | os.O_APPEND | os.O_CREAT), "ab", buffering=0)
 
     def _enforce_bound(self) -> None:
         while self._pending() > self.max_bytes and self._checkpoint.segment < self._seg:
@@ -183,7 +187,8 @@ class Spool:
     def _write_checkpoint(self, pos: Position) -> None:
         # Atomic replace; not fsync'd: a lost checkpoint only means lines are written (upserted) again.
         tmp = self.dir / "checkpoint.tmp"
-        tmp.write_text(f"{pos.segment} {pos.offset}\n")
+        with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as fh:
+            fh.write(f"{pos.segment} {pos.offset}\n")
         os.replace(tmp, self.dir / "checkpoint")
         self._checkpoint = pos
 

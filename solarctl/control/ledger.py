@@ -1,8 +1,16 @@
 """The audit ledger: every write attempt, one JSON line each, fsync'd. What is counted against the
-daily write budget lives in the budget file (write_budget.py), shared by every writer on the machine."""
+daily write budget lives in the budget file (write_budget.py), shared by every writer on the machine.
+
+Nothing is sent to a device whose audit line could not be written (issue 19: on a full disk a write went out
+and its line was lost). Before a write is sent, `make_room` allocates ROOM bytes of disk beyond the ledger's
+end (fallocate, keeping its size), so the outcome line after it cannot meet a full disk; when that allocation
+fails the write is not sent. Filesystems without fallocate get no such guarantee (the line is still tried).
+"""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import logging
 import os
@@ -14,6 +22,8 @@ from solarctl.private_files import open_private, private_dir
 
 log = logging.getLogger("solarctl.control")
 
+ROOM = 16 * 1024  # disk kept for the outcome lines of the writes in flight (a line is a few hundred bytes)
+FALLOC_FL_KEEP_SIZE = 1
 ENTRY_KEYS = {"time", "source", "device", "setting", "requested", "outcome"}  # what every entry the SafeWriter records has
 
 
@@ -46,6 +56,17 @@ class AuditLedger:
                     continue
                 self.entries.append(entry)
 
+    def make_room(self) -> None:
+        """Make sure the next lines fit on the disk; raises OSError (ENOSPC …) when they may not: send nothing then."""
+        if self.path is None:
+            return
+        private_dir(self.path.parent)
+        fd = open_private(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+        try:
+            _allocate(fd, os.fstat(fd).st_size, ROOM)
+        finally:
+            os.close(fd)
+
     def record(self, entry: dict[str, Any]) -> None:
         if self.path is not None:
             private_dir(self.path.parent)
@@ -64,3 +85,14 @@ def _ends_torn(fh) -> bool:
         return False
     fh.seek(-1, os.SEEK_END)
     return fh.read(1) != b"\n"
+
+
+def _allocate(fd: int, offset: int, length: int) -> None:
+    """fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length): disk for later appends, the file's size unchanged."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    call = getattr(libc, "fallocate64", None) or libc.fallocate
+    call.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    if call(fd, FALLOC_FL_KEEP_SIZE, offset, length) != 0:
+        code = ctypes.get_errno()
+        if code not in (errno.EOPNOTSUPP, errno.ENOSYS):  # a filesystem without it: no guarantee, the line is tried
+            raise OSError(code, os.strerror(code))

@@ -1,7 +1,7 @@
 """Safe writes: the only way solarctl changes a device setting.
 
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
-daily budget -> (dry run stops here) -> record the attempt in the budget file (no record, no write)
+daily budget -> (dry run stops here) -> room for its audit line on the disk -> record the attempt in the budget file (no record, no write)
 -> write -> read the same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
 Then `on_outcome` (the daemon: alerts for failed and refused writes; a callback, so this layer knows
@@ -110,6 +110,12 @@ class SafeWriter:
         if _same(reg, before, wanted):
             return WriteOutcome(**result, outcome="unchanged")
         allowance = RESTORE_RESERVE if restore else 0
+        if not dry:
+            try:
+                self.ledger.make_room()  # no audit line, no write
+            except OSError as exc:
+                return WriteOutcome(**result, outcome="failed", reason=f"nothing sent: the audit ledger {self.ledger.path} "
+                                                                      f"cannot take its line ({exc.strerror or exc})")
         try:
             attempt = None if dry else self.budget.reserve(self.clock.time(), identity, reg.address, source, allowance)
             used = self.budget.used(self.clock.time(), identity, reg.address) if attempt is None else 0

@@ -13,7 +13,7 @@ import typer
 from solarctl.cli.app import app
 from solarctl.cli.startup import StartupError, one_sentence_errors
 from solarctl.config import load_config
-from solarctl.service import UDEV_NAME, UNIT_NAME, ServiceSpec, serial_names, udev_text, unit_text
+from solarctl.service import UDEV_NAME, UNIT_NAME, ServiceSpec, reach_notes, serial_names, udev_text, unit_text
 
 
 @app.command("install-service")
@@ -26,13 +26,15 @@ def install_service(
 ) -> None:
     """Install solarctl as a systemd service (dedicated user, data dir, serial access, restart on failure)."""
     cfg = load_config(config) if config.exists() else None
-    spec = ServiceSpec(Path(sys.executable), config.absolute(), user)
+    spec = ServiceSpec(Path(sys.executable), config.absolute(), user, group=cfg.general.group if cfg else None)
     if cfg is None:
         print(f"solarctl install-service: note: {config} does not exist yet; write it before starting the service",
               file=sys.stderr)
     elif "data_dir" in cfg.general.model_fields_set and cfg.general.data_dir != spec.data_dir:
         print(f"solarctl install-service: note: {config} sets [general] data_dir = {cfg.general.data_dir}; the service "
               f"prepares {spec.data_dir}: remove that key or make sure {user} may write there", file=sys.stderr)
+    for note in reach_notes(cfg, user):
+        print(f"solarctl install-service: note: {note}", file=sys.stderr)
     files = {unit_dir / UNIT_NAME: unit_text(spec), udev_dir / UDEV_NAME: udev_text(serial_names(cfg))}
     if dry_run:
         for path, text in files.items():

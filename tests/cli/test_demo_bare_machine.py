@@ -25,6 +25,8 @@ def test_both_demo_sites_show_live_values_without_socat(tmp_path):
     for device in ("inverter", "bms1", "bms2", "bms3", "bms4"):
         assert device in out
     assert "SoC" in out and "samples written" in out
+    assert f"command file: {station_dir / 'inverter_cmd.lst'}  (e.g. echo 20105=0 >> " in out  # where to write it
+    assert (station_dir.stat().st_mode & 0o777, (station_dir / "solarctl.db").stat().st_mode & 0o777) == (0o700, 0o600)
     db = sqlite3.connect(station_dir / "solarctl.db")
     rows, grid_voltage = db.execute("select count(*), max(grid_voltage) from must_pv1800").fetchone()
     assert rows >= 3 and 200 < grid_voltage < 260  # the PV1800 on its simulated RS485 port

@@ -28,7 +28,18 @@ class UnsafeFile(OSError):
 def open_owned_file(path: Path, flags: int, mode: int = 0o600, max_bytes: int | None = None) -> int:
     """os.open(path, flags) for a regular file with one name, owned by root or this process's user, not
     writable by group or others and (with `max_bytes`) no larger than that; raises UnsafeFile otherwise
-    (other OSErrors as they come)."""
+    (other OSErrors as they come). A name that is not a regular file is refused before it is opened: opening
+    a device can act on it (a tape rewinds, a watchdog arms)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    else:
+        if stat.S_ISLNK(st.st_mode):
+            raise UnsafeFile(errno.ELOOP, f"{path} is a symbolic link; remove it (only a regular file is used)")
+        if not stat.S_ISREG(st.st_mode):
+            _check(path, st, max_bytes)
     try:
         fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, mode)
     except OSError as exc:

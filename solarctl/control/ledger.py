@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import json
 import logging
 import os
@@ -89,10 +90,16 @@ def _ends_torn(fh) -> bool:
 
 def _allocate(fd: int, offset: int, length: int) -> None:
     """fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length): disk for later appends, the file's size unchanged."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    call = getattr(libc, "fallocate64", None) or libc.fallocate
-    call.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
-    if call(fd, FALLOC_FL_KEEP_SIZE, offset, length) != 0:
+    if _fallocate()(fd, FALLOC_FL_KEEP_SIZE, offset, length) != 0:
         code = ctypes.get_errno()
         if code not in (errno.EOPNOTSUPP, errno.ENOSYS):  # a filesystem without it: no guarantee, the line is tried
             raise OSError(code, os.strerror(code))
+
+
+@functools.cache
+def _fallocate():
+    """libc's fallocate (Python's os has only posix_fallocate, which grows the file)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    call = getattr(libc, "fallocate64", None) or libc.fallocate
+    call.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    return call

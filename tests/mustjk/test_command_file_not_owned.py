@@ -214,3 +214,39 @@ async def test_a_file_swapped_for_a_directory_during_the_take_is_put_back(tmp_pa
         assert (path / "keep.txt").read_text() == "x" and not os.path.lexists(commands.taken)
         assert [r.address for r in server(site, "inverter").requests if r.function in WRITES] == []
     assert any("was replaced while it was being taken" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_taken_file_that_cannot_be_removed_runs_once_and_is_said_once(tmp_path, caplog):
+    """A file taken before a crash, in a directory that no longer lets names go (chattr +a: EPERM on unlink):
+    its line runs once, the failed removal is one line and the health, and later looks never run it again."""
+    async with simulated(site_config(tmp_path, [inverter(tmp_path)])) as (plant, site, install):
+        with tmpfs(tmp_path / "cmd") as disk:
+            taken = disk / "inverter_cmd.lst.taken"
+            taken.write_text("20105=>0\n")
+            taken.chmod(0o600)
+            subprocess.run(["chattr", "+a", str(disk)], check=True)
+            try:
+                clock = VirtualClock()
+                commands = CommandFile(CommandFileConfig(path=disk / "inverter_cmd.lst", device="inverter",
+                                                         interval=INTERVAL), writer(install, daily_budget=1000), clock)
+                running = asyncio.create_task(commands.run())
+                try:
+                    async with asyncio.timeout(30):
+                        while plant.settings.grid_connected:  # the line ran (the pty answers in real time)
+                            await clock.run_for(INTERVAL)
+                            await asyncio.sleep(0.05)
+                    for _ in range(4):  # four more looks
+                        await clock.run_for(INTERVAL)
+                        await asyncio.sleep(0.05)
+                    assert not running.done(), running
+                finally:
+                    running.cancel()
+                    await asyncio.gather(running, return_exceptions=True)
+            finally:
+                subprocess.run(["chattr", "-a", str(disk)], check=True)
+            assert taken.exists()
+        assert [r.address for r in server(site, "inverter").requests if r.function in WRITES] == [20105]
+    stuck = [r.getMessage() for r in caplog.records if "cannot remove" in r.getMessage()]
+    assert len(stuck) == 1 and "Operation not permitted" in stuck[0] and "remove it by hand" in stuck[0], stuck
+    assert commands.status()["state"] == "failing"
+    assert not [r for r in caplog.records if r.exc_info]

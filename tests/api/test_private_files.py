@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from solarctl.config import ConfigError, validate_config
-from solarctl.private_files import prepare_data_dir
 from tests.api.rig import running_site, solarctl
 from tests.api.test_alerts_audit_cli import GUARD
 
@@ -114,6 +113,8 @@ async def test_every_file_the_daemon_makes_is_private_under_umask_022(tmp_path, 
 
 
 def test_an_existing_data_dir_of_an_older_version_is_made_private(tmp_path):
+    from solarctl.private_files import prepare_data_dir
+
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     (data / "audit.jsonl").write_text("")
@@ -124,6 +125,8 @@ def test_an_existing_data_dir_of_an_older_version_is_made_private(tmp_path):
 
 def test_a_directory_shared_with_other_programs_keeps_its_mode(tmp_path, caplog):
     """`data_dir = "/var/lib"` must not take /var/lib from every other service: its mode stays, with a warning."""
+    from solarctl.private_files import prepare_data_dir
+
     caplog.set_level(logging.WARNING, logger="solarctl")
     shared = tmp_path / "lib"
     shared.mkdir(mode=0o755)
@@ -137,3 +140,23 @@ def test_a_directory_shared_with_other_programs_keeps_its_mode(tmp_path, caplog)
 def test_the_group_must_exist(tmp_path):
     with pytest.raises(ConfigError, match=r"general.group: 'no-such-group' is not a group on this machine; create it"):
         validate_config({"general": {"data_dir": str(tmp_path), "group": "no-such-group"}})
+
+
+def test_state_files_of_every_kind_are_private_under_umask_022(tmp_path):
+    """strategies/NAME.json, pending_restores.json, telegram_sent.json, mqtt_discovery.json: one StateFile each."""
+    from solarctl.control.state_file import StateFile
+    from solarctl.publish.mqtt_announced import AnnouncedTopics
+    from solarctl.telegram.sent import SentRecord
+
+    old = os.umask(0o022)
+    try:
+        StateFile(tmp_path / "data" / "strategies" / "soc_band.json").save({"on": True})
+        StateFile(tmp_path / "data" / "pending_restores.json").save([])
+        for record in (SentRecord(tmp_path / "data" / "telegram_sent.json"),
+                       AnnouncedTopics(tmp_path / "data" / "mqtt_discovery.json")):
+            record.file.save({"x": 1})
+    finally:
+        os.umask(old)
+    modes = {name: stat.S_IMODE(st.st_mode) for name, st in files_under(tmp_path / "data").items()}
+    assert modes == {"strategies": 0o700, "strategies/soc_band.json": 0o600, "pending_restores.json": 0o600,
+                     "telegram_sent.json": 0o600, "mqtt_discovery.json": 0o600}, {k: oct(v) for k, v in modes.items()}

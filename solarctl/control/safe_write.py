@@ -1,7 +1,8 @@
 """Safe writes: the only way solarctl changes a device setting.
 
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
-daily budget -> (dry run stops here) -> room for its audit line on the disk -> record the attempt in the budget file (no record, no write)
+daily budget -> (dry run stops here) -> record the attempt in the budget file (no record, no write) -> room for its
+audit line on the disk (no room, no write)
 -> write -> read the same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
 Then `on_outcome` (the daemon: alerts for failed and refused writes; a callback, so this layer knows
@@ -110,12 +111,6 @@ class SafeWriter:
         if _same(reg, before, wanted):
             return WriteOutcome(**result, outcome="unchanged")
         allowance = RESTORE_RESERVE if restore else 0
-        if not dry:
-            try:
-                self.ledger.make_room()  # no audit line, no write
-            except OSError as exc:
-                return WriteOutcome(**result, outcome="failed", reason=f"nothing sent: the audit ledger {self.ledger.path} "
-                                                                      f"cannot take its line ({exc.strerror or exc})")
         try:
             attempt = None if dry else self.budget.reserve(self.clock.time(), identity, reg.address, source, allowance)
             used = self.budget.used(self.clock.time(), identity, reg.address) if attempt is None else 0
@@ -127,6 +122,12 @@ class SafeWriter:
                                        f"raise [control] daily_write_budget if this is intended")
         if dry:
             return WriteOutcome(**result, outcome="dry_run")
+        try:
+            self.ledger.make_room()  # no audit line, no write
+        except OSError as exc:
+            self._settle(attempt, reached=False)
+            return WriteOutcome(**result, outcome="failed", reason=f"nothing sent: the audit ledger {self.ledger.path} "
+                                                                  f"cannot take its line ({exc.strerror or exc})")
         try:
             await device.write_setting(link, reg, wanted)
         except Exception as exc:  # noqa: BLE001

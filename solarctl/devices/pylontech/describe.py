@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from solarctl.devices.config import ConsoleDevice, Seconds
-from solarctl.devices.description import CELL_VOLTAGE, PERCENT, TEMPERATURE, Catalogue, DriverDescription, Metric
+from solarctl.devices.description import (
+    CELL_VOLTAGE, PERCENT, TEMPERATURE, U32, AtMost, Catalogue, DriverDescription, Metric,
+)
 
 
 class PylontechConsoleConfig(ConsoleDevice):
@@ -24,6 +26,10 @@ class PylontechConsoleConfig(ConsoleDevice):
 MODULE_VOLTAGE = (16 * CELL_VOLTAGE[0], 16 * CELL_VOLTAGE[1])
 MODULE_CURRENT = (-200.0, 200.0)
 STACK_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
+STACK_POWER = (-200000.0, 200000.0)  # W: 16 modules at 200 A, or a high-voltage stack at 500 V and 400 A
+STACK_CAPACITY = (0.0, 16 * 200.0)  # Ah: 16 modules of at most 100 Ah (US5000), with room
+MODULES = (1.0, 16.0)
+TIMESTAMP = U32  # epoch seconds
 
 
 def _state(name: str) -> Metric:
@@ -32,7 +38,7 @@ def _state(name: str) -> Metric:
 
 # Each module's values: the stack's names, its `pwr` state words (firmwares add some), and its latest cell table.
 MODULE = (
-    Metric("index", precision=0),
+    Metric("index", precision=0, valid=MODULES),
     Metric("soc", "%", device_class="battery", precision=0, valid=PERCENT),
     Metric("voltage", "V", precision=3, role="battery_voltage", valid=MODULE_VOLTAGE),
     Metric("current", "A", precision=3, valid=MODULE_CURRENT),
@@ -43,7 +49,7 @@ MODULE = (
                   "battery_temperature_state", "mos_temperature_state", "system_alarm_state")),
     Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
     Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
-    Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),  # epoch seconds
+    Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0, valid=TIMESTAMP),  # epoch seconds
 )
 
 # One row of a `bat` / `soh` cell table, as `solarctl decode` prints it (the driver publishes these as lists).
@@ -65,16 +71,17 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
         Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
         Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
-        Metric("power", "W", precision=0, role="battery_power"),  # measured at the battery: first choice
+        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),  # measured at the battery: first choice
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
         Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
         Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
-        Metric("capacity", "Ah", precision=0),
-        Metric("module_count", precision=0, label="modules"),
+        Metric("capacity", "Ah", precision=0, valid=STACK_CAPACITY),
+        Metric("module_count", precision=0, label="modules", valid=MODULES),
         Metric("modules", kind="list", fields=MODULE),
         # A high-voltage stack's `bat` lists every cell of the stack: its cells at the stack level.
         Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
         Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
-        Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),
+        Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0, valid=TIMESTAMP),
+        rules=(AtMost("cell_voltage_min", "cell_voltage_max"),),
     ),
 )

@@ -248,6 +248,19 @@ class Share(Rule):
                 f"({part:g} / {whole:g} = {share:.1f} %)")
 
 
+@dataclass(frozen=True)
+class Extremes(Rule):
+    """Every `X_min` is at most its `X_max` (cell voltages, temperatures), wherever both are in one reading."""
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        for name, low in values.items():
+            high_name = f"{name[:-4]}_max" if name.endswith("_min") else None
+            high = values.get(high_name) if high_name else None
+            if _number(low) and _number(high) and low > high:
+                return f"{self._show(name, low, metrics)} is above {self._show(high_name, high, metrics)}"  # type: ignore[arg-type]
+        return None
+
+
 def _applies(rule: Rule, values: Mapping[str, Any]) -> bool:
     return all(name in values and (_number(values[name]) or isinstance(values[name], list)) for name in rule.operands)
 
@@ -308,7 +321,7 @@ class Catalogue:
     def check(self, values: Mapping[str, Any]) -> None:
         """Raise DecodeError naming the first value outside its metric's physical range (`Metric.valid`) or the
         first consistency rule the values break; the records of a list of dicts are checked against the metric's
-        `fields`."""
+        `fields` and against the rules (a module of a stack keeps the stack's rules)."""
         for name, value in values.items():
             metric = self.metrics.get(name)
             if metric is None:
@@ -318,9 +331,14 @@ class Catalogue:
                 for record in value if isinstance(value, list) else ():
                     if isinstance(record, Mapping):
                         fields.check(record)
+                        self.check_rules(record)
             elif metric.valid is not None:
                 for item in value if isinstance(value, list) else (value,):
                     _check_range(metric, item)
+        self.check_rules(values)
+
+    def check_rules(self, values: Mapping[str, Any]) -> None:
+        """Raise DecodeError naming the first consistency rule `values` break (a reading, or one record of it)."""
         for rule in self.rules:
             broken = rule.broken(values, self.metrics) if _applies(rule, values) else None
             if broken:

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from solarctl.devices.config import Seconds, SerialDevice
 from solarctl.devices.description import (
-    CELL_VOLTAGE, PERCENT, TEMPERATURE, AtMost, Catalogue, DriverDescription, Metric, Product, Share, SumOf, note,
+    CELL_VOLTAGE, PERCENT, TEMPERATURE, AtMost, Catalogue, DriverDescription, Extremes, Metric, Product, Share, SumOf,
+    note,
 )
 
 
@@ -86,6 +87,7 @@ RULES = (
     Share("soc", "capacity_remaining", "capacity_full", points=5.0),
     SumOf("cell_voltages", "voltage"),
     Product("voltage", "current", "power"),
+    Extremes(),
     AtMost("cell_voltage_min", "cell_voltage_average"),
     AtMost("cell_voltage_average", "cell_voltage_max"),
     AtMost("cell_voltage_min_index", "cell_voltages"),

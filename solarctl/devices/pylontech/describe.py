@@ -9,7 +9,7 @@ from pydantic import Field
 
 from solarctl.devices.config import ConsoleDevice, Seconds
 from solarctl.devices.description import (
-    CELL_VOLTAGE, PERCENT, TEMPERATURE, U32, AtMost, Catalogue, DriverDescription, Metric,
+    CELL_VOLTAGE, PERCENT, TEMPERATURE, U32, Catalogue, DriverDescription, Extremes, Metric, SumOf,
 )
 
 
@@ -24,6 +24,9 @@ class PylontechConsoleConfig(ConsoleDevice):
 # Physical ranges of one 48 V module (15 or 16 cells; the largest, US5000, is rated 100 A, 200 A peak);
 # a stack has at most 16 modules in parallel.
 MODULE_VOLTAGE = (16 * CELL_VOLTAGE[0], 16 * CELL_VOLTAGE[1])
+# A stack's modules are in parallel (its voltage a module's), or in series in a high-voltage stack (Force H1/H2/H3,
+# SC controllers: up to 120 cells).
+STACK_VOLTAGE = (MODULE_VOLTAGE[0], 120 * 3.65 * 1.2)
 MODULE_CURRENT = (-200.0, 200.0)
 STACK_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
 STACK_POWER = (-200000.0, 200000.0)  # W: 16 modules at 200 A, or a high-voltage stack at 500 V and 400 A
@@ -69,7 +72,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
-        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
+        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
         Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),  # measured at the battery: first choice
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
@@ -82,6 +85,7 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
         Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
         Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0, valid=TIMESTAMP),
-        rules=(AtMost("cell_voltage_min", "cell_voltage_max"),),
+        # Also for each module record; the cells of a whole stack (high voltage) or a module sum to its voltage.
+        rules=(Extremes(), SumOf("cell_voltages", "voltage")),
     ),
 )

@@ -1,8 +1,9 @@
 """Offline decoders for `solarctl decode`: protocol name -> function(bytes) -> dict, as the drivers'
 descriptions name them ("module:function": a decoder's module is only imported when it is used). Every decoded
 value is checked against its driver's physical ranges and consistency rules, as live polls are (`Catalogue.check`):
-the answer itself, the `stack` a console answer carries (what the driver publishes from it), and the rules in every
-other table nested in the answer (a console's system summary, its cell rows).
+the answer itself, the `stack` a console answer carries (what the driver publishes from it), and every other table
+nested in the answer (a console's system summary, its module and cell rows) against the rules and the description's
+`answer_valid` ranges.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def decoder_for(protocol: str) -> Callable[[bytes], dict[str, Any]]:
         if isinstance(values.get("stack"), Mapping):
             description.metrics.check(values["stack"])
         for nested in _tables(values):
-            description.metrics.check_rules(nested)
+            description.check_answer_table(nested)
         return values
 
     return checked

@@ -375,7 +375,9 @@ class DriverDescription:
     - decoders: protocol name -> function(bytes) -> dict, for `solarctl decode`;
     - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row);
     - plant_view: (config, plant, index) -> sim.plant_view.PlantView, the device's metrics computed from the plant
-      without its protocol (offline strategy runs); None for a unit behind a TCP gateway: its simulator's bank."""
+      without its protocol (offline strategy runs); None for a unit behind a TCP gateway: its simulator's bank;
+    - answer_valid: physical ranges of values a decoded answer holds in its nested tables (a console's system
+      summary, its per-module rows) that are not metrics of the catalogue, by name (`check_answer_table`)."""
 
     config: type  # the `[[device]]` table's model; its `driver` Literal is the driver's name
     device: str
@@ -385,6 +387,7 @@ class DriverDescription:
     rows: str | None = None
     plant_view: str | None = None
     manufacturer: str = ""  # for Home Assistant's device registry
+    answer_valid: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -410,3 +413,20 @@ class DriverDescription:
 
     def units(self, names: Any = None) -> dict[str, str]:
         return self.metrics.units(names)
+
+    @cached_property
+    def _answer_metrics(self) -> dict[str, Metric]:
+        clash = sorted(set(self.answer_valid) & set(self.metrics.metrics))
+        if clash:
+            raise ValueError(f"answer_valid names metrics of the catalogue: {', '.join(clash)}")
+        return {name: Metric(name, valid=valid) for name, valid in self.answer_valid.items()}
+
+    def check_answer_table(self, table: Mapping[str, Any]) -> None:
+        """Raise DecodeError for a value of a table nested in a decoded answer outside its `answer_valid` range, or
+        for a consistency rule the table breaks."""
+        for name, value in table.items():
+            metric = self._answer_metrics.get(name)
+            if metric is not None:
+                for item in value if isinstance(value, list) else (value,):
+                    _check_range(metric, item)
+        self.metrics.check_rules(table)

@@ -76,3 +76,23 @@ def test_values_that_must_agree_and_do_not_are_refused_with_both_named(change, s
 def test_a_rule_is_checked_only_when_the_reading_holds_its_operands():
     BATTERY.check({"capacity_remaining": 1297.7, "soc": 100})  # no capacity_full: nothing to compare with
     BATTERY.check({**GOOD, "capacity_full": None, "soc": 5})
+
+
+@pytest.mark.parametrize("driver", sorted(registry.DRIVERS))
+def test_answer_ranges_name_no_metric_of_the_catalogue(driver):
+    description = registry.DRIVERS[driver]
+    description.check_answer_table({})  # builds the answer ranges: raises on a name the catalogue has
+    assert all(low < high for low, high in description.answer_valid.values())
+
+
+def test_a_console_row_value_outside_its_range_is_refused_though_the_driver_does_not_publish_it():
+    """A `pwr` row's Thigh (not a published metric) read as 514 degC: refused by `answer_valid`."""
+    from solarctl.decoders import decoder_for
+    from tests.pylontech.captures import B66_PWR, capture
+
+    data = capture(B66_PWR)
+    row = b"1     50691  3806   17000  13000  14000  3378"  # Power Volt Curr Tempr Tlow Thigh Vlow
+    assert row in data
+    decoder_for("pylontech-console")(data)
+    with pytest.raises(DecodeError, match="temperature_max = 514"):
+        decoder_for("pylontech-console")(data.replace(row, row.replace(b"  14000", b" 514000")))

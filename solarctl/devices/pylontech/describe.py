@@ -62,6 +62,17 @@ CELL_ROW = (
     Metric("soc", "%", precision=0, valid=PERCENT),
 )
 
+# What console answers hold besides the metrics (a `pwr` row's or system summary's extremes, `info`'s limits).
+ANSWER_VALID = {
+    "soh": PERCENT,
+    **dict.fromkeys(("temperature_min", "temperature_max", "mos_temperature"), TEMPERATURE),
+    "cell_voltage_mean": CELL_VOLTAGE,
+    "cell_count": (1.0, 120.0),  # a module's 15 or 16, a high-voltage stack's up to 120
+    **dict.fromkeys(("max_charge_current", "max_discharge_current", "recommend_chg_current",
+                     "recommend_dsg_current"), STACK_CURRENT),
+    "remaining_charge": STACK_CAPACITY,
+}
+
 PYLONTECH_CONSOLE = DriverDescription(
     config=PylontechConsoleConfig,
     manufacturer='Pylontech',
@@ -70,6 +81,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     plant_view="solarctl.sim.pylontech_stack:plant_view",
     decoders={"pylontech-console": "solarctl.devices.pylontech.decode:decode_capture"},
     rows="solarctl.store.rows:pylontech_rows",
+    answer_valid=ANSWER_VALID,
     metrics=Catalogue(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
         Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),

@@ -135,6 +135,10 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _fmt(value: float) -> str:
+    return format(round(value, 6), ".10g")
+
+
 def _unit(metric: Metric | None) -> str:
     return f" {metric.unit}" if metric is not None and metric.unit else ""
 
@@ -150,7 +154,7 @@ class Rule:
         raise NotImplementedError
 
     def _show(self, name: str, value: Any, metrics: Mapping[str, Metric]) -> str:
-        return f"{name} = {round(value, 6):g}{_unit(metrics.get(name))}"
+        return f"{name} = {_fmt(value)}{_unit(metrics.get(name))}"
 
 
 @dataclass(frozen=True)
@@ -195,10 +199,12 @@ class Product(Rule):
 
     def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
         v, i, p = (values[name] for name in self.operands)
+        if not all(map(_number, (v, i, p))):
+            return None
         if abs(v * i - p) <= max(self.abs, self.rel * max(abs(p), abs(v * i))):
             return None
         return (f"{self._show(self.power, p, metrics)} is not {self.voltage} x {self.current} "
-                f"({v:g} x {i:g} = {v * i:.1f})")
+                f"({_fmt(v)} x {_fmt(i)} = {v * i:.1f})")
 
 
 @dataclass(frozen=True)
@@ -216,7 +222,7 @@ class SumOf(Rule):
 
     def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
         parts, total = values[self.parts], values[self.total]
-        if not isinstance(parts, list) or not parts or not all(_number(p) for p in parts):
+        if not isinstance(parts, list) or not parts or not all(map(_number, (*parts, total))):
             return None
         summed = sum(parts)
         if abs(summed - total) <= max(self.abs, self.rel * abs(total)):
@@ -239,13 +245,13 @@ class Share(Rule):
 
     def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
         percent, part, whole = (values[name] for name in self.operands)
-        if whole <= 0:
+        if not all(map(_number, (percent, part, whole))) or whole <= 0:
             return None
         share = 100 * part / whole
         if abs(share - percent) <= self.points:
             return None
         return (f"{self._show(self.percent, percent, metrics)} is not {self.part} / {self.whole} "
-                f"({part:g} / {whole:g} = {share:.1f} %)")
+                f"({_fmt(part)} / {_fmt(whole)} = {share:.1f} %)")
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def test_values_that_must_agree_and_do_not_are_refused_with_both_named(change, s
 def test_a_rule_is_checked_only_when_the_reading_holds_its_operands():
     BATTERY.check({"capacity_remaining": 1297.7, "soc": 100})  # no capacity_full: nothing to compare with
     BATTERY.check({**GOOD, "capacity_full": None, "soc": 5})
+    BATTERY.check({**GOOD, "voltage": [13.2], "power": 9999})  # a list where a number belongs: no rule of numbers
 
 
 @pytest.mark.parametrize("driver", sorted(registry.DRIVERS))

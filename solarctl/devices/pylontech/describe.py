@@ -68,8 +68,9 @@ ANSWER_VALID = {
     **dict.fromkeys(("temperature_min", "temperature_max", "mos_temperature"), TEMPERATURE),
     "cell_voltage_mean": CELL_VOLTAGE,
     "cell_count": (1.0, 120.0),  # a module's 15 or 16, a high-voltage stack's up to 120
+    # `info` is one module's; a high-voltage stack's recommendations are its series string's
     **dict.fromkeys(("max_charge_current", "max_discharge_current", "recommend_chg_current",
-                     "recommend_dsg_current"), STACK_CURRENT),
+                     "recommend_dsg_current"), MODULE_CURRENT),
     "remaining_charge": STACK_CAPACITY,
 }
 

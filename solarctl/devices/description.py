@@ -260,10 +260,10 @@ class Extremes(Rule):
 
     def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
         for name, low in values.items():
-            high_name = f"{name[:-4]}_max" if name.endswith("_min") else None
-            high = values.get(high_name) if high_name else None
+            high_name = f"{name[:-4]}_max"
+            high = values.get(high_name) if name.endswith("_min") else None
             if _number(low) and _number(high) and low > high:
-                return f"{self._show(name, low, metrics)} is above {self._show(high_name, high, metrics)}"  # type: ignore[arg-type]
+                return f"{self._show(name, low, metrics)} is above {self._show(high_name, high, metrics)}"
         return None
 
 

@@ -227,7 +227,8 @@ def mutations(protocol: str, path: Path, rng: random.Random) -> Iterator[tuple[s
     for mutated in _changes(frame, rng.sample(everything, FRAME_CHANGES)):
         yield "change", mutated.hex(" ").encode(), checked
     if repair is not None:
-        body = range(6 if repair is _repair_55aa else 2, len(frame) - (4 if repair is _repair_4e57 else 2 if repair is _repair_fc03 else 1))
+        checksum = {_repair_55aa: 1, _repair_4e57: 4, _repair_fc03: 2}[repair]
+        body = range(6 if repair is _repair_55aa else 2, len(frame) - checksum)
         for mutated in _changes(frame, [(rng.choice(body), rng.randrange(256)) for _ in range(FRAME_REPAIRED)]):
             yield "change, checksum repaired", repair(mutated).hex(" ").encode(), False
 

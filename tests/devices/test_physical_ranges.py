@@ -41,7 +41,8 @@ def test_a_numeric_metric_without_a_range_is_found():
 
 def test_rules_must_name_metrics_of_the_catalogue():
     with pytest.raises(ValueError, match="capacity_ful"):
-        Catalogue(Metric("capacity_remaining", "Ah", valid=(0, 10)), rules=(AtMost("capacity_remaining", "capacity_ful"),)).metrics
+        Catalogue(Metric("capacity_remaining", "Ah", valid=(0, 10)),
+                  rules=(AtMost("capacity_remaining", "capacity_ful"),)).metrics
 
 
 BATTERY = Catalogue(
@@ -60,7 +61,8 @@ GOOD = {"voltage": 13.2, "current": 2.0, "power": 26.4, "soc": 50, "capacity_rem
 
 
 @pytest.mark.parametrize("change, says", [
-    ({"capacity_remaining": 1297.7, "soc": 100}, r"capacity_remaining = 1297\.7 Ah is above capacity_full \(capacity_full = 100 Ah\)"),
+    ({"capacity_remaining": 1297.7, "soc": 100},
+     r"capacity_remaining = 1297\.7 Ah is above capacity_full \(capacity_full = 100 Ah\)"),
     ({"soc": 5}, r"soc = 5 % is not capacity_remaining / capacity_full \(50 / 100 = 50\.0 %\)"),
     ({"voltage": 3.3, "power": 6.6}, r"voltage = 3\.3 V is not the sum of cell_voltages \(13\.200\)"),
     ({"power": 2600}, r"power = 2600 W is not voltage x current"),

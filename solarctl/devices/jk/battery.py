@@ -103,11 +103,12 @@ def layout_mismatch(raw: Mapping[str, Value], layout: LiveLayout) -> str | None:
     if any(raw.get(name) for name in CELL_NAMES[count:layout.cells]):
         return f"cells beyond the {count} the mask names read a voltage"
     cells = [raw.get(name) for name in CELL_NAMES[:count]]
-    average = raw.get("cell_voltage_average")
     if None in cells:
         return "cells the mask names are missing"
-    if average is not None and abs(sum(cells) / count - average) > AVERAGE_TOLERANCE:  # type: ignore[arg-type, operator]
-        return f"the cell average {average} V is not the mean of the {count} cells ({sum(cells) / count:.3f} V)"  # type: ignore[arg-type]
+    mean = sum(cells) / count  # type: ignore[arg-type]
+    average = raw.get("cell_voltage_average")
+    if average is not None and abs(mean - average) > AVERAGE_TOLERANCE:  # type: ignore[operator]
+        return f"the cell average {average} V is not the mean of the {count} cells ({mean:.3f} V)"
     return None
 
 

@@ -87,7 +87,8 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
         Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
         Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
-        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),  # measured at the battery: first choice
+        # measured at the battery: first choice
+        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
         Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
         Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),

@@ -34,11 +34,18 @@ _DEVICE_CLASS = {"V": "voltage", "A": "current", "W": "power", "kWh": "energy", 
 _COUNTER_KINDS = {"hour": "total_hourly", "today": "total_daily", "day": "total_daily", "week": "total_weekly",
                   "month": "total_monthly", "year": "total_yearly", "lifetime": "total_increasing",
                   "total": "total_increasing"}
-# Physical ranges shared by the battery drivers (`Metric.valid`): lithium cells, a percentage, the range battery
-# sensors and BMSes are specified for.
+# Physical ranges shared by the drivers (`Metric.valid`): lithium cells, a percentage, the range battery sensors,
+# BMSes and inverters are specified for, mains (a 230 V phase or a 240 V split phase, with surges; 0 = no grid) and
+# its frequency (0 = no grid), a power factor.
 CELL_VOLTAGE = (0.5, 5.0)
 PERCENT = (0.0, 100.0)
 TEMPERATURE = (-40.0, 100.0)
+AC_VOLTAGE = (0.0, 300.0)
+AC_FREQUENCY = (0.0, 70.0)
+POWER_FACTOR = (-1.0, 1.0)
+# An identifier, a version or a count of events has no physical bound: its range is what its register can hold.
+U16 = (0.0, 0xFFFF)
+U32 = (0.0, 0xFFFFFFFF)
 
 _AUTO: Any = "auto"  # device_class / state_class / precision not given: derived from unit and kind
 
@@ -116,25 +123,168 @@ def from_register(reg: Any) -> Metric:
 
 
 def _check_range(metric: Metric, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _number(value):
         return
     low, high = metric.valid  # type: ignore[misc]
     if not low <= value <= high:  # NaN fails too
-        unit = f" {metric.unit}" if metric.unit else ""
-        raise DecodeError(f"{metric.name} = {value}{unit} is outside its physical range {low:g}..{high:g}{unit}: "
-                          f"a misread, not a measurement")
+        raise DecodeError(f"{metric.name} = {value}{_unit(metric)} is outside its physical range "
+                          f"{low:g}..{high:g}{_unit(metric)}: a misread, not a measurement")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _fmt(value: float) -> str:
+    return format(round(value, 6), ".10g")
+
+
+def _unit(metric: Metric | None) -> str:
+    return f" {metric.unit}" if metric is not None and metric.unit else ""
+
+
+# Consistency rules: values one reading holds that must agree with each other. Each is checked only when the reading
+# holds all of its operands as numbers (a list operand counts as its length, or sums, as the rule says); a reading
+# that breaks one is a misread (bytes swapped behind a byte-sum checksum), never a sample.
+class Rule:
+    operands: tuple[str, ...] = ()
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        """The sentence saying how `values` break the rule, or None."""
+        raise NotImplementedError
+
+    def _show(self, name: str, value: Any, metrics: Mapping[str, Metric]) -> str:
+        return f"{name} = {_fmt(value)}{_unit(metrics.get(name))}"
+
+
+@dataclass(frozen=True)
+class AtMost(Rule):
+    """sign * `small` <= factor * `large` + slack (a list counts as its length): remaining <= full capacity, a cell
+    count <= the cells listed, a current <= twice its protection limit."""
+
+    small: str
+    large: str
+    factor: float = 1.0
+    slack: float = 0.0
+    sign: float = 1.0
+
+    @property
+    def operands(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.small, self.large
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        small, large = (len(v) if isinstance(v, list) else v for v in (values[self.small], values[self.large]))
+        if self.sign * small <= self.factor * large + self.slack:
+            return None
+        limit = f"{self.factor:g} x {self.large}" if self.factor != 1 else self.large
+        shown_large = f"{self.large} = {len(values[self.large])} entries" if isinstance(values[self.large], list) \
+            else self._show(self.large, large, metrics)
+        return (f"{self._show(self.small, small, metrics)} is {'above' if self.sign > 0 else 'below minus'} "
+                f"{limit} ({shown_large})")
+
+
+@dataclass(frozen=True)
+class Product(Rule):
+    """`power` = `voltage` x `current`, within max(abs, rel x the larger of the two)."""
+
+    voltage: str
+    current: str
+    power: str
+    abs: float = 50.0
+    rel: float = 0.25
+
+    @property
+    def operands(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.voltage, self.current, self.power
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        v, i, p = (values[name] for name in self.operands)
+        if not all(map(_number, (v, i, p))):
+            return None
+        if abs(v * i - p) <= max(self.abs, self.rel * max(abs(p), abs(v * i))):
+            return None
+        return (f"{self._show(self.power, p, metrics)} is not {self.voltage} x {self.current} "
+                f"({_fmt(v)} x {_fmt(i)} = {v * i:.1f})")
+
+
+@dataclass(frozen=True)
+class SumOf(Rule):
+    """The sum of the list `parts` is `total`, within max(abs, rel x total): cells in series against the pack."""
+
+    parts: str
+    total: str
+    abs: float = 1.0
+    rel: float = 0.05
+
+    @property
+    def operands(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.parts, self.total
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        parts, total = values[self.parts], values[self.total]
+        if not isinstance(parts, list) or not parts or not all(map(_number, (*parts, total))):
+            return None
+        summed = sum(parts)
+        if abs(summed - total) <= max(self.abs, self.rel * abs(total)):
+            return None
+        return f"{self._show(self.total, total, metrics)} is not the sum of {self.parts} ({summed:.3f})"
+
+
+@dataclass(frozen=True)
+class Share(Rule):
+    """`percent` = 100 x `part` / `whole`, within `points` (a state of charge against remaining / full capacity)."""
+
+    percent: str
+    part: str
+    whole: str
+    points: float = 10.0
+
+    @property
+    def operands(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.percent, self.part, self.whole
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        percent, part, whole = (values[name] for name in self.operands)
+        if not all(map(_number, (percent, part, whole))) or whole <= 0:
+            return None
+        share = 100 * part / whole
+        if abs(share - percent) <= self.points:
+            return None
+        return (f"{self._show(self.percent, percent, metrics)} is not {self.part} / {self.whole} "
+                f"({_fmt(part)} / {_fmt(whole)} = {share:.1f} %)")
+
+
+@dataclass(frozen=True)
+class Extremes(Rule):
+    """Every `X_min` is at most its `X_max` (cell voltages, temperatures), wherever both are in one reading."""
+
+    def broken(self, values: Mapping[str, Any], metrics: Mapping[str, Metric]) -> str | None:
+        for name, low in values.items():
+            high_name = f"{name[:-4]}_max"
+            high = values.get(high_name) if name.endswith("_min") else None
+            if _number(low) and _number(high) and low > high:
+                return f"{self._show(name, low, metrics)} is above {self._show(high_name, high, metrics)}"
+        return None
+
+
+def _applies(rule: Rule, values: Mapping[str, Any]) -> bool:
+    return all(name in values and (_number(values[name]) or isinstance(values[name], list)) for name in rule.operands)
 
 
 class Catalogue:
     """A driver's metrics: `entries` in their order (Metrics as they are, Notes applied to the source metric
     they name), then the other metrics of `sources` (register maps or {code: Register} tables, named
     "module:attr" and read when the catalogue is first used) in source order, less those in `internal` (raw
-    values the driver turns into others and never publishes)."""
+    values the driver turns into others and never publishes). `valid`: metric -> physical range, for metrics a
+    source gives (as a note's `valid=` would); `rules`: the consistency rules a reading must keep."""
 
-    def __init__(self, *entries: Metric | Note, sources: tuple[str, ...] = (), internal: tuple[str, ...] = ()) -> None:
+    def __init__(self, *entries: Metric | Note, sources: tuple[str, ...] = (), internal: tuple[str, ...] = (),
+                 valid: Mapping[str, tuple[float, float]] | None = None, rules: tuple[Rule, ...] = ()) -> None:
         self._entries = entries
         self._sources = sources
         self._internal = frozenset(internal)
+        self._valid = dict(valid or {})
+        self.rules = rules
 
     @cached_property
     def metrics(self) -> dict[str, Metric]:
@@ -154,7 +304,11 @@ class Catalogue:
                                                                   **entry.changes})
             else:
                 out[entry.name] = entry
-        return out | {name: m for name, m in sourced.items() if name not in out}
+        out |= {name: m for name, m in sourced.items() if name not in out}
+        unknown = sorted((set(self._valid) | {n for rule in self.rules for n in rule.operands}) - set(out))
+        if unknown:
+            raise ValueError(f"ranges or rules name {', '.join(unknown)}, which this catalogue does not have")
+        return {name: replace(m, valid=self._valid[name]) if name in self._valid else m for name, m in out.items()}
 
     def __iter__(self) -> Iterator[Metric]:
         return iter(self.metrics.values())
@@ -171,8 +325,9 @@ class Catalogue:
         return {m.name: m.unit for m in chosen if m.unit}
 
     def check(self, values: Mapping[str, Any]) -> None:
-        """Raise DecodeError naming the first value outside its metric's physical range (`Metric.valid`); the
-        records of a list of dicts are checked against the metric's `fields`."""
+        """Raise DecodeError naming the first value outside its metric's physical range (`Metric.valid`) or the
+        first consistency rule the values break; the records of a list of dicts are checked against the metric's
+        `fields` and against the rules (a module of a stack keeps the stack's rules)."""
         for name, value in values.items():
             metric = self.metrics.get(name)
             if metric is None:
@@ -182,9 +337,18 @@ class Catalogue:
                 for record in value if isinstance(value, list) else ():
                     if isinstance(record, Mapping):
                         fields.check(record)
+                        self.check_rules(record)
             elif metric.valid is not None:
                 for item in value if isinstance(value, list) else (value,):
                     _check_range(metric, item)
+        self.check_rules(values)
+
+    def check_rules(self, values: Mapping[str, Any]) -> None:
+        """Raise DecodeError naming the first consistency rule `values` break (a reading, or one record of it)."""
+        for rule in self.rules:
+            broken = rule.broken(values, self.metrics) if _applies(rule, values) else None
+            if broken:
+                raise DecodeError(f"{broken}: values that must agree do not, a misread, not a measurement")
 
     def with_role(self, role: str) -> list[Metric]:
         return [m for m in self.metrics.values() if m.role == role]
@@ -217,7 +381,9 @@ class DriverDescription:
     - decoders: protocol name -> function(bytes) -> dict, for `solarctl decode`;
     - rows: the store's row writer for this driver's device tables (None: only the generic `sample` row);
     - plant_view: (config, plant, index) -> sim.plant_view.PlantView, the device's metrics computed from the plant
-      without its protocol (offline strategy runs); None for a unit behind a TCP gateway: its simulator's bank."""
+      without its protocol (offline strategy runs); None for a unit behind a TCP gateway: its simulator's bank;
+    - answer_valid: physical ranges of values a decoded answer holds in its nested tables (a console's system
+      summary, its per-module rows) that are not metrics of the catalogue, by name (`check_answer_table`)."""
 
     config: type  # the `[[device]]` table's model; its `driver` Literal is the driver's name
     device: str
@@ -227,6 +393,7 @@ class DriverDescription:
     rows: str | None = None
     plant_view: str | None = None
     manufacturer: str = ""  # for Home Assistant's device registry
+    answer_valid: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -252,3 +419,20 @@ class DriverDescription:
 
     def units(self, names: Any = None) -> dict[str, str]:
         return self.metrics.units(names)
+
+    @cached_property
+    def _answer_metrics(self) -> dict[str, Metric]:
+        clash = sorted(set(self.answer_valid) & set(self.metrics.metrics))
+        if clash:
+            raise ValueError(f"answer_valid names metrics of the catalogue: {', '.join(clash)}")
+        return {name: Metric(name, valid=valid) for name, valid in self.answer_valid.items()}
+
+    def check_answer_table(self, table: Mapping[str, Any]) -> None:
+        """Raise DecodeError for a value of a table nested in a decoded answer outside its `answer_valid` range, or
+        for a consistency rule the table breaks."""
+        for name, value in table.items():
+            metric = self._answer_metrics.get(name)
+            if metric is not None:
+                for item in value if isinstance(value, list) else (value,):
+                    _check_range(metric, item)
+        self.metrics.check_rules(table)

@@ -209,14 +209,21 @@ def _replace_in_row(data: bytes, row_start: bytes, old: bytes, new: bytes) -> by
     return data[:start] + data[start:end].replace(old, new, 1) + data[end:]
 
 
+def _with_mask(mask: int) -> bytes:
+    """The v19 live frame with another 32-cell mask (data offset 0x40), its checksum repaired."""
+    body = bytearray(JK_SEEDS["jk-pb"][:299])
+    body[6 + 0x40:6 + 0x44] = mask.to_bytes(4, "little")
+    return bytes(body) + bytes([sum(body) & 0xFF])
+
+
 # The misreads measured in issue 15, each refused with a reason (one sentence, no echo of the whole input).
 MISREADS = {
     "truncated FC03 frame (gave SoC 0, 10 055 A)": ("jk-modbus", hex_capture(JK_SEEDS["jk-modbus"][:-40]), "CRC"),
     "raw data without the header (any even length)": ("jk-modbus", hex_capture(JK_SEEDS["jk-modbus"][3:-2]), "FC03"),
     "a 0x55AA frame given as Modbus (gave 2 147 483 V)": ("jk-modbus", hex_capture(JK_SEEDS["jk-pb"][:-1] + b"\x00"),
                                                           "FC03"),
-    "a 24-cell JK02 frame (gave 0 V, 88 080 A, 719 °C)": ("jk-pb", hex_capture(frame("jk02_24s_live_v10.hex")),
-                                                          "32-cell"),
+    "a live frame in neither JK02 layout (a mask of cells 1-3 and 5)": ("jk-pb", hex_capture(_with_mask(0b10111)),
+                                                                        "no known layout"),
     "a bat table that lost its last row": ("pylontech-console",
                                            CELLS_HEADER + capture(B66_BAT).replace(
                                                capture(B66_BAT)[capture(B66_BAT).index(b"14       3380"):

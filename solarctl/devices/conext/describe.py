@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Literal
 
 from solarctl.devices.config import ModbusTcpDevice, Unit
-from solarctl.devices.description import Catalogue, DriverDescription, note
+from solarctl.devices.description import (
+    AC_FREQUENCY, AC_VOLTAGE, PERCENT, TEMPERATURE, U16, Catalogue, DriverDescription, Product, note,
+)
 
 
 class ConextXwConfig(ModbusTcpDevice):
@@ -25,6 +27,70 @@ class ConextComboxConfig(ModbusTcpDevice):
     driver: Literal["conext_combox"]
     unit: Unit = 201
 
+
+# Physical ranges of a Conext installation: XW+ inverters (up to 8.5 kW, 60 A of AC through, 140 A of charge and
+# 250 A of surge from a 24 or 48 V bank), MPPT 60 150 / 80 600 charge controllers (up to 600 V of PV and 80 A out),
+# a ComBox adding up to four inverters and their controllers.
+BANK_VOLTAGE = (0.0, 80.0)
+XW_POWER = 20000.0  # W
+XW_DAY = 500.0  # kWh a day through one inverter (14.4 kW for 24 h is 346 kWh)
+XW_MONTH = 31 * XW_DAY
+AC_CURRENT = 100.0
+SITE_POWER = 4 * XW_POWER
+
+XW_VALID = {
+    **dict.fromkeys(("grid_power", "battery_power", "inverter_dc_power", "charger_dc_power", "load_power"),
+                    (-XW_POWER, XW_POWER)),
+    **dict.fromkeys(("battery_voltage", "grid_support_voltage", "recharge_voltage", "battery_low_voltage"),
+                    BANK_VOLTAGE),
+    **dict.fromkeys(("battery_current", "inverter_dc_current", "charger_dc_current"), (-500.0, 500.0)),
+    "battery_temperature": TEMPERATURE,
+    **dict.fromkeys(("energy_battery_today", "energy_to_battery_today", "energy_grid_today",
+                     "energy_grid_export_today", "energy_load_today"), (0.0, XW_DAY)),
+    **dict.fromkeys(("energy_battery_month", "energy_to_battery_month", "energy_grid_month",
+                     "energy_grid_export_month", "energy_load_month"), (0.0, XW_MONTH)),
+    "charger_dc_power_percentage": PERCENT,
+    **dict.fromkeys(("grid_frequency", "load_frequency"), AC_FREQUENCY),
+    **dict.fromkeys(("grid_voltage", "load_voltage"), AC_VOLTAGE),
+    **dict.fromkeys(("grid_current", "load_current", "maximum_sell_amps", "load_shave_amps"),
+                    (-AC_CURRENT, AC_CURRENT)),
+    "battery_low_voltage_delay": (0.0, 0xFFFF * 0.01),
+    "battery_hysteresis": (0.0, 20.0),
+    **dict.fromkeys(("load_shave_start", "load_shave_stop"), (0.0, 24 * 60)),  # minute of the day
+    **dict.fromkeys(("soc_level_to_stop", "soc_level_to_start"), PERCENT),
+}
+
+MPPT_DAY = 150.0  # kWh: 4.8 kW out for 24 h is 115 kWh
+MPPT_VALID = {
+    "dc_input_voltage": (0.0, 600.0),
+    "dc_input_current": (0.0, 100.0),
+    **dict.fromkeys(("dc_input_power", "dc_output_power"), (0.0, 10000.0)),
+    "battery_temperature": TEMPERATURE,
+    "dc_output_voltage": BANK_VOLTAGE,
+    "dc_output_current": (-200.0, 200.0),
+    "dc_output_power_percentage": PERCENT,
+    "energy_pv_hour": (0.0, MPPT_DAY / 24),
+    "energy_pv_day": (0.0, MPPT_DAY),
+    "energy_pv_week": (0.0, 7 * MPPT_DAY),
+    "energy_pv_month": (0.0, 31 * MPPT_DAY),
+    "energy_pv_year": (0.0, 366 * MPPT_DAY),
+    "energy_pv_lifetime": (0.0, 50 * 366 * MPPT_DAY),
+}
+
+COMBOX_VALID = {
+    "battery_soc": PERCENT,
+    **dict.fromkeys(("battery_power", "grid_power"), (-SITE_POWER, SITE_POWER)),
+    **dict.fromkeys(("pv_harvest_power", "dc_charging_power", "dc_inverting_power", "grid_input_power",
+                     "grid_output_power", "load_power", "mppt_pv_power"), (0.0, SITE_POWER)),
+    **dict.fromkeys(("active_faults", "active_warnings"), U16),  # counts of active events
+    **dict.fromkeys(("dc_charging_current", "mppt_battery_current"), (0.0, 2000.0)),
+    "battery_current": (-2000.0, 2000.0),
+    "grid_voltage": AC_VOLTAGE,
+    "grid_frequency": AC_FREQUENCY,
+    "battery_voltage": BANK_VOLTAGE,
+    "battery_temperature": TEMPERATURE,
+    "battery_capacity_remaining": (0.0, 10000.0),
+}
 
 CONEXT_XW = DriverDescription(
     config=ConextXwConfig,
@@ -48,6 +114,7 @@ CONEXT_XW = DriverDescription(
         note("energy_grid_export_today", role="energy_grid_export"),
         note("energy_load_today", role="energy_load"),
         sources=("solarctl.devices.conext.xw:XW_MAP",),
+        valid=XW_VALID,
     ),
 )
 
@@ -63,6 +130,10 @@ CONEXT_MPPT = DriverDescription(
         note("energy_pv_day", role="energy_pv", label="today"),
         note("mppt_charger_status", label="charger"),
         sources=("solarctl.devices.conext.mppt:MPPT_MAP",),
+        valid=MPPT_VALID,
+        # Both sides of the converter are measured in one read: V x I is P.
+        rules=(Product("dc_input_voltage", "dc_input_current", "dc_input_power"),
+               Product("dc_output_voltage", "dc_output_current", "dc_output_power")),
     ),
 )
 
@@ -79,5 +150,6 @@ CONEXT_COMBOX = DriverDescription(
         note("pv_harvest_power", role="pv_power", rank=1, label="PV"),
         note("grid_power", label="grid"),
         sources=("solarctl.devices.conext.combox:COMBOX_MAP",),
+        valid=COMBOX_VALID,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from solarctl.devices.jk.errors import FrameError
-from solarctl.devices.jk.registers import CELLS, SENSOR_BITS
+from solarctl.devices.jk.registers import CELLS, JK02_32S, SENSOR_BITS, LiveLayout
 from solarctl.sample import Value
 
 METRICS = (
@@ -38,11 +38,11 @@ METRICS = (
 
 _METRIC_SET = frozenset(METRICS)
 
-# What pb_values needs besides the cells the cell_present mask names; other live fields
-# (temperatures 3-5 at the end of the area, run time ...) are passed on when they were read.
+# What pb_values needs besides the cells the cell_present mask names (and, in a layout with a sensor mask,
+# `temperature_sensors`); other live fields (temperatures 3-5 at the end of the area, run time ...) are passed on
+# when they were read.
 _REQUIRED = (
     "cell_present",
-    "temperature_sensors",
     "soc",
     "soh",
     "voltage",
@@ -89,35 +89,48 @@ def ordered(metrics: Mapping[str, Value], extra: Mapping[str, Value]) -> dict[st
 AVERAGE_TOLERANCE = 0.002  # V: the BMS's own cell average against the mean of the cells, both in mV
 
 
-def _check_layout(raw: Mapping[str, Value], cell_mask: int, cells: list) -> None:
-    """The PB map is the 32-cell (JK02_32S) layout; an older 24-cell frame read with it puts cell resistances
-    where the mask is and temperatures where the current is. Refuse data whose cell mask is not cells 1..n,
-    whose absent cells read a voltage, or whose cell average is not the mean of its cells."""
+def layout_mismatch(raw: Mapping[str, Value], layout: LiveLayout) -> str | None:
+    """Why `raw` (the live area decoded with `layout`) is not that layout, or None. Read with the wrong layout, a
+    frame puts cell resistances where the mask is and temperatures where the current is: its cell mask is not cells
+    1..n (n within the layout's room), cells beyond n read a voltage, or the BMS's cell average is not the mean of
+    its cells."""
+    cell_mask = raw.get("cell_present")
+    if not isinstance(cell_mask, int):
+        return "no cell mask"
     count = cell_mask.bit_length()
-    if cell_mask == 0 or cell_mask != (1 << count) - 1:
-        raise FrameError(f"cell mask {cell_mask:#010x} is not cells 1..n: not the 32-cell JK PB layout "
-                         f"(a 24-cell JK02 frame?); refused")
-    if any(raw.get(name) for name in CELL_NAMES[count:]):
-        raise FrameError(f"cells beyond the {count} the mask names read a voltage: not the 32-cell JK PB layout; refused")
+    if cell_mask == 0 or cell_mask != (1 << count) - 1 or count > layout.cells:
+        return f"cell mask {cell_mask:#010x} is not cells 1..n of {layout.cells}"
+    if any(raw.get(name) for name in CELL_NAMES[count:layout.cells]):
+        return f"cells beyond the {count} the mask names read a voltage"
+    cells = [raw.get(name) for name in CELL_NAMES[:count]]
+    if None in cells:
+        return "cells the mask names are missing"
+    mean = sum(cells) / count  # type: ignore[arg-type]
     average = raw.get("cell_voltage_average")
-    if average is not None and abs(sum(cells) / count - average) > AVERAGE_TOLERANCE:  # type: ignore[operator]
-        raise FrameError(f"the cell average {average} V is not the mean of the {count} cells "
-                         f"({sum(cells) / count:.3f} V): not the 32-cell JK PB layout; refused")
+    if average is not None and abs(mean - average) > AVERAGE_TOLERANCE:  # type: ignore[operator]
+        return f"the cell average {average} V is not the mean of the {count} cells ({mean:.3f} V)"
+    return None
 
 
-def pb_values(raw: Mapping[str, Value]) -> dict[str, Value]:
-    """Decoded JK PB live registers (0x1200 area, from FC03 blocks or a 0x55AA frame) -> metrics."""
-    missing = [n for n in _REQUIRED if n not in raw]
+def pb_values(raw: Mapping[str, Value], layout: LiveLayout = JK02_32S) -> dict[str, Value]:
+    """Decoded JK PB live registers (0x1200 area, from FC03 blocks or a 0x55AA frame, in `layout`) -> metrics."""
+    required = _REQUIRED if layout.sensors is not None else (*_REQUIRED, "temperature_sensors")
+    missing = [n for n in required if n not in raw]
     if not missing:
         cell_mask = int(raw["cell_present"])  # type: ignore[arg-type]
         named = [name for i, name in enumerate(CELL_NAMES) if cell_mask >> i & 1]
         missing = [name for name in named if name not in raw]
     if missing:
         raise FrameError(f"JK PB live data is incomplete, missing: {', '.join(missing)}")
+    mismatch = layout_mismatch(raw, layout)
+    if mismatch:
+        raise FrameError(f"{mismatch}: not the {layout.name} layout; refused")
     cells = [raw[name] for name in named]
-    _check_layout(raw, cell_mask, cells)
-    sensor_mask = int(raw["temperature_sensors"])  # type: ignore[arg-type]
-    present = {name for name, bit in SENSOR_BITS.items() if sensor_mask >> bit & 1 and name in raw}
+    if layout.sensors is not None:
+        present = {name for name in (*layout.sensors, "temperature_mos") if name in raw}
+    else:
+        sensor_mask = int(raw["temperature_sensors"])  # type: ignore[arg-type]
+        present = {name for name, bit in SENSOR_BITS.items() if sensor_mask >> bit & 1 and name in raw}
     temperatures = [raw[name] for name in _BATTERY_SENSORS if name in present]
     metrics = {
         **{k: raw[k] for k in ("soc", "soh", "voltage", "current", "capacity_remaining", "capacity_full", "cycles", "balance_current", "alarms")},

@@ -10,6 +10,7 @@ import re
 
 from solarctl.devices.jk.errors import FrameError
 
+_COMMENT = re.compile(r"#[^\n]*")
 _SEPARATORS = re.compile(r"[\s,:;]+")
 _HEX = re.compile(r"[0-9a-fA-F]*")
 
@@ -19,14 +20,14 @@ def hex_bytes(data: bytes) -> bytes:
         text = data.decode("ascii")
     except UnicodeDecodeError:
         raise FrameError("the capture is not hex text (it has non-ASCII bytes)") from None
-    digits = []
-    for token in _SEPARATORS.split(re.sub(r"#[^\n]*", "", text)):
-        token = token[2:] if token[:2] in ("0x", "0X") else token
-        if not _HEX.fullmatch(token):
-            raise FrameError(f"the capture is not hex text: {token[:20]!r}")
-        if len(token) % 2:
-            raise FrameError(f"odd number of hex digits in {token[:20]!r}")
-        digits.append(token)
-    if not digits or not "".join(digits):
+    tokens = [t[2:] if t[:2] in ("0x", "0X") else t for t in _SEPARATORS.split(_COMMENT.sub("", text))]
+    digits = "".join(tokens)
+    if not _HEX.fullmatch(digits):  # one match for the whole capture; the token only to say which
+        bad = next(t for t in tokens if not _HEX.fullmatch(t))
+        raise FrameError(f"the capture is not hex text: {bad[:20]!r}")
+    odd = next((t for t in tokens if len(t) % 2), None)
+    if odd is not None:
+        raise FrameError(f"odd number of hex digits in {odd[:20]!r}")
+    if not digits:
         raise FrameError("the capture holds no hex bytes")
-    return bytes.fromhex("".join(digits))
+    return bytes.fromhex(digits)

@@ -12,7 +12,9 @@ Answer: [echo of the request, on half-duplex adapters] then the frame
 then 00 | FC10 ACK (unit 10 | trigger register | 00 01 | CRC) | 00.
 The frame carries no address (bytes 4-5 are its type and a counter): the ACK says who answered.
 Field offsets in the frame are the Modbus map's byte offsets + 6, so the one JK_PB map decodes
-both, lsb_first here.
+both, lsb_first here. A live frame comes in one of two layouts (registers.LIVE_LAYOUTS: JK02_32S of the PB
+series and newer firmware, JK02_24S of the older 24-cell BMSs); the frame itself says which (`live_layout`):
+exactly one must fit, or the frame is refused. Settings and device-info frames have one layout.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from enum import IntEnum
 from typing import Mapping
 
 from solarctl.devices.jk.errors import FrameError
-from solarctl.devices.jk.battery import pb_values
+from solarctl.devices.jk.battery import layout_mismatch, pb_values
 from solarctl.devices.jk.capture import hex_bytes
-from solarctl.devices.jk.registers import INFO_AREA, JK_PB, LIVE_AREA, SETTINGS_AREA
+from solarctl.devices.jk.registers import INFO_AREA, JK02_32S, JK_PB, LIVE_AREA, LIVE_LAYOUTS, SETTINGS_AREA, LiveLayout
 from solarctl.modbus.rtu import crc_ok, encode_frame
 from solarctl.registers.codec import bytes_to_words, decode_block, encode_block, words_to_bytes
 from solarctl.registers.model import ByteOrder
@@ -54,6 +56,11 @@ class Reply:
     unit: int  # the Modbus address that acknowledged
     frame_type: FrameType
     values: dict[str, Value]  # the area's registers (raw; pb_values() turns live ones into metrics)
+    layout: LiveLayout = JK02_32S  # of a live frame
+
+    def metrics(self) -> dict[str, Value]:
+        """A live frame's metrics; the registers of any other."""
+        return pb_values(self.values, self.layout) if self.frame_type is FrameType.LIVE else self.values
 
 
 def trigger_request(unit: int, frame_type: FrameType) -> bytes:
@@ -93,8 +100,30 @@ def build_frame(frame_type: FrameType, values: Mapping[str, Value]) -> bytes:
     return frame + bytes((sum(frame) & 0xFF,))
 
 
+def live_layout(words: list[int]) -> tuple[LiveLayout, dict[str, Value]]:
+    """The one live layout the frame's words fit, and its registers decoded with it."""
+    fits, reasons = [], []
+    for layout in LIVE_LAYOUTS:
+        raw = decode_block(layout.registers, LIVE_AREA, words, ORDER, byte_addressed=True)
+        mismatch = layout_mismatch(raw, layout)
+        if mismatch:
+            reasons.append(f"not {layout.name} ({mismatch})")
+        else:
+            fits.append((layout, raw))
+    if len(fits) != 1:
+        said = "; ".join(reasons) if not fits else f"it fits {' and '.join(layout.name for layout, _ in fits)}"
+        raise FrameError(f"live frame in no known layout: {said}; refused")
+    return fits[0]
+
+
 def parse_frame(frame: bytes) -> tuple[FrameType, dict[str, Value]]:
-    """A 300-byte 0x55AA frame -> (type, the area's register values)."""
+    """A 300-byte 0x55AA frame -> (type, the area's register values); see parse_frame_layout."""
+    kind, values, _ = parse_frame_layout(frame)
+    return kind, values
+
+
+def parse_frame_layout(frame: bytes) -> tuple[FrameType, dict[str, Value], LiveLayout]:
+    """A 300-byte 0x55AA frame -> (type, the area's register values, the live layout (JK02_32S for other types))."""
     if len(frame) != FRAME_LENGTH:
         raise FrameError(f"a 0x55AA frame is {FRAME_LENGTH} bytes, got {len(frame)}")
     if frame[:4] != HEADER:
@@ -106,7 +135,10 @@ def parse_frame(frame: bytes) -> tuple[FrameType, dict[str, Value]]:
         raise FrameError(f"unknown frame type {frame[4]:#04x}")
     kind = FrameType(frame[4])
     words = bytes_to_words(frame[6:-1], ORDER)
-    return kind, decode_block(JK_PB.registers, AREAS[kind], words, ORDER, byte_addressed=True)
+    if kind is FrameType.LIVE:
+        layout, values = live_layout(words)
+        return kind, values, layout
+    return kind, decode_block(JK_PB.registers, AREAS[kind], words, ORDER, byte_addressed=True), JK02_32S
 
 
 def build_reply(unit: int, frame_type: FrameType, values: Mapping[str, Value]) -> bytes:
@@ -126,7 +158,7 @@ def _frame_start(data: bytes) -> int:
 def parse_reply(data: bytes) -> Reply:
     """Bytes received after a trigger (optional echo, frame, 00, ACK, optional 00) -> Reply."""
     start = _frame_start(data)
-    kind, values = parse_frame(data[start : start + FRAME_LENGTH])
+    kind, values, layout = parse_frame_layout(data[start : start + FRAME_LENGTH])
     rest = data[start + FRAME_LENGTH :]
     for candidate in (rest[1:9], rest[0:8]):  # the 00 pad is normally there; an ACK may start 00 too
         try:
@@ -135,20 +167,21 @@ def parse_reply(data: bytes) -> Reply:
             continue
         if acked is not kind:
             raise FrameError(f"the acknowledgement is for a {acked.name.lower()} trigger but the frame is {kind.name.lower()}")
-        return Reply(unit, kind, values)
+        return Reply(unit, kind, values, layout)
     raise FrameError("no valid FC10 acknowledgement after the frame")
 
 
 def decode_capture(data: bytes) -> dict[str, Value]:
     """`solarctl decode jk-pb`: hex of a 300-byte 0x55AA frame, alone or as a whole answer
-    (optional request echo, frame, 00, FC10 ACK, 00)."""
+    (optional request echo, frame, 00, FC10 ACK, 00). A live frame's answer names its layout."""
     raw = hex_bytes(data)
     start = _frame_start(raw)
     if len(raw) == start + FRAME_LENGTH:
-        kind, values = parse_frame(raw[start:])
-        head: dict[str, Value] = {"frame_type": kind.name.lower()}
+        reply = Reply(0, *parse_frame_layout(raw[start:]))
+        head: dict[str, Value] = {"frame_type": reply.frame_type.name.lower()}
     else:
         reply = parse_reply(raw)
-        kind, values = reply.frame_type, reply.values
-        head = {"frame_type": kind.name.lower(), "address": reply.unit}
-    return head | (pb_values(values) if kind is FrameType.LIVE else values)
+        head = {"frame_type": reply.frame_type.name.lower(), "address": reply.unit}
+    if reply.frame_type is FrameType.LIVE:
+        head["layout"] = reply.layout.name
+    return head | reply.metrics()

@@ -77,7 +77,7 @@ class PbBusProtocol(ModbusProtocol):
 
         async def job(port: PortBytes) -> dict[str, Value]:
             reply = await wire.pb_bus_exchange(port, p.unit, kind, p.timeout)
-            return pb_values(reply.values) if kind is FrameType.LIVE else reply.values
+            return reply.metrics()
 
         return await link.exchange_on_port(job, what=f"JK PB unit {p.unit} ({kind.name.lower()} frame)",
                                            timeout=p.timeout, health=p.health)

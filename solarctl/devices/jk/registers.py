@@ -24,6 +24,8 @@ for all three JK protocols (the 4E57 protocol has no such fields).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from solarctl.registers.model import Register, RegisterMap
 
 SETTINGS_AREA = 0x1000
@@ -125,6 +127,54 @@ _LIVE = tuple(_live(f"cell_voltage_{i + 1:02d}", 2 * i, "u16", 0.001, "V") for i
     _live("temperature_5", 0xFC, "s16", 0.1, "°C"),
 )
 
+# The JK02_24S live frame (0x55AA type 02) of the older BMSs (JK-B2A24S, JK-B2A8S, JK-BD6A20S; firmware 10.x):
+# 24 cells, no sensor mask, then everything from the pack voltage on 32 bytes earlier than in the 32-cell frame,
+# with the MOS temperature and a 16-bit alarm word where the 32-cell frame has other fields. Offsets from
+# syssi/esphome-jk-bms's JK02_24S decoder (frame offset - 6), checked against its published frames (SOURCES.md).
+CELLS_24S = 24
+# 0x1282 read high byte first by that decoder; bit n of its big-endian word is bit (n + 8) % 16 of ours.
+ALARMS_24S = {(n + 8) % 16: name for n, name in {
+    0: "charge over-temperature", 1: "charge under-temperature", 3: "cell under-voltage",
+    10: "cell count does not match the setting", 11: "current sensor error", 12: "cell over-voltage",
+    14: "charge over-current protection"}.items()}
+ALARMS_24S.update({bit: f"alarm bit {bit} (meaning unknown)" for bit in range(16) if bit not in ALARMS_24S})
+
+_LIVE_24S = tuple(_live(f"cell_voltage_{i + 1:02d}", 2 * i, "u16", 0.001, "V") for i in range(CELLS_24S)) + (
+    _live("cell_present", 0x30, "u32", description="bit n set = cell n+1 present"),
+    _live("cell_voltage_average", 0x34, "u16", 0.001, "V"),
+    _live("voltage", 0x70, "u32", 0.001, "V"),
+    _live("current", 0x78, "s32", 0.001, "A", description="positive = charging"),
+    _live("temperature_1", 0x7C, "s16", 0.1, "°C"),
+    _live("temperature_2", 0x7E, "s16", 0.1, "°C"),
+    _live("temperature_mos", 0x80, "s16", 0.1, "°C"),
+    _live("alarms", 0x82, "u16", bits=ALARMS_24S),
+    _live("balance_current", 0x84, "s16", 0.001, "A"),
+    _live("balancer_state", 0x86, "u8", enum={0: "off", 1: "charging", 2: "discharging"}),
+    _live("soc", 0x87, "u8", unit="%"),
+    _live("capacity_remaining", 0x88, "s32", 0.001, "Ah"),
+    _live("capacity_full", 0x8C, "u32", 0.001, "Ah"),
+    _live("cycles", 0x90, "u32"),
+    _live("cycle_capacity_total", 0x94, "u32", 0.001, "Ah"),
+    _live("soh", 0x98, "u8", unit="%"),
+    _live("precharge", 0x99, "u8", enum=ON_OFF),
+    _live("run_time", 0x9C, "u32", unit="s"),
+    _live("charge_mosfet", 0xA0, "u8", description="1 = on"),
+    _live("discharge_mosfet", 0xA1, "u8", description="1 = on"),
+    _live("heating", 0xDA, "u8", enum=ON_OFF),
+)
+
+
+@dataclass(frozen=True)
+class LiveLayout:
+    """One layout of the live area: its registers, how many cells it has room for, and which temperature sensors
+    it carries (None: the `temperature_sensors` mask says)."""
+
+    name: str
+    registers: tuple[Register, ...]
+    cells: int
+    sensors: tuple[str, ...] | None = None
+
+
 _SETTINGS = (
     _setting("smart_sleep_voltage", 0x00, scale=0.001, unit="V"),
     _setting("cell_undervoltage_protection", 0x04, scale=0.001, unit="V"),
@@ -160,11 +210,19 @@ _INFO = (
     _info("software_version", 0x18, "str", 8),
     _info("operating_time_total", 0x20, "u32", unit="s"),
     _info("power_on_count", 0x24, "u32"),
-    # Not in the official map; offset from the PB bus protocol write-ups (dbus-serialbattery).
-    _info("serial_number", 0x28, "str", 16),
+    # Not in the official map; offsets from syssi/esphome-jk-bms's device-info decoder, checked against the published
+    # frames of firmware 10.07, 14.20, 15.38 and 19.27 (0x28 is the user's device name: "JK_PB2A16new" on one).
+    _info("device_name", 0x28, "str", 16),
+    _info("manufacture_date", 0x48, "str", 8),
+    _info("serial_number", 0x50, "str", 16),
 )
 
 # "~40 registers per read work, 128 fail" (dbus-serialbattery tests on a PB bus): stay at 40.
 JK_PB = RegisterMap("jk_pb", _LIVE + _SETTINGS + _INFO, byte_addressed=True, max_block=40)
+
+# The live layouts a 0x55AA frame may carry, told apart by the frame itself (battery.layout_mismatch).
+JK02_32S = LiveLayout("JK02_32S", _LIVE, CELLS)
+JK02_24S = LiveLayout("JK02_24S", _LIVE_24S, CELLS_24S, sensors=("temperature_1", "temperature_2"))
+LIVE_LAYOUTS = (JK02_32S, JK02_24S)
 
 BAUD_RATE = 115200

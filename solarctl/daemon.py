@@ -36,6 +36,7 @@ from solarctl.store import alerts as stored_alerts
 from solarctl.store.store import SampleStore
 
 log = logging.getLogger("solarctl.daemon")
+AVERAGED_POLLS = 5  # the plausibility checks across devices average over this many polls of the slowest one
 
 
 class Daemon:
@@ -74,7 +75,10 @@ class Daemon:
 
             self.sinks.extend(webhook_sink(w, self.clock) for w in config.webhook)
         # Plausibility across devices on each new sample (solarctl/checks/): logged, and alerts through the manager.
-        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
+        # Devices are read at different moments: checks across them also compare averages over a few polls.
+        window = AVERAGED_POLLS * max((d.poll_interval for d in config.device if d.enabled), default=0.0)
+        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled},
+                                                           window_s=window),
                                               self.hub, self.clock, report=self.alerts.observe_all)
         self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.

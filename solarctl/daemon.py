@@ -32,7 +32,6 @@ from solarctl.hub import StateHub
 from solarctl.installation import Installation
 from solarctl.publish.sink import Sink
 from solarctl.publish.store_sink import StoreSink
-from solarctl.store import alerts as stored_alerts
 from solarctl.store.store import SampleStore
 
 log = logging.getLogger("solarctl.daemon")
@@ -132,10 +131,8 @@ class Daemon:
     async def _reload_alerts(self) -> None:
         """Take back the alerts a previous run left open, so an episode that goes on stays one event."""
         try:
-            loop = asyncio.get_running_loop()
             async with asyncio.timeout(10):  # polling waits for this: a database that does not answer must not hold it
-                open_ = await loop.run_in_executor(None, lambda: stored_alerts.alerts(self.store.engine, active_only=True))
-                next_id = await loop.run_in_executor(None, stored_alerts.next_id, self.store.engine)
+                open_, next_id = await self.store.open_alerts()  # after the schema check: a new database has no table yet
         except Exception as error:  # noqa: BLE001 - the database is away (or too slow): alerts start afresh
             log.warning("alerts: cannot reload open alerts from %s (%s); starting with none", self.store.where, error)
             # Ids must not repeat ones the database already has (a row per id): start above any sequence of ours.

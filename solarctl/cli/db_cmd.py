@@ -78,14 +78,30 @@ def _adoption(cfg: Config, tz: Optional[str]):
     from solarctl.store.scp_adopt import Adoption
 
     zone = _zone(tz or cfg.storage.timezone)
-    return Adoption(cfg.storage, {d.name: d.driver for d in cfg.device}, zone, datetime.now(zone).date())
+    now = datetime.now(timezone.utc)
+    return Adoption(cfg.storage, {d.name: d.driver for d in cfg.device}, zone, now.astimezone(zone).date(), now.timestamp())
 
 
 def _print_adopted(adoption, where: str) -> None:
     for report in adoption.reports:
         print(f"adopted {report.describe()}")
-    if adoption.reports:
-        print(f"the old SCP tables are kept unchanged in {where} as {', '.join(r.table for r in adoption.reports)}")
+    if not adoption.reports:
+        return
+    print(f"the old SCP tables are kept unchanged in {where} as {', '.join(r.table for r in adoption.reports)}")
+    print(f"their timestamps were read as local time in {adoption.zone.key} (another zone: --timezone NAME)")
+    newest = max((r.newest for r in adoption.reports if r.newest is not None), default=None)
+    storage = adoption.storage
+    if newest is None:
+        return
+    until = datetime.fromtimestamp(newest, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if storage.prune_adopted:
+        print(f"retention: [storage] prune_adopted is true: adopted rows older than {storage.raw_retention_days:g} days "
+              f"(raw) / {storage.rollup_1m_retention_days:g} days (1-minute rollups) will be deleted by `solarctl run`")
+    else:
+        print(f"retention: the adopted history (every row up to {until}) is kept whatever the retention says; rows "
+              f"written from now on are deleted after {storage.raw_retention_days:g} days (raw) / "
+              f"{storage.rollup_1m_retention_days:g} days (1-minute rollups) ([storage] prune_adopted = true applies "
+              "retention to the adopted rows too)")
 
 
 @db_app.command("init")

@@ -11,13 +11,15 @@ values: `CounterMemory` keeps them.
 Checks across devices (battery current, PV total) compare values read at different moments: a house load
 that moves between the BMS's poll and the inverter's is no misread. With a `window_s` they compare the
 averages of each device's own samples over the same window (`Averages`), and flag only when the latest
-values disagree too (which also names the factor). Tolerances are the devices' accuracy (`ACCURACY`).
+values disagree too (which also names the factor) and have disagreed on every evaluation for the whole window
+(a load step or a mode switch between two devices' polls is no misread; a wrong factor stays). Tolerances are
+the devices' accuracy (`ACCURACY`).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from solarctl.alerts.model import Condition
@@ -31,7 +33,9 @@ from solarctl.devices.registry import describe
 # 2 %), an inverter's or charger's Hall sensor ±(1 A + 3 %) (the PV1800's 1 A resolution within it), a charge
 # controller's power ±(10 W + 3 %).
 ACCURACY = {"bms_current": (0.5, 0.02), "inverter_current": (1.0, 0.03), "charger_power": (10.0, 0.03)}
-PV_TOLERANCE = (2 * ACCURACY["charger_power"][0], 2 * ACCURACY["charger_power"][1])  # two power readings
+# A gateway's PV total (the ComBox's "PV Harvest Power") is its own sum of the chargers as it last read them over
+# its bus, at its own moment: the chargers' accuracy is not all; 100 W or 5 % (the check's tolerance before).
+PV_TOLERANCE = (100.0, 0.05)
 
 
 def current_tolerance(chargers: int, voltage: float) -> tuple[float, float]:
@@ -332,12 +336,21 @@ class Plausibility:
         self.roles = Roles.of(self.drivers)
         self.records = list_records(self.drivers)
         self.averages = Averages(self.window_s) if self.window_s > 0 else None
+        self._disagree_since: dict[tuple[str, str | None], float] = {}
         totals, parts = pv_total_offers(self.roles)
         self._across = [o for group in battery_current_offers(self.roles) for o in group] + totals + parts
 
     def evaluate(self, view: View) -> list[Condition]:
         if self.averages is not None:
             self.averages.observe(view, self._across)
-        return [*battery_current(view, self.roles, self.averages), *pv_conversion(view, self.roles),
-                *pv_total(view, self.roles, self.averages), *cell_sum(view, self.roles, self.records),
-                *self.counters.check(view, self.roles)]
+        across = [*battery_current(view, self.roles, self.averages), *pv_total(view, self.roles, self.averages)]
+        return [*map(lambda c: self._persisting(c, view.now), across), *pv_conversion(view, self.roles),
+                *cell_sum(view, self.roles, self.records), *self.counters.check(view, self.roles)]
+
+    def _persisting(self, condition: Condition, now: float) -> Condition:
+        """A finding across devices counts once it has held on every evaluation for the whole window."""
+        if not condition.active:
+            self._disagree_since.pop(condition.key, None)
+            return condition
+        since = self._disagree_since.setdefault(condition.key, now)
+        return condition if now - since >= self.window_s else replace(condition, active=False, message="")

@@ -45,6 +45,9 @@ class Register:
     setting: str | None = None  # short name for `solarctl set` (defaults to `name`)
     group: str = "fast"  # poll cadence: "fast" (every poll), "slow" (settings), "once" (identity)
     description: str = ""
+    # Values of a writable setting that cut power to the loads (an inverter output switched off): a person
+    # changing it from the page must confirm (the web API refuses it without `confirm`).
+    cuts_power: tuple[str | float, ...] = ()
     # For u32 only: what one unit of the high register is worth. 65536 is a binary 32-bit number;
     # some devices count the low register up to a decimal limit and carry into the high one
     # (MUST energy counters: high x 1000 kWh + low x 0.1 kWh is base 10000 with scale 0.1).

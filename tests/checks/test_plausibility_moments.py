@@ -63,7 +63,7 @@ def test_the_latest_values_alone_would_have_flagged_every_poll(tmp_path):
 def test_a_times_ten_misread_is_still_found_and_named(tmp_path):
     found, _ = polls(tmp_path, window_s=10.0, factor=10.0)
     current = [c for c in found if c.kind == "battery_current_implausible"]
-    assert len(current) >= 30 and any(c.values["factor"] == "×10" for c in current)
+    assert len(current) >= 20 and any(c.values["factor"] == "×10" for c in current)  # once it held for the window (10 s)
 
 
 def test_the_accuracies_are_stated():

@@ -53,8 +53,10 @@ def _setting(name: str, address: int, scale: float, unit: str, lo: float, hi: fl
     return Register(name, address, "u16", scale=scale, unit=unit, writable=True, min=lo, max=hi, setting=setting, group="slow", description=description)
 
 
-def _choice(name: str, address: int, enum: dict[int, str], description: str, setting: str | None = None) -> Register:
-    return Register(name, address, "u16", enum=enum, writable=True, setting=setting, group="slow", description=description)
+def _choice(name: str, address: int, enum: dict[int, str], description: str, setting: str | None = None,
+            cuts_power: tuple[str, ...] = ()) -> Register:
+    return Register(name, address, "u16", enum=enum, writable=True, setting=setting, group="slow", description=description,
+                    cuts_power=cuts_power)
 
 
 def _calibration(name: str, address: int) -> Register:
@@ -85,7 +87,7 @@ _IDENTITY = (
 )
 
 _INVERTER_SETTINGS = (
-    _choice("offgrid_output", 20101, ON_OFF, "inverter output on while the grid is off"),
+    _choice("offgrid_output", 20101, ON_OFF, "inverter output on while the grid is off", cuts_power=("off",)),
     _setting("output_voltage", 20102, 0.1, "V", 220.0, 240.0, "inverter output voltage"),
     _choice("output_frequency", 20103, {5000: "50 Hz", 6000: "60 Hz"}, "inverter output frequency"),
     _choice("search_mode", 20104, ON_OFF, "low-load search (standby) mode"),

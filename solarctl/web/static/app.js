@@ -269,7 +269,13 @@ async function loadSettings() {
       options.push(`<option value="${esc(device)}/${esc(s.setting)}">${esc(device)}.${esc(s.setting)} = ${esc(fmt(s.value))} (${esc(range)})</option>`);
     }
   }
+  const chosen = $("setting-name").value;  // a refresh keeps the setting the user picked
   $("setting-name").innerHTML = options.join("");
+  if (chosen && [...$("setting-name").options].some((o) => o.value === chosen)) $("setting-name").value = chosen;
+}
+
+function settingOf(device, setting) {
+  return (state.settings[device] || []).find((s) => s.setting === setting);
 }
 
 function parseValue(text) {
@@ -304,8 +310,18 @@ async function wire() {
   $("settings-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const [device, setting] = $("setting-name").value.split("/");
+    const value = parseValue($("setting-value").value);
+    const cuts = (settingOf(device, setting) || {}).cuts_power || [];
+    // A value that cuts power to the loads is sent only after the user confirms it (the API insists too).
+    const confirmed = cuts.includes(value) &&
+      window.confirm(`${device}.${setting} = ${value} cuts power to the loads. Apply it?`);
+    if (cuts.includes(value) && !confirmed) {
+      $("setting-message").textContent = "not applied";
+      $("setting-message").className = "message";
+      return;
+    }
     const result = await post(`/api/settings/${encodeURIComponent(device)}/${encodeURIComponent(setting)}`,
-                              {value: parseValue($("setting-value").value)});
+                              {value, confirm: confirmed});
     $("setting-message").textContent = result.data.message || result.data.detail || `failed (${result.status})`;
     $("setting-message").className = result.ok && result.data.ok ? "message ok" : "message bad";
     loadAudit();

@@ -1,4 +1,4 @@
-"""The settings form in headless Chromium against `solarctl run` polling the simulated PV1800: after Apply the
+"""States are not shown as faults, and the settings form, in headless Chromium against `solarctl run` polling the simulated PV1800: after Apply the
 chosen setting stays selected (it used to jump back to the first one, `inverter.offgrid_output`, with the typed
 value still in the box), and a value that cuts power to the loads (offgrid_output = off) is sent only after a
 confirm dialog; the API refuses it without `confirm`."""
@@ -22,6 +22,18 @@ async def test_apply_keeps_the_setting_and_a_power_cut_needs_a_confirm(tmp_path)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
             await page.goto(rig.url)
+            # States are no faults: the PV1800's "LcdLightEnable" and the JK's "port is RS485" are shown plain,
+            # among the modes; the catalogue says what each list of flags is
+            catalogue = await page.evaluate("fetch('/api/catalogue').then((r) => r.json())")
+            assert (catalogue["inverter"]["system_setting"]["flags"], catalogue["inverter"]["inverter_errors_1"]["flags"],
+                    catalogue["inverter"]["inverter_warnings_1"]["flags"], catalogue["bms1"]["control_switches"]["flags"]) == \
+                ("state", "fault", "warning", "state")
+            for device, metric, shown in (("inverter", "system_setting", "LcdLightEnable"),
+                                          ("bms1", "control_switches", "port is RS485 (clear: CAN)")):
+                cell = f'[data-device="{device}"][data-metric="{metric}"]'
+                await page.wait_for_selector(f"{cell}:has-text('{shown}')", timeout=15_000)
+                row = await page.evaluate(f"document.querySelector('{cell}').closest('tr').className")
+                assert "bad" not in row and "warn" not in row, (metric, row)
             await page.fill("#login-user", USER)
             await page.fill("#login-password", PASSWORD)
             await page.click("#login-button")

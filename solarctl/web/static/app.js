@@ -118,12 +118,14 @@ function renderDevice(name, d) {
   for (const [metric, value] of Object.entries(values)) {
     const kind = (catalogue[metric] || {}).kind;
     if (metric === "cell_voltages") continue;
-    if (kind === "enum" || typeof value === "string") modes.push(metric);
+    const flags = (catalogue[metric] || {}).flags;  // what set flags are: fault, warning or state (a mode)
+    if (kind === "enum" || typeof value === "string" || flags === "state") modes.push(metric);
     else if (Array.isArray(value) && value.every((v) => typeof v === "string")) faults.push(metric);
     else numbers.push(metric);
   }
   const rows = (list) => list.map((m) => `<tr><th>${esc(m.replaceAll("_", " "))}</th><td>${valueCell(name, m, values[m])}</td></tr>`).join("");
-  const faultRows = faults.map((m) => `<tr class="${values[m].length ? "bad" : ""}"><th>${esc(m.replaceAll("_", " "))}</th>` +
+  const flagClass = (m) => !values[m].length ? "" : (catalogue[m] || {}).flags === "warning" ? "warn" : "bad";
+  const faultRows = faults.map((m) => `<tr class="${flagClass(m)}" data-flags="${esc((catalogue[m] || {}).flags || "")}"><th>${esc(m.replaceAll("_", " "))}</th>` +
                                       `<td>${valueCell(name, m, values[m])}</td></tr>`).join("");
   const alarms = (d.alarms || []).length ? `<p class="bad">alarms: ${esc(d.alarms.join(", "))}</p>` : "";
   const battery = Array.isArray(values.cell_voltages);

@@ -51,6 +51,9 @@ pylontech_bms = Table(
     *_key("device", "device_name", "ts"),  # device_name = 'Battery: N' (module N of the stack)
     *_floats("soc", "voltage", "current", "temperature", "cell_voltage_min", "cell_voltage_max"),
     *_texts("b_status", "v_status", "c_status", "t_status"),
+    # The module number as text ('1', '2' …): the README's old table named its module column `battery`, and a
+    # query written for it keeps working (added beside device_name, filled for every row).
+    Column("battery", String(NAME)),
     Index("ix_pylontech_bms_ts", "ts"),
     Index("ix_pylontech_bms_name_ts", "device_name", "ts"),
 )

@@ -45,3 +45,33 @@ def test_retention_keeps_the_adopted_history_unless_asked(mariadb, tmp_path):
     deleted = retention.prune(engine, asked, time.time())
     assert deleted["pylontech_bms"] == before["pylontech_bms"] and counts(engine)["conext_xw"] == 0
     engine.dispose()
+
+
+def test_the_old_battery_column_is_there_beside_device_name(mariadb, tmp_path):
+    """The README's bms table named its module column `battery` ('1', '2' …): after adoption a query written for it
+    still reads the module numbers, for adopted and new rows alike; device_name keeps 'Battery: N'."""
+    url, before = make_old_database(mariadb, "eb5eca8 inverter, README battery")
+    assert solarctl(tmp_path, "migrate", "--url", url, "--timezone", "Europe/Berlin").returncode == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT battery, device_name, COUNT(*) FROM pylontech_bms GROUP BY battery, device_name")).all()
+    assert sorted(rows) == [(str(m), f"Battery: {m}", before["pylontech_bms"] // 6) for m in range(1, 7)]
+    engine.dispose()
+
+
+def test_upgrading_an_existing_store_fills_the_battery_column(tmp_path):
+    """A store made before the column (schema 0002) gets it filled from device_name by the migration."""
+    from alembic import command
+
+    from solarctl.store import migrate
+
+    engine = create_engine(f"sqlite:///{tmp_path}/old.db")
+    with engine.begin() as conn:
+        command.upgrade(migrate._alembic(conn), "0002")
+        conn.execute(text("INSERT INTO pylontech_bms (device, device_name, ts, soc) VALUES "
+                          "('battery', 'Battery: 1', '2024-01-01 00:00:00', 50), ('battery', 'Battery: 12', '2024-01-01 00:00:00', 51)"))
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT device_name, battery FROM pylontech_bms")).all()) == \
+            [("Battery: 1", "1"), ("Battery: 12", "12")]
+    engine.dispose()

@@ -1,4 +1,4 @@
-"""States are not shown as faults, and the settings form, in headless Chromium against `solarctl run` polling the simulated PV1800: after Apply the
+"""States are not shown as faults, the wide tables fit at 1280 px, and the settings form, in headless Chromium against `solarctl run` polling the simulated PV1800: after Apply the
 chosen setting stays selected (it used to jump back to the first one, `inverter.offgrid_output`, with the typed
 value still in the box), and a value that cuts power to the loads (offgrid_output = off) is sent only after a
 confirm dialog; the API refuses it without `confirm`."""
@@ -34,6 +34,11 @@ async def test_apply_keeps_the_setting_and_a_power_cut_needs_a_confirm(tmp_path)
                 await page.wait_for_selector(f"{cell}:has-text('{shown}')", timeout=15_000)
                 row = await page.evaluate(f"document.querySelector('{cell}').closest('tr').className")
                 assert "bad" not in row and "warn" not in row, (metric, row)
+            # At 1280 px the audit and daily-energy tables show every column inside their box
+            for table in ("#audit", "#energy"):
+                fits = await page.evaluate("(sel) => { const t = document.querySelector(sel); "
+                                           "return [t.scrollWidth, t.parentElement.clientWidth]; }", table)
+                assert fits[0] <= fits[1], (table, fits)
             await page.fill("#login-user", USER)
             await page.fill("#login-password", PASSWORD)
             await page.click("#login-button")

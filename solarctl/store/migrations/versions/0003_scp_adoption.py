@@ -1,4 +1,4 @@
-"""the SCP adoption record (retention keeps out of adopted history)
+"""the SCP adoption record (retention keeps out of adopted history); pylontech_bms.battery (the old module column)
 
 Revision ID: 0003
 Revises: 0002
@@ -27,7 +27,13 @@ def upgrade() -> None:
     sa.Column('newest', TIMESTAMP, nullable=True),
     sa.PrimaryKeyConstraint('source_table')
     )
+    with op.batch_alter_table('pylontech_bms', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('battery', sa.String(length=64), nullable=True))
+    # Rows already there: the number of 'Battery: N' (9 characters before it).
+    op.execute("UPDATE pylontech_bms SET battery = SUBSTR(device_name, 10) WHERE device_name LIKE 'Battery: %'")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('pylontech_bms', schema=None) as batch_op:
+        batch_op.drop_column('battery')
     op.drop_table('scp_adoption')

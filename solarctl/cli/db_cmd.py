@@ -267,10 +267,20 @@ def backup_cmd(
     directory: Optional[Path] = typer.Option(None, "--dir", help="where to write (default: [storage] backup_dir)"),
     config: Optional[Path] = ConfigOpt,
     url: Optional[str] = UrlOpt,
+    whole: bool = typer.Option(False, "--all", help="the whole database, every table, in one file"),
 ) -> None:
-    """Write one day's compressed backup (the daemon does this daily by itself)."""
+    """Write one day's compressed backup (the daemon does this daily by itself); with --all, the whole database
+    (every table) in one file."""
     cfg = _config(config, url)
     zone = _zone(cfg.storage.timezone)
+    if whole:
+        from solarctl.store import dump
+
+        target = dump.dump_path(directory or backup_dir(cfg), datetime.now(zone).date())
+        counts = dump.dump(_ready_engine(cfg), target)
+        print(f"{target}: {sum(counts.values())} rows of {len(counts)} tables "
+              f"({', '.join(f'{t} {n}' for t, n in counts.items() if n)})")
+        return
     which = _when(day, zone, False).replace(tzinfo=timezone.utc).astimezone(zone).date() if day else datetime.now(zone).date() - timedelta(days=1)
     path, count = backup.backup_day(_ready_engine(cfg), directory or backup_dir(cfg), which, zone)
     print(f"{path}: {count} events of {which}")
@@ -279,13 +289,21 @@ def backup_cmd(
 @db_app.command("restore")
 @_errors
 def restore_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a solarctl-YYYY-MM-DD.log.gz backup"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="a solarctl-YYYY-MM-DD.log.gz backup, or a solarctl-all-….jsonl.gz one (--all)"),
     config: Optional[Path] = ConfigOpt,
     url: Optional[str] = UrlOpt,
 ) -> None:
-    """Load a backup file; rows already there are replaced, so restoring twice is harmless."""
+    """Load a backup file (a daily one, or a whole-database one from backup --all); rows already there are replaced,
+    so restoring twice is harmless."""
     cfg = _config(config, url)
     engine = _ready_engine(cfg)
+    from solarctl.store import dump
+
+    if dump.is_dump(file):
+        counts = dump.restore_dump(engine, file, cfg.storage.batch_size)
+        print(f"{file}: restored {sum(counts.values())} rows of {len(counts)} tables into {masked(engine.url)}")
+        return
     writer = BatchWriter(engine, {d.name: d.driver for d in cfg.device}, cfg.storage)
     n = backup.restore(writer, file, cfg.storage.batch_size)
     print(f"{file}: restored {n} events into {masked(engine.url)}")

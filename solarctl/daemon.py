@@ -32,10 +32,10 @@ from solarctl.hub import StateHub
 from solarctl.installation import Installation
 from solarctl.publish.sink import Sink
 from solarctl.publish.store_sink import StoreSink
-from solarctl.store import alerts as stored_alerts
 from solarctl.store.store import SampleStore
 
 log = logging.getLogger("solarctl.daemon")
+AVERAGED_POLLS = 5  # the plausibility checks across devices average over this many polls of the slowest one
 
 
 class Daemon:
@@ -74,7 +74,10 @@ class Daemon:
 
             self.sinks.extend(webhook_sink(w, self.clock) for w in config.webhook)
         # Plausibility across devices on each new sample (solarctl/checks/): logged, and alerts through the manager.
-        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
+        # Devices are read at different moments: checks across them also compare averages over a few polls.
+        window = AVERAGED_POLLS * max((d.poll_interval for d in config.device if d.enabled), default=0.0)
+        self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled},
+                                                           window_s=window),
                                               self.hub, self.clock, report=self.alerts.observe_all)
         self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
@@ -131,10 +134,8 @@ class Daemon:
     async def _reload_alerts(self) -> None:
         """Take back the alerts a previous run left open, so an episode that goes on stays one event."""
         try:
-            loop = asyncio.get_running_loop()
             async with asyncio.timeout(10):  # polling waits for this: a database that does not answer must not hold it
-                open_ = await loop.run_in_executor(None, lambda: stored_alerts.alerts(self.store.engine, active_only=True))
-                next_id = await loop.run_in_executor(None, stored_alerts.next_id, self.store.engine)
+                open_, next_id = await self.store.open_alerts()  # after the schema check: a new database has no table yet
         except Exception as error:  # noqa: BLE001 - the database is away (or too slow): alerts start afresh
             log.warning("alerts: cannot reload open alerts from %s (%s); starting with none", self.store.where, error)
             # Ids must not repeat ones the database already has (a row per id): start above any sequence of ours.

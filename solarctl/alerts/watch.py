@@ -30,6 +30,9 @@ class AlertWatch:
                               for role in REPORTED}
 
     async def run(self) -> None:
+        # A device not polled yet is lost only once it has had `device_lost_s` since polling began (the daemon
+        # starts this with its pollers), not since the daemon was made (a slow start is no outage).
+        self.started_at = self.clock.time()
         while True:
             self.step()
             await self.clock.sleep(self.config.health_interval)

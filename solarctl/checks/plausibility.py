@@ -7,19 +7,43 @@ never a driver name), returning one `Condition` per check and device, active or 
 suspected factor or sign. Values outside their physical range never get here: the catalogue's
 `Metric.valid` makes them decode errors, not samples. Counters that run backwards need the previous
 values: `CounterMemory` keeps them.
+
+Checks across devices (battery current, PV total) compare values read at different moments: a house load
+that moves between the BMS's poll and the inverter's is no misread. With a `window_s` they compare the
+averages of each device's own samples over the same window (`Averages`), and flag only when the latest
+values disagree too (which also names the factor) and have disagreed on every evaluation for the whole window
+(a load step or a mode switch between two devices' polls is no misread; a wrong factor stays). Tolerances are
+the devices' accuracy (`ACCURACY`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from solarctl.alerts.model import Condition
 from solarctl.control.strategies.view import View
 from solarctl.devices.registry import describe
 
-CURRENT_TOLERANCE = (3.0, 0.10)  # A, share of the larger: polls of different devices are seconds apart
-PV_TOLERANCE = (100.0, 0.05)  # W, share
+# What each kind of measurement is good for: (absolute, share of the reading). The vendor maps give only the
+# resolution (../shared/reference/conext-pylontech/modbus-maps: XW "Battery Current" 0.001 A, MPPT60 "DC Output
+# Power" 1 W, ComBox "PV Harvest Power" 1 W; the Pylontech console prints mA; the PV1800 map 25274 "Batt
+# current" 1 A); none states an accuracy, so these are a shunt/Hall sensor's usual class: a BMS shunt ±(0.5 A +
+# 2 %), an inverter's or charger's Hall sensor ±(1 A + 3 %) (the PV1800's 1 A resolution within it), a charge
+# controller's power ±(10 W + 3 %).
+ACCURACY = {"bms_current": (0.5, 0.02), "inverter_current": (1.0, 0.03), "charger_power": (10.0, 0.03)}
+# A gateway's PV total (the ComBox's "PV Harvest Power") is its own sum of the chargers as it last read them over
+# its bus, at its own moment: the chargers' accuracy is not all; 100 W or 5 % (the check's tolerance before).
+PV_TOLERANCE = (100.0, 0.05)
+
+
+def current_tolerance(chargers: int, voltage: float) -> tuple[float, float]:
+    """The BMS current against the inverter's plus `chargers` charge controllers' output at `voltage`: the
+    accuracies added up (absolute parts in A; the larger share of the reading)."""
+    bms, inverter, power = ACCURACY["bms_current"], ACCURACY["inverter_current"], ACCURACY["charger_power"]
+    absolute = bms[0] + inverter[0] + chargers * power[0] / max(voltage, 1.0)
+    return absolute, bms[1] + max(inverter[1], power[1])
 CELL_SUM_TOLERANCE = (0.5, 0.03)  # V, share
 CONVERSION = (0.80, 1.02)  # a charge controller's output over its input: losses, never a gain
 FACTORS = (10, 100, 1000)
@@ -64,6 +88,40 @@ class Roles:
         return {o.device for o in self.all(role)}
 
 
+MIN_SAMPLES = 3
+
+
+class Averages:
+    """Each (device, metric)'s own samples over the last `window_s` seconds, one per sample time."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._series: dict[tuple[str, str], deque[tuple[float, float]]] = {}
+
+    def observe(self, view: View, offers: Iterable[Offer]) -> None:
+        for o in offers:
+            value, age = view.value(o.device, o.metric), view.age(o.device)
+            if age is None or view.failed(o.device) or isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            series = self._series.setdefault((o.device, o.metric), deque())
+            at = view.now - age
+            if not series or series[-1][0] < at:
+                series.append((at, float(value)))
+            while series and series[0][0] < view.now - self.window_s:
+                series.popleft()
+
+    def means(self, offers: Iterable[Offer]) -> list[float] | None:
+        """Each offer's average over the window; None while one has fewer than MIN_SAMPLES in it (one sample is
+        no average: right after a start, or a device polled less often than the window)."""
+        found = []
+        for o in offers:
+            series = self._series.get((o.device, o.metric))
+            if series is None or len(series) < MIN_SAMPLES:
+                return None
+            found.append(sum(v for _, v in series) / len(series))
+        return found
+
+
 def suspected_factor(measured: float, expected: float) -> str:
     """What turns `expected` into `measured`: "sign", "×10", "÷1000", "sign and ×10" … or "" if none fits."""
     if expected == 0 or measured == 0:
@@ -100,8 +158,8 @@ def _condition(kind: str, device: str, active: bool, what: str, measured: float,
                      {"measured": round(measured, 3), "expected": round(expected, 3), "factor": factor, **values})
 
 
-def battery_current(view: View, roles: Roles) -> list[Condition]:
-    """The BMS current against the inverter's battery current plus the charge controllers' output.
+def battery_current_offers(roles: Roles) -> tuple[list[Offer], list[Offer], list[Offer], list[Offer]]:
+    """(BMS currents, inverter currents, charge controllers' output powers, battery voltages).
 
     Charge controllers are the devices offering PV power but no battery current of their own (a hybrid
     inverter's PV is inside its battery current); their output power over the battery voltage is their current."""
@@ -109,18 +167,37 @@ def battery_current(view: View, roles: Roles) -> list[Condition]:
     lowest = bms[0].rank if bms else None
     inverters = [o for o in roles.all("battery_current") if o.rank != lowest]
     chargers = [o for o in roles.best("pv_power") if o.device not in roles.devices("battery_current")]
-    voltages = roles.best("battery_voltage")
+    return bms, inverters, chargers, roles.best("battery_voltage")
+
+
+def _current_balance(values: list[list[float] | None]) -> tuple[float, float, float, float] | None:
+    """(measured, expected, inverter current, charger power) from the four groups' values."""
+    measured, inverter, charged, volts = values
+    if measured is None or inverter is None or charged is None or volts is None or min(volts) <= 0:
+        return None
+    voltage = sum(volts) / len(volts)
+    return sum(measured), sum(inverter) + sum(charged) / voltage, sum(inverter), sum(charged)
+
+
+def battery_current(view: View, roles: Roles, averages: Averages | None = None) -> list[Condition]:
+    """The BMS current against the inverter's battery current plus the charge controllers' output: the latest
+    values and, with `averages`, the window's averages too must disagree beyond the devices' accuracy."""
+    groups = battery_current_offers(roles)
+    bms, inverters, chargers, voltages = groups
     if not bms or not inverters or not voltages:
         return []
-    measured, inverter, charged, volts = (_numbers(view, group) for group in (bms, inverters, chargers, voltages))
-    if measured is None or inverter is None or charged is None or volts is None or min(volts) <= 0:
+    latest = _current_balance([_numbers(view, group) for group in groups])
+    averaged = latest if averages is None else _current_balance([averages.means(group) for group in groups])
+    if latest is None or averaged is None:
         return []
-    voltage = sum(volts) / len(volts)
-    expected = sum(inverter) + sum(charged) / voltage
-    active = _disagree(sum(measured), expected, CURRENT_TOLERANCE)
+    voltage = sum(_numbers(view, voltages) or [1.0]) / len(voltages)
+    tolerance = current_tolerance(len(chargers), voltage)
+    active = all(_disagree(m, e, tolerance) for m, e, _, _ in (latest, averaged))
+    measured, expected, inverter, charged = latest
     return [_condition("battery_current_implausible", bms[0].device, active,
-                       f"battery current of {bms[0].device}", sum(measured), expected, "A",
-                       {"inverter_current": round(sum(inverter), 3), "charger_power": round(sum(charged), 1)})]
+                       f"battery current of {bms[0].device}", measured, expected, "A",
+                       {"inverter_current": round(inverter, 3), "charger_power": round(charged, 1),
+                        "measured_mean": round(averaged[0], 3), "expected_mean": round(averaged[1], 3)})]
 
 
 def pv_conversion(view: View, roles: Roles) -> list[Condition]:
@@ -139,16 +216,24 @@ def pv_conversion(view: View, roles: Roles) -> list[Condition]:
     return found
 
 
-def pv_total(view: View, roles: Roles) -> list[Condition]:
-    """A device's PV total (a gateway's harvest figure) against the sum of the charge controllers' own."""
+def pv_total_offers(roles: Roles) -> tuple[list[Offer], list[Offer]]:
+    """(the PV totals, the parts they add up)."""
     parts = roles.best("pv_power")
     lowest = parts[0].rank if parts else None
+    return [o for o in roles.all("pv_power") if o.rank != lowest], parts
+
+
+def pv_total(view: View, roles: Roles, averages: Averages | None = None) -> list[Condition]:
+    """A device's PV total (a gateway's harvest figure) against the sum of the charge controllers' own (the
+    latest values and, with `averages`, the window's averages)."""
+    totals, parts = pv_total_offers(roles)
     found = []
-    for total in (o for o in roles.all("pv_power") if o.rank != lowest):
+    for total in totals:
         values = _numbers(view, (total, *parts))
-        if values is None:
+        means = values if averages is None else averages.means((total, *parts))
+        if values is None or means is None:
             continue
-        active = _disagree(values[0], sum(values[1:]), PV_TOLERANCE)
+        active = all(_disagree(v[0], sum(v[1:]), PV_TOLERANCE) for v in (values, means))
         found.append(_condition("pv_power_implausible", total.device, active,
                                 f"PV total of {total.device}", values[0], sum(values[1:]), "W", {}))
     return found
@@ -243,11 +328,29 @@ class Plausibility:
 
     drivers: Mapping[str, str]
     counters: CounterMemory = field(default_factory=CounterMemory)
+    # Checks across devices also compare averages over this window (0: the latest values only, as offline
+    # where every device is seen at the same moment); the daemon: a few polls of the slowest device.
+    window_s: float = 0.0
 
     def __post_init__(self) -> None:
         self.roles = Roles.of(self.drivers)
         self.records = list_records(self.drivers)
+        self.averages = Averages(self.window_s) if self.window_s > 0 else None
+        self._disagree_since: dict[tuple[str, str | None], float] = {}
+        totals, parts = pv_total_offers(self.roles)
+        self._across = [o for group in battery_current_offers(self.roles) for o in group] + totals + parts
 
     def evaluate(self, view: View) -> list[Condition]:
-        return [*battery_current(view, self.roles), *pv_conversion(view, self.roles), *pv_total(view, self.roles),
+        if self.averages is not None:
+            self.averages.observe(view, self._across)
+        across = [*battery_current(view, self.roles, self.averages), *pv_total(view, self.roles, self.averages)]
+        return [*map(lambda c: self._persisting(c, view.now), across), *pv_conversion(view, self.roles),
                 *cell_sum(view, self.roles, self.records), *self.counters.check(view, self.roles)]
+
+    def _persisting(self, condition: Condition, now: float) -> Condition:
+        """A finding across devices counts once it has held on every evaluation for the whole window."""
+        if not condition.active:
+            self._disagree_since.pop(condition.key, None)
+            return condition
+        since = self._disagree_since.setdefault(condition.key, now)
+        return condition if now - since >= self.window_s else replace(condition, active=False, message="")

@@ -78,14 +78,30 @@ def _adoption(cfg: Config, tz: Optional[str]):
     from solarctl.store.scp_adopt import Adoption
 
     zone = _zone(tz or cfg.storage.timezone)
-    return Adoption(cfg.storage, {d.name: d.driver for d in cfg.device}, zone, datetime.now(zone).date())
+    now = datetime.now(timezone.utc)
+    return Adoption(cfg.storage, {d.name: d.driver for d in cfg.device}, zone, now.astimezone(zone).date(), now.timestamp())
 
 
 def _print_adopted(adoption, where: str) -> None:
     for report in adoption.reports:
         print(f"adopted {report.describe()}")
-    if adoption.reports:
-        print(f"the old SCP tables are kept unchanged in {where} as {', '.join(r.table for r in adoption.reports)}")
+    if not adoption.reports:
+        return
+    print(f"the old SCP tables are kept unchanged in {where} as {', '.join(r.table for r in adoption.reports)}")
+    print(f"their timestamps were read as local time in {adoption.zone.key} (another zone: --timezone NAME)")
+    newest = max((r.newest for r in adoption.reports if r.newest is not None), default=None)
+    storage = adoption.storage
+    if newest is None:
+        return
+    until = datetime.fromtimestamp(newest, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if storage.prune_adopted:
+        print(f"retention: [storage] prune_adopted is true: adopted rows older than {storage.raw_retention_days:g} days "
+              f"(raw) / {storage.rollup_1m_retention_days:g} days (1-minute rollups) will be deleted by `solarctl run`")
+    else:
+        print(f"retention: the adopted history (every row up to {until}) is kept whatever the retention says; rows "
+              f"written from now on are deleted after {storage.raw_retention_days:g} days (raw) / "
+              f"{storage.rollup_1m_retention_days:g} days (1-minute rollups) ([storage] prune_adopted = true applies "
+              "retention to the adopted rows too)")
 
 
 @db_app.command("init")
@@ -251,10 +267,20 @@ def backup_cmd(
     directory: Optional[Path] = typer.Option(None, "--dir", help="where to write (default: [storage] backup_dir)"),
     config: Optional[Path] = ConfigOpt,
     url: Optional[str] = UrlOpt,
+    whole: bool = typer.Option(False, "--all", help="the whole database, every table, in one file"),
 ) -> None:
-    """Write one day's compressed backup (the daemon does this daily by itself)."""
+    """Write one day's compressed backup (the daemon does this daily by itself); with --all, the whole database
+    (every table) in one file."""
     cfg = _config(config, url)
     zone = _zone(cfg.storage.timezone)
+    if whole:
+        from solarctl.store import dump
+
+        target = dump.dump_path(directory or backup_dir(cfg), datetime.now(zone).date())
+        counts = dump.dump(_ready_engine(cfg), target)
+        print(f"{target}: {sum(counts.values())} rows of {len(counts)} tables "
+              f"({', '.join(f'{t} {n}' for t, n in counts.items() if n)})")
+        return
     which = _when(day, zone, False).replace(tzinfo=timezone.utc).astimezone(zone).date() if day else datetime.now(zone).date() - timedelta(days=1)
     path, count = backup.backup_day(_ready_engine(cfg), directory or backup_dir(cfg), which, zone)
     print(f"{path}: {count} events of {which}")
@@ -263,13 +289,21 @@ def backup_cmd(
 @db_app.command("restore")
 @_errors
 def restore_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a solarctl-YYYY-MM-DD.log.gz backup"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="a solarctl-YYYY-MM-DD.log.gz backup, or a solarctl-all-….jsonl.gz one (--all)"),
     config: Optional[Path] = ConfigOpt,
     url: Optional[str] = UrlOpt,
 ) -> None:
-    """Load a backup file; rows already there are replaced, so restoring twice is harmless."""
+    """Load a backup file (a daily one, or a whole-database one from backup --all); rows already there are replaced,
+    so restoring twice is harmless."""
     cfg = _config(config, url)
     engine = _ready_engine(cfg)
+    from solarctl.store import dump
+
+    if dump.is_dump(file):
+        counts = dump.restore_dump(engine, file, cfg.storage.batch_size)
+        print(f"{file}: restored {sum(counts.values())} rows of {len(counts)} tables into {masked(engine.url)}")
+        return
     writer = BatchWriter(engine, {d.name: d.driver for d in cfg.device}, cfg.storage)
     n = backup.restore(writer, file, cfg.storage.batch_size)
     print(f"{file}: restored {n} events into {masked(engine.url)}")

@@ -30,10 +30,20 @@ from solarctl.hub import StateHub
 ASK_AGAIN_AFTER_REFUSAL_S = 3600.0  # a refused decision (budget, range) is proposed again at most this often
 
 
-def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric) -> View:
-    latest = {name: Latest(MappingProxyType(dict(state.values)), state.last_sample_at, state.error is not None)
-              for name, state in hub.devices.items()}
+def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric,
+             first_due: Mapping[str, float] = MappingProxyType({})) -> View:
+    """The hub's latest values as a View; `first_due`: device -> when its first poll could have delivered
+    (a device the hub has not heard from before then is waiting, not lost)."""
+    latest = {name: Latest(MappingProxyType(dict(state.values)), state.last_sample_at, state.error is not None,
+                           first_due.get(name)) for name, state in hub.devices.items()}
+    for name, due in first_due.items():
+        latest.setdefault(name, Latest(MappingProxyType({}), None, False, due))
     return View(now, latest, setting_metric)
+
+
+def first_poll_due(devices: Mapping[str, Device], started: float) -> dict[str, float]:
+    """device -> when its first poll could have delivered, for a daemon that started polling at `started`."""
+    return {name: started + device.poll_interval + device.timeout for name, device in devices.items()}
 
 
 class StrategyRunner:
@@ -49,6 +59,8 @@ class StrategyRunner:
         self.source = f"strategy:{strategy.name}"
         self.log = logging.getLogger(f"solarctl.strategy.{strategy.name}")
         self._setting_metric = setting_metrics(devices)
+        self._devices = devices
+        self._first_due: dict[str, float] = {}  # set when the runner's loop starts (with the polling)
         # (device, setting) -> (value carried out or refused, the value the view showed then, asked again after)
         self._done: dict[tuple[str, str], tuple[object, object, float]] = {}
         self.pending = pending
@@ -61,12 +73,14 @@ class StrategyRunner:
         await self._apply(self.strategy.start_proposals())
 
     async def run(self) -> None:
+        # The daemon starts polling as it starts this loop: from here each device's first poll has its chance.
+        self._first_due = self._first_due or first_poll_due(self._devices, self.clock.time())
         while True:
             await self.step()
             await self.clock.sleep(self.strategy.interval)
 
     async def step(self) -> None:
-        view = hub_view(self.hub, self.clock.time(), self._setting_metric)
+        view = hub_view(self.hub, self.clock.time(), self._setting_metric, self._first_due)
         found, conditions = split(self.strategy.decide(view, view.now))
         self._save_state()
         self.conditions(conditions)  # the alert manager logs and publishes each change of state

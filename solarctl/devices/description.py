@@ -313,6 +313,16 @@ class Catalogue:
     def __iter__(self) -> Iterator[Metric]:
         return iter(self.metrics.values())
 
+    def flag_kinds(self) -> dict[str, str]:
+        """metric -> what its set flags are ("fault", "warning", "state"), for the bits registers of the sources."""
+        found: dict[str, str] = {}
+        for target in self._sources:
+            table = load(target)
+            for reg in table.values() if isinstance(table, Mapping) else table:
+                if reg.flags is not None and reg.name not in self._internal:
+                    found.setdefault(reg.name, reg.flags)
+        return found
+
     def __contains__(self, name: object) -> bool:
         return name in self.metrics
 

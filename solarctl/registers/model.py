@@ -28,6 +28,9 @@ class ByteOrder(str, Enum):
     MSB_FIRST = "msb_first"
 
 
+FLAG_KINDS = ("fault", "warning", "state")
+
+
 @dataclass(frozen=True, eq=False)  # identity: registers are table rows, hashed into sets and caches
 class Register:
     name: str  # metric name, snake_case, says what it is
@@ -39,12 +42,18 @@ class Register:
     unit: str = ""
     enum: Mapping[int, str] | None = None  # raw value -> text
     bits: Mapping[int, str] | None = None  # bit number -> name of the flag when set
+    # What a set flag of `bits` is: "fault", "warning" or "state" (a mode or a switch, e.g. "LCD light on",
+    # "Grid to Load"): the page colours faults and warnings, never states. Required with `bits`.
+    flags: str | None = None
     writable: bool = False
     min: float | None = None  # valid write range, in `unit` (inclusive)
     max: float | None = None
     setting: str | None = None  # short name for `solarctl set` (defaults to `name`)
     group: str = "fast"  # poll cadence: "fast" (every poll), "slow" (settings), "once" (identity)
     description: str = ""
+    # Values of a writable setting that cut power to the loads (an inverter output switched off): a person
+    # changing it from the page must confirm (the web API refuses it without `confirm`).
+    cuts_power: tuple[str | float, ...] = ()
     # For u32 only: what one unit of the high register is worth. 65536 is a binary 32-bit number;
     # some devices count the low register up to a decimal limit and carry into the high one
     # (MUST energy counters: high x 1000 kWh + low x 0.1 kWh is base 10000 with scale 0.1).
@@ -53,6 +62,9 @@ class Register:
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"register name {self.name!r} is not snake_case")
+        if (self.bits is not None) != (self.flags in FLAG_KINDS):
+            raise ValueError(f"{self.name}: a bits register says what its flags are (flags = {' | '.join(FLAG_KINDS)}), "
+                             "and only a bits register has flags")
         if self.type == "str":
             if self.length <= 0:
                 raise ValueError(f"{self.name}: a string register needs a positive length")

@@ -13,6 +13,7 @@ import heapq
 import json
 import logging
 import os
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +25,7 @@ from solarctl.sample import PollError, Sample
 from solarctl.private_files import open_private, private_dir
 from solarctl.store import records, schema
 from solarctl.store.config import StorageConfig
+from solarctl.store.engine import StoreError
 from solarctl.store.energy import day_bounds
 from solarctl.store.rows import epoch_of
 from solarctl.store.writer import BatchWriter
@@ -86,13 +88,23 @@ def daily(engine: Engine, directory: Path, day: date, storage: StorageConfig) ->
     return made
 
 
+def _lines(f, path: Path) -> Iterator[bytes]:
+    try:
+        yield from f
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise StoreError(f"{path} is not a solarctl backup (not a whole gzip file)") from None
+
+
 def restore(writer: BatchWriter, path: Path, batch_size: int = 2000) -> int:
     """Write a backup file's events through the writer (idempotent: restoring twice stores once)."""
     count = 0
     batch: list[records.Record] = []
     with gzip.open(path, "rb") as f:
-        for line in f:
-            batch.append(records.decode(line))
+        for number, line in enumerate(_lines(f, path), 1):
+            try:
+                batch.append(records.decode(line))
+            except (ValueError, IndexError, TypeError, UnicodeDecodeError):
+                raise StoreError(f"{path} is not a solarctl backup: line {number} is no backup record") from None
             if len(batch) >= batch_size:
                 writer.write(batch)
                 count += len(batch)

@@ -53,6 +53,9 @@ class StorageConfig(StrictModel):
     spool_warn_fraction: Annotated[float, Field(gt=0, le=1)] = 0.8
     raw_retention_days: Days = 90.0  # raw rows (sample, device tables); rollups stay
     rollup_1m_retention_days: Days = 400.0
+    # History adopted from SCP (`db migrate`: the rows up to the newest adopted one) is kept whatever the
+    # retention days say; true lets retention delete it too.
+    prune_adopted: bool = False
     max_gap: Annotated[float, Field(gt=0)] = 300.0  # seconds; longer gaps are not integrated into energy
     timezone: str = "UTC"  # IANA name; days of the daily energy summary and backups
     backup_dir: Directory | None = None  # default: <data_dir>/backup

@@ -80,6 +80,7 @@ def _copy_backups(engine: Engine, pending: list, adopt: Adoption) -> None:
     try:
         with engine.connect() as source:
             adopt.reports = scp_adopt.copy_history(source, pending, engine, adopt.storage, adopt.devices, adopt.zone)
+        scp_adopt.record(engine, adopt.reports, adopt.zone, adopt.now)
     except BaseException:
         metadata.drop_all(engine)
         with engine.begin() as conn:

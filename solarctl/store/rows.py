@@ -228,7 +228,7 @@ def pylontech_rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) ->
             continue
         index = int(module["index"])
         b.keys.append((rec.device, _battery(index), ts))
-        b.values.append(module)
+        b.values.append({**module, "battery": str(index)})  # the old `battery` column: the module number
         _cells(rec.device, ts, index, module.get("cell_voltages"), out)
 
 

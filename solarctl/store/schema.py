@@ -12,6 +12,8 @@
 - `energy_daily`: the installation's daily energy summary.
 - `alert`: one row per alert episode (solarctl/alerts), its latest published state.
 - `audit`: the write-attempt ledger (`audit.jsonl`, the source of truth) row by row, keyed by its line number.
+- `scp_adoption`: one row per old SCP table `solarctl db migrate` adopted: its backup, when, the time zone its
+  local timestamps were read in, and the newest adopted row (the boundary retention keeps out of, store/retention.py).
 - `metric`: the numeric metrics of each device and their units; `energy_role`: which power metrics are
   PV, load, grid and battery (from the config), so dashboards need no device names.
 
@@ -49,6 +51,9 @@ pylontech_bms = Table(
     *_key("device", "device_name", "ts"),  # device_name = 'Battery: N' (module N of the stack)
     *_floats("soc", "voltage", "current", "temperature", "cell_voltage_min", "cell_voltage_max"),
     *_texts("b_status", "v_status", "c_status", "t_status"),
+    # The module number as text ('1', '2' …): the README's old table named its module column `battery`, and a
+    # query written for it keeps working (added beside device_name, filled for every row).
+    Column("battery", String(NAME)),
     Index("ix_pylontech_bms_ts", "ts"),
     Index("ix_pylontech_bms_name_ts", "device_name", "ts"),
 )
@@ -214,6 +219,17 @@ audit = Table(  # every write attempt, from the ledger file
     Column("reason", Text),
     Index("ix_audit_ts", "ts"),
     Index("ix_audit_device_ts", "device", "ts"),
+)
+
+scp_adoption = Table(  # what `db migrate` adopted from SCP: history older than `newest` is never pruned unless asked
+    "scp_adoption",
+    metadata,
+    Column("source_table", String(NAME), primary_key=True),  # pylontech_bms, conext_xw, conext_mppt
+    Column("backup_table", String(NAME), nullable=False),  # <table>_scp_backup_<YYYYMMDD>: the old table itself
+    Column("adopted_at", Timestamp, nullable=False),
+    Column("timezone", String(NAME), nullable=False),  # the zone the old local timestamps were read in
+    Column("rows", Integer, nullable=False),
+    Column("newest", Timestamp),  # the newest adopted row, UTC (None: the table was empty)
 )
 
 DEVICE_TABLES = (pylontech_bms, conext_xw, conext_mppt, must_pv1800, jk_pack, battery_cell, device_health)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, exc, text
 
-HEAD = "0002"  # the newest revision in migrations/versions (tests/store/test_schema.py holds them equal)
+HEAD = "0003"  # the newest revision in migrations/versions (tests/store/test_schema.py holds them equal)
 
 
 def at_head(engine: Engine) -> bool:

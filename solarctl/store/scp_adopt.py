@@ -16,7 +16,10 @@ from datetime import date
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select, text
+
+from solarctl.store import schema
+from solarctl.store.rows import epoch_of, ts_of
 
 from solarctl.store.config import StorageConfig
 from solarctl.store.records import encode
@@ -36,6 +39,7 @@ class Adoption:
     devices: Mapping[str, str]
     zone: ZoneInfo
     today: date
+    now: float = 0.0  # when (epoch s): the adoption record's time
     reports: list[Copied] = field(default_factory=list)
 
 
@@ -74,7 +78,7 @@ def copy_history(source: Connection, tables: list[OldTable], target: Engine, sto
     writer = BatchWriter(target, drivers, storage)
     reports = []
     for old, names in plans:
-        report = Copied(old.table, devices=names)
+        report = Copied(old.table, devices=names, kind=old.kind)
         batch = []
         for sample in read_samples(source, old, zone, names, report):
             batch.append(encode(sample)[1])
@@ -85,3 +89,20 @@ def copy_history(source: Connection, tables: list[OldTable], target: Engine, sto
         log.info("%s", report.describe())
         reports.append(report)
     return reports
+
+
+def record(engine: Engine, reports: list[Copied], zone: ZoneInfo, now: float) -> None:
+    """Note what was adopted (`scp_adoption`): retention keeps out of it unless [storage] prune_adopted is set."""
+    table = schema.scp_adoption
+    with engine.begin() as conn:
+        for report in reports:
+            conn.execute(delete(table).where(table.c.source_table == report.kind))
+            conn.execute(insert(table).values(
+                source_table=report.kind, backup_table=report.table, adopted_at=ts_of(now), timezone=zone.key,
+                rows=report.rows, newest=None if report.newest is None else ts_of(report.newest)))
+
+
+def boundary(conn: Connection) -> float | None:
+    """The newest adopted row's time (epoch s): rows up to it came from SCP. None if nothing was adopted."""
+    newest = conn.execute(select(func.max(schema.scp_adoption.c.newest))).scalar()
+    return None if newest is None else epoch_of(newest)

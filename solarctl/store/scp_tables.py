@@ -59,6 +59,8 @@ class Copied:
     samples: int = 0
     moved: int = 0  # samples stored 1 ms (or more) after their key, because an earlier one held it
     devices: dict[str, str] = field(default_factory=dict)  # old name -> solarctl device
+    kind: str = ""  # the original table name: pylontech_bms, conext_xw, conext_mppt
+    newest: float | None = None  # the newest sample's time (epoch s, UTC)
 
     def describe(self) -> str:
         moved = f"; {self.moved} sample(s) shared a key with an earlier one and were stored 1 ms later, none dropped" if self.moved else ""
@@ -108,6 +110,7 @@ def read_samples(conn: Connection, old: OldTable, zone: ZoneInfo, devices: dict[
             report.moved += 1
         latest[device] = t
         report.samples += 1
+        report.newest = t if report.newest is None else max(report.newest, t)
         return Sample(device, t, values)
 
     modules: dict[str, list[list[dict]]] = defaultdict(list)  # device -> module rows of the current ts, one list per repeat

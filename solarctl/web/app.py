@@ -40,6 +40,13 @@ class Login(BaseModel):
 class SettingChange(BaseModel):
     value: Union[bool, int, float, str]
     dry_run: bool = False
+    confirm: bool = False  # required for a value that cuts power to the loads (Register.cuts_power)
+
+
+def cuts_power(reg, value) -> bool:
+    """The value (its text, or an enum's raw number) is one that cuts power to the loads."""
+    named = reg.enum.get(value) if reg.enum and isinstance(value, int) and not isinstance(value, bool) else value
+    return named in reg.cuts_power
 
 
 def create_app(daemon: "Daemon") -> FastAPI:
@@ -138,6 +145,7 @@ def create_app(daemon: "Daemon") -> FastAPI:
             state = daemon.hub.devices.get(name)
             out[name] = [{"setting": reg.setting_name, "metric": reg.name, "unit": reg.unit, "min": reg.min,
                           "max": reg.max, "choices": list(reg.enum.values()) if reg.enum else None,
+                          "cuts_power": list(reg.cuts_power),
                           "value": state.values.get(reg.name) if state else None} for reg in device.settings()]
         return {name: regs for name, regs in out.items() if regs}
 
@@ -145,7 +153,14 @@ def create_app(daemon: "Daemon") -> FastAPI:
     async def change(device: str, setting: str, body: SettingChange,
                      session: Session = Depends(writer_session)) -> dict:
         """Change one setting through the safe-write layer (validated, budgeted, read back, audited as
-        `web:<user>`). 401 without a login, 403 without the CSRF token."""
+        `web:<user>`). 401 without a login, 403 without the CSRF token, 409 for a value that cuts power to the
+        loads unless `confirm` is true."""
+        found = daemon.site.devices.get(device)
+        reg = found.setting(setting) if found is not None else None
+        if reg is not None and cuts_power(reg, body.value) and not body.confirm:
+            return JSONResponse({"detail": f"{device}.{setting} = {body.value} cuts power to the loads; "
+                                           "send it again with confirm = true to go ahead", "confirm": True},
+                                status_code=409)
         outcome = await daemon.writer.write(device, setting, body.value, source=f"web:{session.user}",
                                             dry_run=True if body.dry_run else None)
         return {**dataclasses.asdict(outcome), "ok": outcome.ok, "message": outcome.describe()}

@@ -23,13 +23,15 @@ class LiveView:
         self.soc_sources = registry.role_sources("battery_soc", drivers)
 
     def catalogue(self) -> dict[str, dict[str, dict]]:
-        """device -> metric -> what the page needs to show it (unit, precision, kind, role, label)."""
+        """device -> metric -> what the page needs to show it (unit, precision, kind, role, label, and for a list of
+        flags what they are: fault, warning or state)."""
         out: dict[str, dict[str, dict]] = {}
         for device in self.daemon.config.device:
             description = registry.describe(device.driver)
             metrics = description.metrics if description else ()
+            flags = description.metrics.flag_kinds() if description else {}
             out[device.name] = {m.name: {"unit": m.unit, "precision": m.precision, "kind": m.kind, "role": m.role,
-                                         "label": m.label} for m in metrics}
+                                         "label": m.label, "flags": flags.get(m.name)} for m in metrics}
         return out
 
     def device(self, name: str) -> dict[str, Any]:

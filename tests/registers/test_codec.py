@@ -47,7 +47,7 @@ def test_enum_and_bits():
     assert decode(status, [1037]) == "Load Shaving"
     assert decode(status, [1039]) == "Unknown (1039)"  # never None, never a crash
     assert encode(status, "load shaving") == [1037]
-    flags = Register("warnings", 0x46, "u16", bits={0: "W44", 2: "W48"})
+    flags = Register("warnings", 0x46, "u16", bits={0: "W44", 2: "W48"}, flags="warning")
     assert decode(flags, [0b101]) == ["W44", "W48"]
     assert decode(flags, [0b1000]) == ["bit 3"]
     assert encode(flags, ["W48"]) == [0b100]

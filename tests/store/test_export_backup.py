@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 import subprocess
 import sys
@@ -103,3 +104,22 @@ def test_daily_job_once_per_day_and_keeps_n_days(tmp_path):
     assert backup.daily(engine, tmp_path / "bk", date(2024, 6, 1), cfg) is None  # already done
     engine.dispose()
     assert sorted(p.name for p in (tmp_path / "bk").iterdir()) == ["solarctl-2024-06-01.log.gz"]
+
+
+
+def test_a_file_that_is_not_a_backup_is_one_sentence(tmp_path):
+    """`db restore` of a text file or of a gzip file holding something else: one sentence, exit status 1."""
+    def db(*args):
+        return subprocess.run([sys.executable, "-m", "solarctl", "db", *args, "--url", f"sqlite:///{tmp_path}/x.db"],
+                              capture_output=True, text=True, timeout=60,
+                              env={"SOLARCTL_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert db("init").returncode == 0
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("root:x:0:0\n")
+    other_gzip = tmp_path / "other.log.gz"
+    with gzip.open(other_gzip, "wb") as f:
+        f.write(b"hello\tworld\n")
+    for path, sentence in ((text_file, "is not a solarctl backup (not a whole gzip file)"),
+                           (other_gzip, "is not a solarctl backup: line 1 is no backup record")):
+        out = db("restore", str(path))
+        assert (out.returncode, out.stderr) == (1, f"solarctl db: {path} {sentence}\n")

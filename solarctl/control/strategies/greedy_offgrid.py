@@ -121,7 +121,8 @@ class GreedyOffgridStrategy(Strategy):
         c = self.config
         lowest = self.lowest(view)
         lost_for = max((self.watch.lost_for(view, dev, c.max_data_age, now) for dev in self.batteries), default=0.0)
-        data = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age), "warning",
+        # A pack not read yet since the start is not lost until its first poll could have come (View.waiting).
+        data = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age) and not view.waiting(dev), "warning",
                           f"no fresh data from {dev} for greedy_offgrid: switching paused")
                 for dev in self.batteries]
         if c.on_grid_at_stop and lost_for > c.battery_lost_after:  # nobody watches the battery: back on the grid

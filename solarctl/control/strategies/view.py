@@ -34,6 +34,9 @@ class Latest:
     values: Mapping[str, Value]  # last good value per metric
     sampled_at: float | None  # when the last good sample was taken; None if never
     failed: bool = False  # the latest poll failed (the values are stale)
+    # Until when a device never read yet is "not yet" rather than lost: its first poll's chance (start +
+    # poll_interval + timeout). None: no such grace (a view built by hand, the offline plant).
+    first_due: float | None = None
 
 
 class View:
@@ -63,6 +66,12 @@ class View:
         latest = self._latest.get(device)  # once: strategies ask this of every source on every look
         return (latest is not None and latest.sampled_at is not None and not latest.failed
                 and self.now - latest.sampled_at <= max_age)
+
+    def waiting(self, device: str) -> bool:
+        """Never read yet, and its first poll could not have happened yet: not a loss."""
+        latest = self._latest.get(device)
+        return (latest is not None and latest.sampled_at is None and latest.first_due is not None
+                and self.now < latest.first_due)
 
     def setting(self, device: str, setting: str) -> Value | None:
         """A setting's value as the latest successful poll read it; None if unknown (never read, or the poll failed)."""

@@ -7,7 +7,7 @@ from solarctl.registers import ByteOrder, Register as R, RegisterMap
 COMBOX_MAP = RegisterMap("conext_combox", (
     R("device_name", 0x0000, "str", length=16, group="once"),
     R("firmware_version", 0x001E, "str", length=20, group="once"),
-    R("system_power_flow", 0x0040, "u16", bits=SYSTEM_POWER_FLOW),
+    R("system_power_flow", 0x0040, "u16", bits=SYSTEM_POWER_FLOW, flags="state"),
     R("active_faults", 0x0041, "u16"),
     R("active_warnings", 0x0043, "u16"),
     R("pv_harvest_power", 0x0044, "u32", unit="W"),

@@ -81,7 +81,7 @@ FIELDS: dict[int, Register] = {
         _f(0x87, "cycles", "u16"),
         _f(0x89, "cycle_capacity_total", "u32", unit="Ah"),
         _f(0x8A, "cell_count_total", "u16"),
-        _f(0x8B, "alarms", "u16", bits=WARNINGS),
+        _f(0x8B, "alarms", "u16", bits=WARNINGS, flags="warning"),
         _f(0x8C, "status", "u16"),  # bit0 charge MOS, bit1 discharge MOS, bit2 balancer, bit3 online
         _f(0x8E, "total_overvoltage_protection", "u16", 0.01, "V"),
         _f(0x8F, "total_undervoltage_protection", "u16", 0.01, "V"),

@@ -107,7 +107,7 @@ _LIVE = tuple(_live(f"cell_voltage_{i + 1:02d}", 2 * i, "u16", 0.001, "V") for i
     _live("current", 0x98, "s32", 0.001, "A", description="positive = charging"),
     _live("temperature_1", 0x9C, "s16", 0.1, "°C"),
     _live("temperature_2", 0x9E, "s16", 0.1, "°C"),
-    _live("alarms", 0xA0, "u32", bits=ALARMS),
+    _live("alarms", 0xA0, "u32", bits=ALARMS, flags="fault"),
     _live("balance_current", 0xA4, "s16", 0.001, "A"),
     _live("balancer_state", 0xA6, "u8", enum={0: "off", 1: "charging", 2: "discharging"}),
     _live("soc", 0xA7, "u8", unit="%"),
@@ -201,7 +201,7 @@ _SETTINGS = (
     _setting("design_capacity", 0x7C, scale=0.001, unit="Ah"),
     _setting("balance_start_voltage", 0x84, scale=0.001, unit="V"),
     _setting("device_address", 0x108),
-    Register("control_switches", SETTINGS_AREA + 0x114, "u16", bits=CONTROL_BITS, group="slow"),
+    Register("control_switches", SETTINGS_AREA + 0x114, "u16", bits=CONTROL_BITS, flags="state", group="slow"),
 )
 
 _INFO = (

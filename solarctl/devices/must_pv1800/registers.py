@@ -53,8 +53,10 @@ def _setting(name: str, address: int, scale: float, unit: str, lo: float, hi: fl
     return Register(name, address, "u16", scale=scale, unit=unit, writable=True, min=lo, max=hi, setting=setting, group="slow", description=description)
 
 
-def _choice(name: str, address: int, enum: dict[int, str], description: str, setting: str | None = None) -> Register:
-    return Register(name, address, "u16", enum=enum, writable=True, setting=setting, group="slow", description=description)
+def _choice(name: str, address: int, enum: dict[int, str], description: str, setting: str | None = None,
+            cuts_power: tuple[str, ...] = ()) -> Register:
+    return Register(name, address, "u16", enum=enum, writable=True, setting=setting, group="slow", description=description,
+                    cuts_power=cuts_power)
 
 
 def _calibration(name: str, address: int) -> Register:
@@ -85,7 +87,7 @@ _IDENTITY = (
 )
 
 _INVERTER_SETTINGS = (
-    _choice("offgrid_output", 20101, ON_OFF, "inverter output on while the grid is off"),
+    _choice("offgrid_output", 20101, ON_OFF, "inverter output on while the grid is off", cuts_power=("off",)),
     _setting("output_voltage", 20102, 0.1, "V", 220.0, 240.0, "inverter output voltage"),
     _choice("output_frequency", 20103, {5000: "50 Hz", 6000: "60 Hz"}, "inverter output frequency"),
     _choice("search_mode", 20104, ON_OFF, "low-load search (standby) mode"),
@@ -101,7 +103,7 @@ _INVERTER_SETTINGS = (
     _setting("battery_low_voltage", 20127, 0.1, "V", 40.0, 48.0, "low DC cut-off voltage"),
     _setting("battery_high_voltage", 20128, 0.1, "V", 58.0, 60.0, "battery high voltage"),
     _setting("max_charge_current", 20132, 0.1, "A", 1.0, 140.0, "max combined (grid + PV) charger current (DC)"),
-    Register("system_setting", 20142, "u16", bits=alarms.SYSTEM_SETTING, group="slow"),
+    Register("system_setting", 20142, "u16", bits=alarms.SYSTEM_SETTING, flags="state", group="slow"),
     _choice("charger_source_priority", 20143, CHARGER_SOURCE_PRIORITIES, "charger source priority"),
     _choice("solar_power_balance", 20144, SOLAR_POWER_BALANCE, "solar power balance"),
 )
@@ -133,8 +135,8 @@ _CHARGER_REALTIME = (
     Register("charger_external_temperature", 15210, "s16", unit="°C"),
     Register("charger_battery_relay", 15211, "u16", enum=RELAY),
     Register("pv_relay", 15212, "u16", enum=RELAY),
-    Register("charger_errors", 15213, "u16", bits=alarms.CHARGER_ERRORS),
-    Register("charger_warnings", 15214, "u16", bits=alarms.CHARGER_WARNINGS),
+    Register("charger_errors", 15213, "u16", bits=alarms.CHARGER_ERRORS, flags="fault"),
+    Register("charger_warnings", 15214, "u16", bits=alarms.CHARGER_WARNINGS, flags="warning"),
     Register("charger_battery_voltage_grade", 15215, "u16", unit="V"),
     Register("charger_rated_current", 15216, "u16", scale=0.1, unit="A"),
     _energy("energy_pv_total", 15217, "accumulated PV power"),
@@ -188,11 +190,11 @@ _INVERTER_REALTIME = (
     _energy("energy_self_use_total", 25255, "accumulated self-use power"),
     _energy("energy_pv_export_total", 25257, "accumulated PV sell power"),
     _energy("energy_grid_charge_total", 25259, "accumulated grid charger power"),
-    Register("inverter_errors_1", 25261, "u16", bits=alarms.INVERTER_ERRORS_1),
-    Register("inverter_errors_2", 25262, "u16", bits=alarms.INVERTER_ERRORS_2),
-    Register("inverter_errors_3", 25263, "u16", bits=alarms.INVERTER_ERRORS_3),
-    Register("inverter_warnings_1", 25265, "u16", bits=alarms.INVERTER_WARNINGS_1),
-    Register("inverter_warnings_2", 25266, "u16", bits=alarms.INVERTER_WARNINGS_2),
+    Register("inverter_errors_1", 25261, "u16", bits=alarms.INVERTER_ERRORS_1, flags="fault"),
+    Register("inverter_errors_2", 25262, "u16", bits=alarms.INVERTER_ERRORS_2, flags="fault"),
+    Register("inverter_errors_3", 25263, "u16", bits=alarms.INVERTER_ERRORS_3, flags="fault"),
+    Register("inverter_warnings_1", 25265, "u16", bits=alarms.INVERTER_WARNINGS_1, flags="warning"),
+    Register("inverter_warnings_2", 25266, "u16", bits=alarms.INVERTER_WARNINGS_2, flags="warning"),
     Register("inverter_serial_number", 25269, "u32", group="once"),
     Register("inverter_hardware_version", 25271, "u16", group="once"),
     Register("inverter_software_version", 25272, "u16", group="once"),

@@ -118,12 +118,14 @@ function renderDevice(name, d) {
   for (const [metric, value] of Object.entries(values)) {
     const kind = (catalogue[metric] || {}).kind;
     if (metric === "cell_voltages") continue;
-    if (kind === "enum" || typeof value === "string") modes.push(metric);
+    const flags = (catalogue[metric] || {}).flags;  // what set flags are: fault, warning or state (a mode)
+    if (kind === "enum" || typeof value === "string" || flags === "state") modes.push(metric);
     else if (Array.isArray(value) && value.every((v) => typeof v === "string")) faults.push(metric);
     else numbers.push(metric);
   }
   const rows = (list) => list.map((m) => `<tr><th>${esc(m.replaceAll("_", " "))}</th><td>${valueCell(name, m, values[m])}</td></tr>`).join("");
-  const faultRows = faults.map((m) => `<tr class="${values[m].length ? "bad" : ""}"><th>${esc(m.replaceAll("_", " "))}</th>` +
+  const flagClass = (m) => !values[m].length ? "" : (catalogue[m] || {}).flags === "warning" ? "warn" : "bad";
+  const faultRows = faults.map((m) => `<tr class="${flagClass(m)}" data-flags="${esc((catalogue[m] || {}).flags || "")}"><th>${esc(m.replaceAll("_", " "))}</th>` +
                                       `<td>${valueCell(name, m, values[m])}</td></tr>`).join("");
   const alarms = (d.alarms || []).length ? `<p class="bad">alarms: ${esc(d.alarms.join(", "))}</p>` : "";
   const battery = Array.isArray(values.cell_voltages);
@@ -269,7 +271,13 @@ async function loadSettings() {
       options.push(`<option value="${esc(device)}/${esc(s.setting)}">${esc(device)}.${esc(s.setting)} = ${esc(fmt(s.value))} (${esc(range)})</option>`);
     }
   }
+  const chosen = $("setting-name").value;  // a refresh keeps the setting the user picked
   $("setting-name").innerHTML = options.join("");
+  if (chosen && [...$("setting-name").options].some((o) => o.value === chosen)) $("setting-name").value = chosen;
+}
+
+function settingOf(device, setting) {
+  return (state.settings[device] || []).find((s) => s.setting === setting);
 }
 
 function parseValue(text) {
@@ -304,8 +312,18 @@ async function wire() {
   $("settings-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const [device, setting] = $("setting-name").value.split("/");
+    const value = parseValue($("setting-value").value);
+    const cuts = (settingOf(device, setting) || {}).cuts_power || [];
+    // A value that cuts power to the loads is sent only after the user confirms it (the API insists too).
+    const confirmed = cuts.includes(value) &&
+      window.confirm(`${device}.${setting} = ${value} cuts power to the loads. Apply it?`);
+    if (cuts.includes(value) && !confirmed) {
+      $("setting-message").textContent = "not applied";
+      $("setting-message").className = "message";
+      return;
+    }
     const result = await post(`/api/settings/${encodeURIComponent(device)}/${encodeURIComponent(setting)}`,
-                              {value: parseValue($("setting-value").value)});
+                              {value, confirm: confirmed});
     $("setting-message").textContent = result.data.message || result.data.detail || `failed (${result.status})`;
     $("setting-message").className = result.ok && result.data.ok ? "message ok" : "message bad";
     loadAudit();

@@ -22,7 +22,7 @@ def _local_hour(t: float) -> int:
 
 
 def test_greedy_offgrid_switches_off_grid_by_day_and_back_at_night_in_june():
-    scenario = make_scenario("solar-station", weather="clear-sky", load="builtin", start="2025-06-01", days=30,
+    scenario = make_scenario("solar-station", weather="try:13", load="bdew", start="2025-06-01", days=30,
                              step="5min")
     trace = replay(scenario, "greedy_offgrid", strategy_for(scenario.config, "greedy_offgrid", "solar-station",
                                                             scenario.step_s))
@@ -30,11 +30,14 @@ def test_greedy_offgrid_switches_off_grid_by_day_and_back_at_night_in_june():
     off = [a for a in switches if a.proposal.value == "off-grid"]
     on = [a for a in switches if a.proposal.value == "on-grid"]
     assert not any(a.refused for a in switches)
-    assert len(off) >= 10 and len(on) >= 10  # every second clear day or more often
+    assert len(off) >= 8 and len(on) >= 8  # every sunny spell (on main: none at all)
     step_of = lambda a: min(int((a.time - scenario.start) // scenario.step_s), scenario.steps - 1)  # noqa: E731
-    # Off-grid when the sun carries the house, back on the grid once the battery ran down after dark.
-    assert all(trace.wh["pv"][step_of(a)] > 0 and 7 <= _local_hour(a.time) <= 18 for a in off)
-    assert all(trace.wh["pv"][step_of(a)] < 5 for a in on)
+    # Off-grid when the sun carries the house; back on the grid once the battery ran down with the sun below
+    # the load, after dark on most days (on a cloudy one in the afternoon).
+    assert all(trace.wh["pv"][step_of(a)] > 0.5 * trace.wh["load"][step_of(a)] and 7 <= _local_hour(a.time) <= 18
+               for a in off)
+    assert all(trace.wh["pv"][step_of(a)] < trace.wh["load"][step_of(a)] for a in on)
+    assert sum(trace.wh["pv"][step_of(a)] < 1.0 for a in on) >= len(on) / 2
     # Off-grid time is in the daytime mostly: the inverter's mode follows the switches.
     off_grid_steps = sum(1 for m in trace.mode if m == "off_grid")
     assert off_grid_steps > 0.2 * scenario.steps

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from solarctl.backtest.metrics import Figures, against, figures
-from solarctl.backtest.optimum import optimum_figures
+from solarctl.backtest.optimum import limits_for, model_note, optimum_figures
 from solarctl.backtest.replay import Trace, replay
 from solarctl.backtest.scenario import Scenario
 from solarctl.backtest.static import static_candidates
@@ -135,7 +135,9 @@ def run_backtest(scenario: Scenario, site: str, names: list[str], tariff, *, min
     elif optimum is not None:
         none = rows[0]
         static = rows[1] if candidates else None
-        result.optimum_note = getattr(optimum, "note", "")
+        # Measured on the static run (a battery that cycles) where there is one.
+        result.optimum_note = model_note(limits_for(scenario, result.traces["none"]),
+                                         result.traces.get(STATIC, result.traces["none"]))
         result.results = [against(r, optimum, none, static) for r in rows] + [against(optimum, optimum, none, static)]
     return result
 

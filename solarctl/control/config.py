@@ -201,10 +201,6 @@ class ForecastStrategyConfig(StrategyTable):
         return (self.inverter, self.battery)
 
     @property
-    def switches(self) -> tuple[str, ...]:
-        return (self.setting,)
-
-    @property
     def site(self):
         if self._site is None:
             raise ValueError("the forecast strategy needs the whole config (load it with load_config)")

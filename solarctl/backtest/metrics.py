@@ -35,7 +35,9 @@ class Figures:
     balance_error_kwh: float | None = None
     cost_ratio: float | None = None  # to the optimum
     import_ratio: float | None = None
+    static_gap_closed_pct: float | None = None  # of the cost gap between `static` and the optimum: the headline
     gap_closed_pct: float | None = None  # of the cost gap between `none` and the optimum
+    setting: str | None = None  # `static`: the fixed configuration that was cheapest
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -74,12 +76,21 @@ def figures(trace: Trace, import_prices: list[float], feed_in: float, min_soc_pc
     )
 
 
-def against(result: Figures, optimum: Figures, none: Figures) -> Figures:
-    """`result` with its cost and import as ratios to the optimum, and the share of none's cost gap it closed."""
-    gap = none.cost - optimum.cost
+def _closed(baseline: Figures | None, result: Figures, optimum: Figures) -> float | None:
+    """The share (%) of the cost gap between `baseline` and the optimum that `result` closes."""
+    if baseline is None:
+        return None
+    gap = baseline.cost - optimum.cost
+    return 100.0 * (baseline.cost - result.cost) / gap if gap > 1e-9 else None
+
+
+def against(result: Figures, optimum: Figures, none: Figures, static: Figures | None = None) -> Figures:
+    """`result` with its cost and import as ratios to the optimum, and the share of static's and of none's cost
+    gap to the optimum it closed (a user has the static setting; `none` is the inverter left in pass-through)."""
     return Figures(**{
         **result.as_dict(),
         "cost_ratio": result.cost / optimum.cost if optimum.cost else None,
         "import_ratio": result.grid_import_kwh / optimum.grid_import_kwh if optimum.grid_import_kwh else None,
-        "gap_closed_pct": 100.0 * (none.cost - result.cost) / gap if gap > 1e-9 else None,
+        "static_gap_closed_pct": _closed(static, result, optimum),
+        "gap_closed_pct": _closed(none, result, optimum),
     })

@@ -14,7 +14,8 @@ COLUMNS = (
     ("cost", "cost", "{:.2f}"),
     ("cost_ratio", "cost / opt", "{:.3f}"),
     ("import_ratio", "import / opt", "{:.3f}"),
-    ("gap_closed_pct", "gap closed %", "{:.0f}"),
+    ("static_gap_closed_pct", "gap closed %", "{:.0f}"),  # of static's gap to the optimum: the headline
+    ("gap_closed_pct", "of none's %", "{:.0f}"),
     ("self_consumption_pct", "self-cons. %", "{:.1f}"),
     ("autarky_pct", "autarky %", "{:.1f}"),
     ("battery_throughput_kwh", "battery kWh", "{:.0f}"),
@@ -45,6 +46,8 @@ def as_json(backtest: Backtest) -> dict:
         "tariff": backtest.tariff.describe(),
         "battery_kwh": backtest.traces["none"].battery_full_wh / 1000.0,  # stored between 0 and 100 % SoC
         "strategies": {r.name: r.as_dict() for r in backtest.results},
+        "static_costs": backtest.static_costs,  # each fixed configuration tried for `static` -> its cost
+        "optimum_note": backtest.optimum_note or None,
         "seconds": backtest.seconds,
         "cpu_seconds": backtest.cpu_seconds,
         "optimum_error": backtest.optimum_error or None,
@@ -71,7 +74,12 @@ def table(backtest: Backtest):
     s = backtest.scenario
     title = (f"{backtest.site}: {s.days:g} days from {_start(backtest).date()} at {s.step_s:g} s steps, "
              f"weather {s.weather_name}, load {s.load_name}; {backtest.tariff.describe()}")
-    out = Table(title=title, caption=filled_note(s.filled_hours))
+    static = next((r.setting for r in backtest.results if r.setting), None)
+    notes = [n for n in (filled_note(s.filled_hours),
+                         "gap closed %: of the cost gap between static and the optimum; of none's %: between none and it",
+                         static and f"static: {static} (the cheapest fixed setting)",
+                         backtest.optimum_note) if n]
+    out = Table(title=title, caption="\n".join(notes) or None)
     out.add_column("strategy")
     for _, heading, _ in COLUMNS:
         out.add_column(heading, justify="right")

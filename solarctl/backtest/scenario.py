@@ -9,6 +9,7 @@ of measured household power (history.py). With `db`, a start or length not given
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 import zoneinfo
@@ -86,6 +87,12 @@ class Scenario:
     @property
     def zone(self) -> str:
         return self.config.plant.timezone
+
+    def with_settings(self, settings: dict) -> "Scenario":
+        """The same scenario with the inverter's starting settings ([plant.settings]) changed."""
+        plant = self.config.plant
+        plant = plant.model_copy(update={"settings": plant.settings.model_copy(update=settings)})
+        return dataclasses.replace(self, config=self.config.model_copy(update={"plant": plant}))
 
     def plant(self) -> Plant:
         """A fresh plant at the start, on the shared inputs."""

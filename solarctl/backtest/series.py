@@ -24,6 +24,10 @@ class _Grid:
         return k if abs(x - k) < 1e-6 and 0 <= k < self.count else None
 
 
+    def times(self) -> list[float]:
+        return [self.start + (k + 0.5) * self.substep_s for k in range(self.count)]
+
+
 class SharedWeather:
     def __init__(self, weather: Weather, grid: _Grid) -> None:
         self._weather = weather
@@ -38,6 +42,11 @@ class SharedWeather:
         if found is None:
             found = self._seen[k] = self._weather.conditions(t)
         return found
+
+    def fill(self) -> None:
+        """Every sub-step's conditions now (before runs fork, so that each does not compute them again)."""
+        for t in self._grid.times():
+            self.conditions(t)
 
 
 class SharedLoad:
@@ -54,6 +63,11 @@ class SharedLoad:
         if found is None:
             found = self._seen[k] = self._load.demand_w(t, local)
         return found
+
+    def fill(self, calendar) -> None:
+        """Every sub-step's demand now; `calendar`: the site's LocalCalendar."""
+        for t in self._grid.times():
+            self.demand_w(t, calendar.at(t))
 
 
 def shared_inputs(weather: Weather, load: LoadProfile, start: float, substep_s: float,

@@ -40,12 +40,15 @@ def _table(config: Config, name: str, site: str, tariff):
                         f"table for it to a config and pass that config with --site")
 
 
-def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0, tariff=None) -> list[Strategy]:
+def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0, tariff=None,
+                 overrides: dict | None = None) -> list[Strategy]:
     """The strategy objects `name` means on this site (none for the `none` baseline); `tariff`
-    (solarctl.optimize.tariff.Tariff): the prices the backtest counts in."""
+    (solarctl.optimize.tariff.Tariff): the prices the backtest counts in; `overrides`: settings of its table
+    to change (e.g. greedy_offgrid's thresholds)."""
     if name == "none":
         return []
     if name not in STRATEGIES:
         raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
     table = _table(config, name, site, tariff)
-    return make_strategies([table.model_copy(update={"interval": max(table.interval, step_s)})], config.device)
+    update = {**(overrides or {}), "interval": max(table.interval, step_s)}
+    return make_strategies([table.model_copy(update=update)], config.device)

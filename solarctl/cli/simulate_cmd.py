@@ -13,7 +13,7 @@ from solarctl.cli.app import app
 from solarctl.cli.startup import one_sentence_errors
 
 DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN = 0.30, 0.08  # per kWh, when no --tariff is given
-WIDE_TABLE = 200  # characters: every column of the table with its header
+WIDE_TABLE = 240  # characters: every column of the table with its header
 
 
 @contextlib.contextmanager

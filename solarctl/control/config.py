@@ -32,6 +32,11 @@ class StrategyTable(StrictModel):
     def check_drivers(self, drivers: dict[str, str]) -> None:
         """Raise ValueError (one sentence) if the devices it names cannot do what it needs."""
 
+    @property
+    def switches(self) -> tuple[str, ...]:
+        """The inverter settings its decisions write (beyond on_start / on_stop); each must exist on the device."""
+        return ()
+
 
 class SocBandStrategyConfig(StrategyTable):
     """The old SCP control loop: switch an inverter setting on above soc_high, off below soc_low."""
@@ -53,6 +58,10 @@ class SocBandStrategyConfig(StrategyTable):
     @property
     def references(self) -> tuple[str, ...]:
         return (self.inverter, self.battery)
+
+    @property
+    def switches(self) -> tuple[str, ...]:
+        return (self.setting,)
 
     @model_validator(mode="after")
     def _band(self) -> "SocBandStrategyConfig":

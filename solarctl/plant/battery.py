@@ -1,9 +1,21 @@
 """The battery: identical LiFePO4 modules in parallel, each a string of cells in series.
 
-State is the stored charge (Ah). Terminal voltage = cells x (OCV(SoC) + I_module x R_cell).
-Stored energy is the integral of OCV over charge, a function of SoC alone, so
-terminal energy in = delta(stored energy) + losses holds exactly: the losses are I²R and the
-coulombic efficiency.
+State is the stored charge (Ah). Terminal voltage = cells x (OCV(SoC) + I_module x R_cell), and while
+charging near full also the cells' charge overpotential (below). Stored energy is the integral of OCV over
+charge, a function of SoC alone, so terminal energy in = delta(stored energy) + losses holds exactly: the
+losses are I²R, the overpotential and the coulombic efficiency.
+
+Why the overpotential and the cell spread: a LiFePO4 cell's charge curve leaves its rest curve near full.
+The 25 °C charge curves of an LFP cell published with iowrite/soc (src/curve.c, `v_25d2c_chg` at 0.2C and
+`v_25d5c_chg` at 0.5C) sit 40-50 mV over the discharge curve on the plateau (the I·R below), then climb
+3.405 -> 3.447 -> 3.575 V over their last three points (0.2C; 3.549 V at 0.5C) while the rest curve stays
+at ~3.35-3.40 V: a charger at 3.50 V a cell reaches absorption a few % before full, not at 100 % as a rest
+curve alone would have it. The knee below (0.2C figures, proportional to the current) is fitted to that
+shape on this model's own SoC axis. The cells of a pack differ by a little charge (`cell_soc_spread_pct`),
+which the knee turns into tens of mV near full and a few mV on the plateau; the BMS balancer removes the
+difference while the cells are above `balance_start_v` and it grows back as the pack cycles. A lowest-cell
+threshold therefore behaves as on a real pack: at a charger's 3.50 V average the lowest cell sits below
+3.50 V until balancing has brought the cells together.
 """
 
 from __future__ import annotations
@@ -16,6 +28,9 @@ from solarctl.plant.config import BatteryConfig
 # LiFePO4 open-circuit voltage per cell against SoC (%): steep ends, a flat plateau between.
 _OCV_SOC = [0.0, 3.0, 7.0, 12.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 95.0, 98.0, 100.0]
 _OCV_V = [2.90, 3.05, 3.15, 3.20, 3.24, 3.27, 3.29, 3.30, 3.31, 3.32, 3.33, 3.345, 3.36, 3.40, 3.50]
+# Charge overpotential of a cell near full at 0.2C (V), on top of I·R; it scales with the current.
+_KNEE_SOC = [0.0, 90.0, 95.0, 98.0, 99.5, 100.0]
+_KNEE_V = [0.0, 0.0, 0.03, 0.08, 0.15, 0.20]
 # Integral of OCV over SoC (V x %) from 0 to each knot.
 _OCV_AREA = [0.0]
 for _k in range(1, len(_OCV_SOC)):
@@ -39,6 +54,13 @@ def cell_ocv(soc_pct: float) -> float:
     return _ocv_and_area(soc_pct)[0]
 
 
+def knee_v(soc_pct: float) -> float:
+    """A cell's charge overpotential at 0.2C at `soc_pct` (0 on the plateau)."""
+    s = min(max(soc_pct, 0.0), 100.0)
+    k = min(max(bisect.bisect_right(_KNEE_SOC, s) - 1, 0), len(_KNEE_SOC) - 2)
+    return _KNEE_V[k] + (_KNEE_V[k + 1] - _KNEE_V[k]) * (s - _KNEE_SOC[k]) / (_KNEE_SOC[k + 1] - _KNEE_SOC[k])
+
+
 def _centred(rng: random.Random, n: int, amplitude: float) -> list[float]:
     """n deterministic offsets with mean 0 and the largest magnitude equal to `amplitude`."""
     raw = [rng.uniform(-1.0, 1.0) for _ in range(n)]
@@ -59,6 +81,10 @@ class Battery:
         # not applied, so stored energy stays a function of charge alone.
         self.capacity_ah = self.nominal_capacity_ah * config.soh_pct / 100.0
         self._r_pack = config.cell_resistance_ohm * self.cells / self.module_count
+        # The knee as a resistance at this SoC: volts at 0.2C over the pack's 0.2C current, for every cell.
+        self._knee_per_v = self.cells / (0.2 * self.nominal_capacity_ah)
+        self._r_charge = self._r_pack
+        self._balance = 1.0  # share of the cells' charge spread the balancer has not yet removed
         self._discharged_ah = 0.0
         self._set_charge(self.capacity_ah * config.initial_soc_pct / 100.0)
         self.current_a = 0.0
@@ -71,6 +97,7 @@ class Battery:
         self._current_share = [(1.0 + e) / n for e in _centred(rng, n, config.module_current_imbalance)]
         self._cell_offsets = [_centred(rng, self.cells, config.cell_spread_v) for _ in range(n)]
         self._soc_offsets = _centred(rng, n, config.module_soc_spread_pct)
+        self._cell_soc_offsets = [_centred(rng, self.cells, config.cell_soc_spread_pct) for _ in range(n)]
         self._temp_offsets = _centred(rng, n, 1.0)
 
     # --- pack -----------------------------------------------------------------------------------
@@ -83,6 +110,7 @@ class Battery:
         self._charge_ah = charge_ah
         ocv, area = _ocv_and_area(self.soc_pct)
         self.ocv_v = self.cells * ocv  # pack open-circuit voltage
+        self._r_charge = self._r_pack + knee_v(self.soc_pct) * self._knee_per_v
         # Energy stored above empty: cells x capacity x integral of OCV over SoC.
         self.stored_wh = self.cells * self.capacity_ah * area / 100.0
 
@@ -103,8 +131,11 @@ class Battery:
         self.current_a = self.power_w = 0.0
         self.voltage_v = self.ocv_v
 
+    def _r(self, current_a: float) -> float:
+        return self._r_charge if current_a > 0.0 else self._r_pack
+
     def terminal_voltage(self, current_a: float) -> float:
-        return self.ocv_v + current_a * self._r_pack
+        return self.ocv_v + current_a * self._r(current_a)
 
     def power_at(self, current_a: float) -> float:
         """Terminal power at `current_a` (positive = charging)."""
@@ -112,7 +143,7 @@ class Battery:
 
     def current_for_power(self, power_w: float) -> float:
         """The current that moves `power_w` through the terminals (the root of r·I² + OCV·I = P)."""
-        ocv, r = self.ocv_v, self._r_pack
+        ocv, r = self.ocv_v, self._r(power_w)
         if r == 0.0 or power_w == 0.0:
             return power_w / ocv
         disc = max(0.0, ocv * ocv + 4.0 * r * power_w)
@@ -127,8 +158,8 @@ class Battery:
         headroom = voltage_limit_v - self.ocv_v
         if headroom <= 0.0:
             return 0.0
-        if self._r_pack > 0.0:
-            limit = min(limit, headroom / self._r_pack)
+        if self._r_charge > 0.0:
+            limit = min(limit, headroom / self._r_charge)
         return limit
 
     def max_discharge_current(self, dt: float) -> float:
@@ -157,7 +188,16 @@ class Battery:
         cfg = self.config
         target = cfg.ambient_c + max(0.0, loss_wh / hours) * cfg.thermal_resistance_k_per_w
         self.temperature_c += (target - self.temperature_c) * min(1.0, dt / cfg.thermal_time_constant_s)
+        self._update_balance(voltage / self.cells, moved_ah, dt)
         return loss_wh
+
+    def _update_balance(self, cell_v: float, moved_ah: float, dt: float) -> None:
+        """The balancer works above its start voltage; cycling lets the cells drift apart again."""
+        cfg = self.config
+        if cell_v >= cfg.balance_start_v:
+            self._balance *= max(0.0, 1.0 - dt / cfg.balance_time_constant_s)
+        elif moved_ah < 0.0:
+            self._balance = min(1.0, self._balance - moved_ah / (self.capacity_ah * cfg.spread_regrow_cycles))
 
     # --- modules (0-based index) ----------------------------------------------------------------
 
@@ -171,9 +211,15 @@ class Battery:
         return self.current_a * self._current_share[self._check(i)]
 
     def cell_voltages(self, i: int) -> list[float]:
-        """Per-cell voltages of module i: a fixed few-mV spread around the pack's mean cell voltage."""
+        """Per-cell voltages of module i around the pack's mean cell voltage: each cell's charge offset (as
+        far as the balancer left it) through the rest curve and, while charging, the knee; plus a fixed
+        few-mV spread (sensing, connections)."""
         mean = self.voltage_v / self.cells
-        return [mean + offset for offset in self._cell_offsets[self._check(i)]]
+        soc, amps = self.soc_pct, max(0.0, self.current_a) / (0.2 * self.nominal_capacity_ah)
+        offsets = [self._balance * o for o in self._cell_soc_offsets[self._check(i)]]
+        own = [cell_ocv(soc + o) + amps * knee_v(soc + o) for o in offsets]
+        centre = sum(own) / len(own)
+        return [mean + v - centre + fixed for v, fixed in zip(own, self._cell_offsets[i])]
 
     def module_soc_pct(self, i: int) -> float:
         return min(100.0, max(0.0, self.soc_pct + self._soc_offsets[self._check(i)]))

@@ -14,6 +14,9 @@ from pydantic import Field, field_validator, model_validator
 from solarctl.strict_model import StrictModel
 from solarctl.plant.settings import PlantSettings
 
+ABSORPTION_V_PER_CELL, FLOAT_V_PER_CELL = 3.50, 3.45
+
+
 class PvArrayConfig(StrictModel):
     name: str = Field(min_length=1)
     peak_w: float = Field(3200.0, gt=0)  # DC at 1000 W/m² and 25 °C cells
@@ -50,6 +53,10 @@ class BatteryConfig(StrictModel):
     thermal_resistance_k_per_w: float = Field(0.1, gt=0)
     thermal_time_constant_s: float = Field(7200.0, gt=0)
     cell_spread_v: float = Field(0.004, ge=0)  # cells differ by up to ± this from their module mean
+    cell_soc_spread_pct: float = Field(1.0, ge=0)  # cells' charge differs by up to ± this (% of capacity)
+    balance_start_v: float = Field(3.40, gt=0)  # the BMS balances while the cells are above this
+    balance_time_constant_s: float = Field(3600.0, gt=0)  # ... shrinking their spread with this time constant
+    spread_regrow_cycles: float = Field(5.0, gt=0)  # full cycles without balancing that bring it all back
     module_current_imbalance: float = Field(0.03, ge=0, lt=1)  # ± fraction of an equal share
     module_soc_spread_pct: float = Field(1.0, ge=0)
 
@@ -58,8 +65,10 @@ class InverterConfig(StrictModel):
     rated_w: float = Field(6800.0, gt=0)  # continuous AC, inverting and charging
     efficiency: float = Field(0.95, gt=0, le=1)
     idle_w: float = Field(30.0, ge=0)
-    absorption_voltage_v: float = Field(52.5, gt=0)
-    float_voltage_v: float = Field(51.75, gt=0)
+    # Charger set points; left out they follow the battery's cell count (3.50 / 3.45 V a cell, the XW's
+    # 52.5 / 51.75 V on 15 cells, 56.0 / 55.2 V on 16): a default that charges whatever pack is configured.
+    absorption_voltage_v: float | None = Field(None, gt=0)
+    float_voltage_v: float | None = Field(None, gt=0)
     absorption_exit_current_a: float = Field(6.0, ge=0)  # absorption ends (-> float) below this
     recharge_soc_pct: float = Field(90.0, ge=0, le=100)  # float -> bulk again below this
 
@@ -115,6 +124,11 @@ class PlantConfig(StrictModel):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"two pv_arrays are named {name!r}; names must be unique")
+        cells, inv = self.battery.cells_in_series, self.inverter
+        if inv.absorption_voltage_v is None or inv.float_voltage_v is None:
+            self.inverter = inv.model_copy(update={
+                "absorption_voltage_v": inv.absorption_voltage_v or ABSORPTION_V_PER_CELL * cells,
+                "float_voltage_v": inv.float_voltage_v or FLOAT_V_PER_CELL * cells})
         if self.inverter.float_voltage_v > self.inverter.absorption_voltage_v:
             raise ValueError("inverter.float_voltage_v must not exceed inverter.absorption_voltage_v")
         return self

@@ -10,7 +10,11 @@ AC side, grid, load). Priorities, by setting:
 - load shave: PV, then the battery, feed only the load above `load_shave_amps` x grid voltage.
 - discharge_to_grid: like grid support, and the battery may be exported as well.
 - grid_charge: the inverter charges the battery from the grid (at most `grid_charge_current_a`) and
-  does not invert until the charger reaches float.
+  does not invert until the charger reaches float (a PV1800 in UTI / SUB still passes PV to the load).
+- pv_to_load (no grid support): PV feeds the load beside the grid, the battery does not; "after_charging"
+  (PV1800 UTI) after the charger took its share, "first" (PV1800 SUB) before it. Line mode of the
+  Voltronic-family manuals (e.g. Axpert MKS III: "solar energy and the utility will provide the loads";
+  SRNE ASF: UTI with the battery full, PV and utility supply the load together).
 - off-grid (grid down, or `grid_connected` False): PV and battery feed the load up to the rating;
   the rest is unserved.
 - low-battery cut-out (LBCO): below `lbco_voltage_v` for `lbco_delay_s` the inverter stops inverting
@@ -100,12 +104,15 @@ class Inverter:
 
         # What the inverter is asked to supply on the AC side, and whether it should run from DC at all.
         export_cap, battery_export = 0.0, False
+        supports = s.grid_support or s.discharge_to_grid
+        pv_to_load = None if supports or s.load_shave or s.pv_to_load in (None, "no") else s.pv_to_load
         if not grid_ok:
             target, battery_may_invert, wants_dc = load_w, True, True
-        elif grid_charging:
+        elif grid_charging and pv_to_load is None:
             target, battery_may_invert, wants_dc = 0.0, False, False
+        elif pv_to_load is not None:  # PV1800 UTI / SUB: PV beside the utility, never the battery
+            target, battery_may_invert, wants_dc = load_w, False, True
         else:
-            supports = s.grid_support or s.discharge_to_grid
             shave_cap = s.load_shave_amps * grid_v
             if supports:
                 target, wants_dc = load_w, True
@@ -122,7 +129,9 @@ class Inverter:
             target, battery_may_invert, export_cap, wants_dc = 0.0, False, 0.0, False
         target = min(target, rated)
 
-        pv_left = pv_available_w
+        # UTI: the charger takes its share of the PV before the load gets any.
+        reserved = min(pv_available_w, charge_room) if pv_to_load == "after_charging" else 0.0
+        pv_left = pv_available_w - reserved
         battery_left = discharge_max if battery_may_invert else 0.0
         inverting = wants_dc and pv_left + battery_left > idle
 
@@ -137,6 +146,7 @@ class Inverter:
             battery_left -= from_battery
 
         # 2. PV charges the battery.
+        pv_left += reserved
         pv_to_battery = min(pv_left, charge_room)
         pv_left -= pv_to_battery
         charge_room -= pv_to_battery

@@ -6,6 +6,8 @@ One model serves as the `[plant.settings]` table (initial values) and as the liv
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import ConfigDict, Field
 
 from solarctl.strict_model import StrictModel
@@ -16,6 +18,11 @@ class PlantSettings(StrictModel):
 
     inverter_enabled: bool = True  # XW 0x0161; off = never invert (off-grid loads go unserved)
     grid_support: bool = False  # XW 0x01B3: PV then battery supply the load
+    # Without grid support, whether PV feeds the load ahead of the grid (the battery never does):
+    # "no" (the XW in pass-through: PV only charges), "after_charging" (PV1800 UTI: the charger first, PV
+    # left over goes to the load beside the utility), "first" (PV1800 SUB: the load first, then charging).
+    # None: the inverter's own default (a PV1800 simulator sets its energy-use mode's; otherwise "no").
+    pv_to_load: Literal["no", "after_charging", "first"] | None = None
     sell_enabled: bool = False  # XW 0x0162: export PV surplus while grid support is on
     max_sell_amps: float = Field(20.0, ge=0)  # AC export limit, XW 0x01B4 / PV1800 20113
     load_shave: bool = False  # XW 0x01B2: cap grid import at load_shave_amps

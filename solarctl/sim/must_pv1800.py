@@ -52,12 +52,22 @@ PLANT_SETTINGS: dict[str, tuple[str, Callable, Callable]] = {
     "max_charge_current": ("max_charge_current_a", float, float),
     "battery_low_voltage": ("lbco_voltage_v", float, float),
 }
-# Registers whose choices the plant sees only as one flag: the register keeps the text written,
-# the plant gets the flag (SBU: solar, battery, then utility feeds the load).
-PLANT_FLAGS: dict[str, tuple[str, Callable[[Value], bool]]] = {
-    "energy_use_mode": ("grid_support", lambda text: text == "SBU"),
-    "charger_source_priority": ("grid_charge", lambda text: text != "Only Solar"),
+# Registers whose choices the plant sees only as flags: the register keeps the text written, the plant gets
+# the flags. SBU: solar, battery, then utility feed the load; SUB: solar then utility (the battery only
+# without utility); UTI: utility, with the PV the charger leaves over beside it (line mode).
+ENERGY_USE = {"SBU": {"grid_support": True, "pv_to_load": "first"},
+              "SUB": {"grid_support": False, "pv_to_load": "first"},
+              "SOL": {"grid_support": False, "pv_to_load": "first"},
+              "UTI": {"grid_support": False, "pv_to_load": "after_charging"}}
+PLANT_FLAGS: dict[str, Callable[[Value], dict]] = {
+    "energy_use_mode": lambda text: ENERGY_USE.get(text, ENERGY_USE["UTI"]),
+    "charger_source_priority": lambda text: {"grid_charge": text != "Only Solar"},
 }
+
+
+def energy_use_mode(s) -> str:
+    """The PV1800 energy-use mode the plant's settings amount to."""
+    return "SBU" if s.grid_support else "SUB" if s.pv_to_load == "first" else "UTI"
 
 
 def initial_settings(plant: Plant) -> dict[str, Value]:
@@ -73,7 +83,7 @@ def initial_settings(plant: Plant) -> dict[str, Value]:
         "charger_machine_type": 1600, "charger_serial_number": 0x18504803, "charger_hardware_version": 10001,
         "charger_software_version": 10205,
         "offgrid_output": "on", "search_mode": "off", "grid_protect_standard": "UPS", "solar_use_aim": "BLU",
-        "energy_use_mode": "SBU" if s.grid_support else "UTI",
+        "energy_use_mode": energy_use_mode(s),
         "charger_source_priority": "Solar and Utility" if s.grid_charge else "Only Solar",
         "battery_stop_discharge_voltage": 46.0, "battery_stop_charge_voltage": 54.0, "battery_high_voltage": 60.0,
         "system_setting": ["LcdLightEnable"], "solar_power_balance": "SBE",
@@ -170,6 +180,8 @@ class Pv1800Bank(RegisterBank):
 
     def __init__(self, plant: Plant) -> None:
         self.plant = plant
+        if plant.settings.pv_to_load is None:  # the plant left it to the inverter: the mode's own behaviour
+            plant.settings.pv_to_load = ENERGY_USE[energy_use_mode(plant.settings)]["pv_to_load"]
         self.settings = initial_settings(plant)
         self.crashed = False
         super().__init__(PV1800, ByteOrder.MSB_FIRST, self.current, self.apply)
@@ -190,8 +202,8 @@ class Pv1800Bank(RegisterBank):
                 setattr(self.plant.settings, setting, to_plant(value))
                 return
             if name in PLANT_FLAGS:
-                setting, flag = PLANT_FLAGS[name]
-                setattr(self.plant.settings, setting, flag(value))
+                for setting, flag in PLANT_FLAGS[name](value).items():
+                    setattr(self.plant.settings, setting, flag)
         except ValidationError:
             return
         self.settings[name] = value

@@ -20,8 +20,11 @@ def test_simulate_soc_band_for_a_week_as_json(optimizer):
                                       "--start", "2025-12-01", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert list(report["strategies"]) == ["none", "soc_band", "optimum"]
+    assert list(report["strategies"]) == ["none", "static", "soc_band", "optimum"]
     none, soc_band, best = (report["strategies"][n] for n in ("none", "soc_band", "optimum"))
+    static = report["strategies"]["static"]
+    assert static["setting"] in report["static_costs"] and static["cost"] == min(report["static_costs"].values())
+    assert len(report["static_costs"]) == 4  # the XW: grid support x load shave
     # soc_band really ran on the plant: it switched load shave, and the battery carried part of the house.
     assert soc_band["setting_writes"] >= 2 and soc_band["refused_writes"] == 0 and soc_band["mode_switches"] >= 1
     assert none["setting_writes"] == 0 and none["equivalent_full_cycles"] < soc_band["equivalent_full_cycles"]
@@ -41,7 +44,7 @@ def test_simulate_soc_band_for_a_week_as_json(optimizer):
 @pytest.mark.parametrize("site, strategy", [("scp", "soc_band"), ("solar-station", "none")])
 def test_the_energy_balance_closes_over_the_run(site, strategy, tariff):
     scenario = make_scenario(site, weather="clear-sky", load="bdew", start="2025-03-10", days=14, step="5min")
-    result = run_backtest(scenario, site, [strategy], tariff, with_optimum=False)
+    result = run_backtest(scenario, site, [strategy], tariff, with_optimum=False, with_static=False)
     assert all(trace.steps == 14 * 288 for trace in result.traces.values())
     for run in result.results:
         # PV + import = load + export + Δbattery + losses, from the flows booked step by step.
@@ -98,3 +101,19 @@ def test_the_table_is_whole_when_written_to_a_file_or_a_pipe():
     assert result.exit_code == 0, result.output
     assert "gap closed %" in result.stdout and "h < min SoC" in result.stdout and "unmet kWh" in result.stdout
     assert "…" not in result.stdout  # no column cut to an ellipsis at 80 characters
+
+
+@pytest.mark.parametrize("site", ["scp", "solar-station"])
+def test_static_is_the_best_fixed_setting_and_beats_none(site, optimizer):
+    """`none` leaves the inverter in pass-through / as the demo starts it; a user sets it once to its best mode."""
+    from solarctl.optimize.tariff import Tariff
+
+    scenario = make_scenario(site, weather="clear-sky", load="builtin", start="2025-11-10", days=7, step="5min")
+    result = run_backtest(scenario, site, [], Tariff.flat(0.30, 0.08), workers=2)
+    rows = {r.name: r for r in result.results}
+    assert list(rows) == ["none", "static", "optimum"]
+    static, none, best = rows["static"], rows["none"], rows["optimum"]
+    assert static.cost == min(result.static_costs.values()) < none.cost
+    assert static.setting in result.static_costs and len(result.static_costs) == (4 if site == "scp" else 6)
+    assert static.gap_closed_pct > 90 and none.gap_closed_pct == 0 and best.cost < none.cost
+    assert result.seconds["static"] > 0 and result.cpu_seconds["static"] > 0

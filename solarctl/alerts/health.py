@@ -1,4 +1,5 @@
-"""Poll health as Conditions: a device with no good poll for `lost_after` seconds is lost; back when it polls again."""
+"""Health as Conditions: a device with no good poll for `lost_after` seconds is lost (back when it polls again);
+an output (sink) not delivering for `down_after` seconds is down; failed and refused writes."""
 
 from __future__ import annotations
 
@@ -25,3 +26,15 @@ def write_outcome(device: str, setting: str, outcome: str, reason: str) -> list[
                       {"setting": setting, "reason": reason}),
             Condition("write_refused", device, outcome == "rejected", "warning", f"{device}.{setting}: a write was refused",
                       {"setting": setting, "reason": reason})]
+
+
+SINK_UP = ("ok", "stopped")  # every other state (spooling, down, open, trial, failing, disconnected) is not delivering
+
+
+def sink_down(name: str, status: Mapping[str, object], bad_for: float | None, down_after: float) -> Condition:
+    """A sink's Condition: active once it has not been delivering for `down_after` s (`bad_for`: how long so far,
+    None while it delivers)."""
+    active = bad_for is not None and bad_for >= down_after
+    return Condition("sink_down", f"sink:{name}", active, "critical",
+                     f"output {name} is {status.get('state')} for {bad_for or 0:.0f} s: {status.get('last_error')}",
+                     {"state": str(status.get("state")), "error": str(status.get("last_error") or "")})

@@ -38,10 +38,10 @@ async def test_one_failed_checkpoint_write_does_not_end_the_database_loop(tmp_pa
         switch.armed = True
         for i in range(10):
             store.submit(Sample("xw", 1_717_200_000.0 + i, {"grid_power": float(i)}))
-            await asyncio.sleep(0.1)
-        assert switch.hits >= 1
-        health = StoreSink(store).status()  # what `read --json` shows as sink:store
-        assert health.state == "down" and "injected" in health.last_error, health
+        # what `read --json` shows as sink:store (the first write migrates the schema: it may take a while)
+        await until(lambda: StoreSink(store).status().state == "down", 10, "the store's health shows the fault")
+        health = StoreSink(store).status()
+        assert switch.hits >= 1 and "injected" in health.last_error, health
         switch.armed = False
         assert await store.flush(10), "the samples never reached the database"
     finally:

@@ -55,7 +55,8 @@ class Daemon:
         ledger = AuditLedger(ledger_path(config.general.data_dir), on_record=self.store.audit_changed)
         self.writer = SafeWriter(self.site, ledger, self.clock, daily_budget=config.control.daily_write_budget,
                                  dry_run=config.control.dry_run, budget_file=config.control.budget_file,
-                                 on_outcome=lambda o: self.alerts.observe_all(write_outcome(o.device, o.setting, o.outcome, o.reason)))
+                                 on_outcome=lambda o, source: self.alerts.observe_all(
+                                     write_outcome(o.device, o.setting, o.outcome, o.reason, source)))
         # Restores that did not land before the last exit: tried first at start, then until they land.
         self.pending = PendingRestores(StateFile(config.general.data_dir / "pending_restores.json"), self.writer, self.clock)
         self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock,

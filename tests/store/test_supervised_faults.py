@@ -135,6 +135,8 @@ ALERT = {"spool write": ("sink_down", "sink:store"), "spool fsync": ("sink_down"
 async def test_a_store_fault_is_seen_alerted_and_loses_no_sample_sqlite(kind, tmp_path, monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="solarctl")
     result = await run_with_fault(kind, f"sqlite:///{tmp_path / 'solarctl.db'}", tmp_path, monkeypatch)
+    print(f"{kind}: health {result['down']['state']} after {result['seen_s']:.2f} s, {result['hits']} failed calls, "
+          f"{result['rows'][0]} rows for {result['samples']} samples")
     assert_recovered(result, ALERT[kind])
     if ALERT[kind][0] == "task_failed":  # logged once with its cause, however often it failed
         failed = [r for r in caplog.records if r.getMessage().startswith("task store database failed")]
@@ -145,4 +147,7 @@ async def test_a_store_fault_is_seen_alerted_and_loses_no_sample_sqlite(kind, tm
 @pytest.mark.parametrize("kind", ["db execute", "db commit"])
 async def test_a_database_fault_on_mariadb_loses_no_sample(kind, mariadb, tmp_path, monkeypatch):
     url = mariadb.new_database()
-    assert_recovered(await run_with_fault(kind, url, tmp_path, monkeypatch), ALERT[kind])
+    result = await run_with_fault(kind, url, tmp_path, monkeypatch)
+    print(f"{kind} (MariaDB): health {result['down']['state']} after {result['seen_s']:.2f} s, {result['hits']} failed "
+          f"calls, {result['rows'][0]} rows for {result['samples']} samples")
+    assert_recovered(result, ALERT[kind])

@@ -80,13 +80,13 @@ class Daemon:
         # Plausibility across devices on each new sample (solarctl/checks/): logged, and alerts through the manager.
         self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled}),
                                               self.hub, self.clock, report=self.alerts.observe_all)
-        self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run
         if config.command_file is not None:
             self.services["command file"] = CommandFile(config.command_file, self.writer, self.clock).run
         polled = {d.name: d.driver for d in config.device if d.enabled}
+        self.services["plausibility checks"] = self.plausibility.run
         self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled,
                                                   tasks=self.supervisor.conditions, sinks=self.sink_health).run
 

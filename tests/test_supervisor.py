@@ -82,3 +82,51 @@ async def test_a_task_that_returns_is_done():
     await clock.run_for(2)
     assert task.done() and task.exception() is None
     assert supervisor.health()["migrate"] == {"state": "done", "failures": 0, "restarts": 0, "last_error": None}
+
+
+async def test_a_daemon_task_that_raises_is_down_alerted_restarted_and_polling_goes_on(tmp_path):
+    """A check with a bug (here: the plausibility checks raise on every sample) costs the checks, never the poller:
+    `task:plausibility checks` is down in health with its error, a task_failed alert is raised, and once the bug is
+    gone the task is ok again and the alert clears."""
+    from solarctl.clock import SystemClock
+    from solarctl.config import validate_config
+    from solarctl.daemon import Daemon
+    from tests.conftest import StaticGateway
+
+    async with asyncio.timeout(30), StaticGateway(units=(10,)) as gateway:
+        config = validate_config({
+            "general": {"data_dir": str(tmp_path)},
+            "alerts": {"health_interval": 0.2, "release": {"evaluations": 2}},
+            "device": [{"name": "xw", "driver": "conext_xw", "host": "127.0.0.1", "port": gateway.port, "unit": 10,
+                        "poll_interval": 0.2, "timeout": 0.5}]})
+        daemon = Daemon(config, SystemClock())
+        daemon.supervisor.initial, daemon.supervisor.healthy_after = 0.2, 1.0
+        checks = daemon.plausibility.checks
+        real, broken = checks.evaluate, [True]
+
+        def evaluate(view):
+            if broken[0]:
+                raise ZeroDivisionError("a check's bug")
+            return real(view)
+
+        checks.evaluate = evaluate
+        run = asyncio.create_task(daemon.run())
+        try:
+            while not (daemon.health().get("task:plausibility checks", {}).get("state") == "down"
+                       and [a for a in daemon.alerts.events(active_only=True) if a.kind == "task_failed"]):
+                await asyncio.sleep(0.05)
+            task = daemon.health()["task:plausibility checks"]
+            assert "ZeroDivisionError: a check's bug" in task["last_error"]
+            polls = daemon.site.devices["xw"].health.good_polls
+            await asyncio.sleep(1.0)
+            assert daemon.site.devices["xw"].health.good_polls >= polls + 3  # polling never noticed
+            broken[0] = False
+            while daemon.alerts.events(active_only=True):
+                await asyncio.sleep(0.05)
+            assert daemon.health()["task:plausibility checks"]["state"] == "ok"
+            assert daemon.plausibility.evaluations > 0
+        finally:
+            run.cancel()
+            await asyncio.gather(run, return_exceptions=True)
+    [alert] = [a for a in daemon.alerts.events() if a.kind == "task_failed"]
+    assert (alert.device, alert.state) == ("plausibility checks", "cleared")

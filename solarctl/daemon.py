@@ -2,7 +2,8 @@
 
 Every long-running task (each poller, strategy, service, and the sinks' own tasks) runs under one
 `Supervisor`: a task that fails is logged once with its cause, shown `down` in `health()` (as `task:NAME`,
-and in its sink's status), raised as a `task_failed` alert and restarted with backoff; it never stops polling. Every sample goes to each sink attached to the hub: the store (SQLite under the data dir
+and in its sink's status), raised as a `task_failed` alert and restarted with backoff; it never stops polling.
+Every sample goes to each sink attached to the hub: the store (SQLite under the data dir
 unless [storage] url says otherwise), which spools to disk while its database is away, and InfluxDB when
 [storage.influx] is set; each sink fails on its own (solarctl.publish). On the way out, strategies get to put their safe defaults back before the links close;
 those that cannot be written are kept (pending_restores.json) and written first at the next start.

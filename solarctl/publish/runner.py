@@ -104,6 +104,8 @@ class SinkRunner:
         if self._in_flight:  # a failed attempt's batch: offered again first
             self._queue.extendleft(reversed(self._in_flight))
             self._in_flight = []
+        if self._queue:  # a restart: what waits goes without waiting for the next event
+            self._ready.set()
         while True:
             await self._ready.wait()
             if self.batch_interval:

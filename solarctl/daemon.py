@@ -1,7 +1,9 @@
 """The long-running process: pollers, strategies and sinks, each supervised on its own.
 
-One failing part (a strategy bug, a dead sink) is logged and restarted after a pause; it never
-stops polling. Every sample goes to each sink attached to the hub: the store (SQLite under the data dir
+Every long-running task (each poller, strategy, service, and the sinks' own tasks) runs under one
+`Supervisor`: a task that fails is logged once with its cause, shown `down` in `health()` (as `task:NAME`,
+and in its sink's status), raised as a `task_failed` alert and restarted with backoff; it never stops polling.
+Every sample goes to each sink attached to the hub: the store (SQLite under the data dir
 unless [storage] url says otherwise), which spools to disk while its database is away, and InfluxDB when
 [storage.influx] is set; each sink fails on its own (solarctl.publish). On the way out, strategies get to put their safe defaults back before the links close;
 those that cannot be written are kept (pending_restores.json) and written first at the next start.
@@ -16,7 +18,6 @@ from typing import Awaitable, Callable
 from solarctl.alerts.health import write_outcome
 from solarctl.alerts.manager import AlertManager
 from solarctl.alerts.watch import AlertWatch
-from solarctl.bus.backoff import Backoff
 from solarctl.checks.plausibility import Plausibility
 from solarctl.checks.watch import PlausibilityWatch
 from solarctl.clock import Clock, SystemClock
@@ -33,6 +34,7 @@ from solarctl.installation import Installation
 from solarctl.publish.sink import Sink
 from solarctl.publish.store_sink import StoreSink
 from solarctl.store.store import SampleStore
+from solarctl.supervisor import Supervisor
 
 log = logging.getLogger("solarctl.daemon")
 AVERAGED_POLLS = 5  # the plausibility checks across devices average over this many polls of the slowest one
@@ -49,10 +51,13 @@ class Daemon:
         self.store = SampleStore(config, drivers=drivers, clock=self.clock)
         # Alert events go to the hub, so every sink (the store first) gets them.
         self.alerts = AlertManager(config.alerts, self.clock, self.hub.publish)
+        # Runs every long-running task: a failure is logged, shown in health(), alerted, and the task restarted.
+        self.supervisor = Supervisor(self.clock, report=self.alerts.observe_all)
         ledger = AuditLedger(ledger_path(config.general.data_dir), on_record=self.store.audit_changed)
         self.writer = SafeWriter(self.site, ledger, self.clock, daily_budget=config.control.daily_write_budget,
                                  dry_run=config.control.dry_run, budget_file=config.control.budget_file,
-                                 on_outcome=lambda o: self.alerts.observe_all(write_outcome(o.device, o.setting, o.outcome, o.reason)))
+                                 on_outcome=lambda o, source: self.alerts.observe_all(
+                                     write_outcome(o.device, o.setting, o.outcome, o.reason, source)))
         # Restores that did not land before the last exit: tried first at start, then until they land.
         self.pending = PendingRestores(StateFile(config.general.data_dir / "pending_restores.json"), self.writer, self.clock)
         self.strategies = [StrategyRunner(s, self.hub, self.site.devices, self.writer, self.clock,
@@ -68,7 +73,7 @@ class Daemon:
         if config.mqtt:
             from solarctl.publish.mqtt import daemon_mqtt_sink  # brings aiomqtt: only for a config with [mqtt]
 
-            self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock))
+            self.sinks.append(daemon_mqtt_sink(config, self.site.devices, self.writer, self.clock, health=self.states))
         if config.webhook:
             from solarctl.publish.webhook import webhook_sink  # brings httpx: only for a config with [[webhook]]
 
@@ -79,7 +84,6 @@ class Daemon:
         self.plausibility = PlausibilityWatch(Plausibility({d.name: d.driver for d in config.device if d.enabled},
                                                            window_s=window),
                                               self.hub, self.clock, report=self.alerts.observe_all)
-        self.hub.attach(self.plausibility)
         # Extra long-running parts (storage writer, publishers …): name -> coroutine factory.
         self.services: dict[str, Callable[[], Awaitable[None]]] = {}
         self.services["pending restores"] = self.pending.run
@@ -87,15 +91,23 @@ class Daemon:
         if self.command_file is not None:
             self.services["command file"] = self.command_file.run
         polled = {d.name: d.driver for d in config.device if d.enabled}
-        self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled).run
+        self.services["plausibility checks"] = self.plausibility.run
+        self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled,
+                                                  tasks=self.supervisor.conditions, sinks=self.sink_health).run
 
     def health(self) -> dict[str, dict]:
-        """Health by name, for `solarctl read --json`: each device's requests, errors and latency, and each
-        sink's state as `sink:NAME` (no device name has a colon, so the two never collide), and the command
-        file's as `service:command file`."""
+        """Health by name, for `solarctl read --json`: each device's requests, errors and latency, each
+        sink's state as `sink:NAME`, each supervised task's as `task:NAME` (no device name has a colon,
+        so they never collide), and the command file's as `service:command file`."""
         devices = {name: device.health.as_dict() for name, device in self.site.devices.items()}
         services = {} if self.command_file is None else {"service:command file": self.command_file.status()}
-        return devices | {f"sink:{name}": status for name, status in self.sink_health().items()} | services
+        return devices | {f"sink:{name}": status for name, status in self.sink_health().items()} | \
+            {f"task:{name}": status for name, status in self.supervisor.health().items()} | services
+
+    def states(self) -> dict[str, str]:
+        """Each sink's and task's state in a word (`ok`, `down` …): what MQTT publishes as PREFIX/health."""
+        return {f"sink:{name}": status["state"] for name, status in self.sink_health().items()} | \
+            {f"task:{name}": status["state"] for name, status in self.supervisor.health().items()}
 
     async def run(self) -> None:
         """Run until cancelled."""
@@ -108,11 +120,12 @@ class Daemon:
             for strategy in self.strategies:
                 await self._guard(f"strategy {strategy.config.name} start", strategy.start)
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self.site.run())
+                for poller in self.site.pollers:
+                    tasks.create_task(self.supervisor.run(f"poller {'+'.join(d.name for d in poller.devices)}", poller.run))
                 for strategy in self.strategies:
-                    tasks.create_task(self._supervise(f"strategy {strategy.config.name}", strategy.run))
+                    tasks.create_task(self.supervisor.run(f"strategy {strategy.config.name}", strategy.run))
                 for name, factory in self.services.items():
-                    tasks.create_task(self._supervise(name, factory))
+                    tasks.create_task(self.supervisor.run(name, factory))
         finally:
             self.stopping = True  # from here on a stop request must not interrupt the shutdown
             await asyncio.shield(self._shutdown())
@@ -128,7 +141,7 @@ class Daemon:
 
     async def _attach_sinks(self) -> None:
         for sink in self.sinks:
-            await sink.start()  # the store's start fails loudly (spool dir not writable …): nothing would be kept
+            await sink.start(self.supervisor)  # the store's start fails loudly (spool dir not writable …): nothing would be kept
             self.hub.attach(sink)
 
     async def _reload_alerts(self) -> None:
@@ -162,16 +175,3 @@ class Daemon:
             raise
         except Exception:
             log.exception("%s failed", name)
-
-    async def _supervise(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
-        backoff = Backoff(initial=5.0, maximum=300.0)
-        while True:
-            try:
-                await factory()
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                delay = backoff.next_delay()
-                log.exception("%s crashed; restarting in %.0f s", name, delay)
-                await self.clock.sleep(delay)

@@ -53,12 +53,6 @@ class Installation:
         results = await asyncio.gather(*(one_link(p) for p in self.pollers))
         return {r.device: r for group in results for r in group}
 
-    async def run(self) -> None:
-        """Poll every link until cancelled."""
-        async with asyncio.TaskGroup() as tasks:
-            for poller in self.pollers:
-                tasks.create_task(poller.run())
-
     async def close(self) -> None:
         for link in self.links.values():
             await link.close()

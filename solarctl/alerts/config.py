@@ -43,6 +43,7 @@ class AlertsConfig(StrictModel):
     release_by_kind: dict[str, ReleaseConfig] = Field(default_factory=dict)  # e.g. cell_low = {evaluations = 5}
     device_lost_s: Annotated[float, Field(gt=0)] = 300.0  # no good poll for this long -> device_lost
     health_interval: Annotated[float, Field(gt=0)] = 10.0  # seconds between two poll-health checks
+    sink_down_s: Annotated[float, Field(gt=0)] = 60.0  # an output not delivering for this long -> sink_down
     report: StatusReportConfig | None = None  # no scheduled status report unless set
 
     def release_for(self, kind: str) -> ReleaseConfig:

@@ -1,6 +1,7 @@
-"""The plausibility checks in the daemon: a sink that evaluates them over the hub's latest values on each new
-sample, logs each condition when it turns active or clears, and hands every evaluation's Conditions to
-`report` (the alert manager's input once it is there)."""
+"""The plausibility checks in the daemon: a task (`run`, under the daemon's supervisor) that evaluates them over
+the hub's latest values on each new sample, logs each condition when it turns active or clears, and hands every
+evaluation's Conditions to `report` (the alert manager's input once it is there). A check that raises ends the
+task's attempt: the supervisor logs it once, shows it down, alerts and restarts it; polling never notices."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from solarctl.alerts.model import Condition
 from solarctl.checks.plausibility import Plausibility
 from solarctl.clock import Clock
 from solarctl.control.runner import hub_view
-from solarctl.hub import Event, StateHub
-from solarctl.publish.sink import SinkStatus
+from solarctl.hub import StateHub
 from solarctl.sample import Sample
 
 log = logging.getLogger("solarctl.checks")
@@ -28,22 +28,21 @@ class PlausibilityWatch:
         self.clock = clock
         self.report = report
         self.active: dict[tuple[str, str | None], Condition] = {}
-        self._evaluations = 0
-        self._error: str | None = None
+        self.evaluations = 0
 
-    async def start(self) -> None:
-        pass  # nothing to open: the checks run in submit, on the hub's latest values
-
-    def submit(self, event: Event) -> None:
-        if not isinstance(event, Sample):
-            return
+    async def run(self) -> None:
+        """Evaluate on every new sample until cancelled."""
+        subscription = self.hub.subscribe(maxsize=1000, name=self.name)
         try:
-            conditions = self.checks.evaluate(hub_view(self.hub, self.clock.time(), lambda device, setting: None))
-        except Exception as error:  # a check's bug costs the checks, never the poller
-            self._error = f"{type(error).__name__}: {error}"
-            log.exception("plausibility checks failed")
-            return
-        self._evaluations += 1
+            while True:
+                if isinstance(await subscription.get(), Sample):
+                    self.evaluate()
+        finally:
+            subscription.close()
+
+    def evaluate(self) -> None:
+        conditions = self.checks.evaluate(hub_view(self.hub, self.clock.time(), lambda device, setting: None))
+        self.evaluations += 1
         for condition in conditions:
             before = self.active.get(condition.key)
             if condition.active and before is None:
@@ -55,9 +54,3 @@ class PlausibilityWatch:
         if self.report is not None:
             self.report(conditions)
 
-    async def stop(self) -> None:
-        pass
-
-    def status(self) -> SinkStatus:
-        return SinkStatus("ok" if self._error is None else "failing", 0, 0, self._evaluations,
-                          0 if self._error is None else 1, self._error, {"implausible": len(self.active)})

@@ -5,8 +5,9 @@ daily budget -> (dry run stops here) -> record the attempt in the budget file (n
 audit line on the disk (no room, no write)
 -> write -> read the same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
-Then `on_outcome` (the daemon: alerts for failed and refused writes; a callback, so this layer knows
-nothing of alerts).
+Then `on_outcome(outcome, source)` (the daemon: alerts for failed writes, and for refused ones an automatic
+source asked for; a callback, so this layer knows nothing of alerts). `refusal()` says beforehand why a
+request would be refused, so a channel can answer a typo before asking anyone to confirm it.
 
 A restore (a safe setting put back on the way out, or when a strategy loses its data) may go beyond the
 budget by a small reserve of its own (`RESTORE_RESERVE` writes per register per day): a budget spent on
@@ -19,7 +20,7 @@ import asyncio
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from solarctl.bus.errors import NotSent
 from solarctl.clock import Clock
@@ -65,7 +66,7 @@ class WriteOutcome:
 class SafeWriter:
     def __init__(self, site: DeviceAccess, ledger: AuditLedger, clock: Clock, *,
                  daily_budget: int = 48, dry_run: bool = False, budget_file: Path | None = None,
-                 on_outcome: Callable[["WriteOutcome"], None] = lambda outcome: None) -> None:
+                 on_outcome: Callable[["WriteOutcome", str], None] = lambda outcome, source: None) -> None:
         self.site = site
         self.on_outcome = on_outcome
         self.ledger = ledger
@@ -81,23 +82,37 @@ class SafeWriter:
     async def write(self, device_name: str, setting: str, value: Value, *, source: str = "cli",
                     dry_run: bool | None = None, restore: bool = False) -> WriteOutcome:
         dry = self.dry_run if dry_run is None else dry_run
-        device = self.site.devices.get(device_name)
-        if device is None:
-            known = ", ".join(self.site.devices) or "none"
-            return self._log(WriteOutcome(device_name, setting, value, "rejected", f"no device named {device_name!r} (configured: {known})"), source)
-        reg = device.setting(setting)
-        if reg is None:
-            names = ", ".join(r.setting_name for r in device.settings()) or "none"
-            return self._log(WriteOutcome(device_name, setting, value, "rejected",
-                                          f"{setting!r} is not a writable setting of {device_name} ({device.driver}); writable: {names}"), source)
-        try:
-            wanted = check_write(reg, value)
-        except WriteRejected as exc:
-            return self._log(WriteOutcome(device_name, setting, value, "rejected", str(exc), reg.address), source)
+        checked = self._check(device_name, setting, value)
+        if isinstance(checked, WriteOutcome):
+            return self._log(checked, source)
+        device, reg, wanted = checked
         identity = device_identity(device)
         lock = self._locks.setdefault((identity, reg.address), asyncio.Lock())
         async with lock:
             return self._log(await self._write(device, identity, reg, setting, wanted, dry, source, restore), source, restore)
+
+    def refusal(self, device_name: str, setting: str, value: Value) -> str | None:
+        """Why `write` would refuse this request before touching the device (no such device, not a writable
+        setting, a value it does not take), as one sentence; None when it would try. Nothing is recorded:
+        a channel asks before it asks a person to confirm."""
+        checked = self._check(device_name, setting, value)
+        return checked.reason if isinstance(checked, WriteOutcome) else None
+
+    def _check(self, device_name: str, setting: str, value: Value) -> WriteOutcome | tuple[Any, Register, Value]:
+        """The device, register and encoded-ready value, or the refusal."""
+        device = self.site.devices.get(device_name)
+        if device is None:
+            known = ", ".join(self.site.devices) or "none"
+            return WriteOutcome(device_name, setting, value, "rejected", f"no device named {device_name!r} (configured: {known})")
+        reg = device.setting(setting)
+        if reg is None:
+            names = ", ".join(r.setting_name for r in device.settings()) or "none"
+            return WriteOutcome(device_name, setting, value, "rejected",
+                                f"{setting!r} is not a writable setting of {device_name} ({device.driver}); writable: {names}")
+        try:
+            return device, reg, check_write(reg, value)
+        except WriteRejected as exc:
+            return WriteOutcome(device_name, setting, value, "rejected", str(exc), reg.address)
 
     async def _write(self, device, identity: str, reg: Register, setting: str, wanted: Value, dry: bool,
                      source: str, restore: bool) -> WriteOutcome:
@@ -154,7 +169,7 @@ class SafeWriter:
             self.ledger.record({"time": self.clock.time(), "source": source, **asdict(outcome), **({"restore": True} if restore else {})})
         except OSError as exc:  # the budget file already holds the attempt; the caller still gets the outcome
             log.error("cannot append to the audit ledger %s (%s): %s", self.ledger.path, exc.strerror or exc, outcome.describe())
-        self.on_outcome(outcome)
+        self.on_outcome(outcome, source)
         return outcome
 
     def refuse(self, device_name: str, setting: str, value: Value, reason: str, *, source: str) -> WriteOutcome:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 from solarctl.registers import Register
 from solarctl.sample import Value
 
 
 def setting_value(reg: Register, text: str) -> Value:
-    """A number for a range setting when the text is one; text otherwise (the safe writer validates)."""
+    """A number for a range setting when the text is a finite one; text otherwise (the safe writer refuses it)."""
     if reg.enum is None and reg.type != "str":
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             return text
+        return number if math.isfinite(number) else text  # "nan" passes every range comparison
     return text

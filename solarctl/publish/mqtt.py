@@ -9,6 +9,7 @@ until a new poll brings fresh values: stale values never reach the broker as cur
 
 Per message kind (the README's MQTT table):
   PREFIX/status               online / offline (last will)   QoS 1, retained
+  PREFIX/health               task and sink states (JSON)    QoS 1, retained, on change
   PREFIX/DEVICE/availability  online / offline               QoS 1, retained
   PREFIX/DEVICE/state         JSON, SI units                 QoS 0, retained (the newest replaces it anyway)
   PREFIX/DEVICE/SETTING/set   commands in                    subscribed QoS 1
@@ -27,7 +28,7 @@ import ssl
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 import aiomqtt
 import orjson
@@ -49,6 +50,7 @@ from solarctl.publish.mqtt_topics import Topics
 from solarctl.publish.sink import SinkStatus
 from solarctl.registers import Register
 from solarctl.sample import PollError, Sample, Value
+from solarctl.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,10 @@ class MqttSink:
     name = "mqtt"
 
     def __init__(self, config: MqttConfig, feeds: Mapping[str, DeviceFeed], writer: CommandWriter, clock: Clock,
-                 announced: AnnouncedTopics) -> None:
+                 announced: AnnouncedTopics, health: Callable[[], dict[str, str]] | None = None) -> None:
         self.config = config
+        self.health = health  # the daemon's task and sink states, published on change
+        self._health_sent: dict[str, str] | None = None
         self.feeds = dict(feeds)
         self.writer = writer
         self.clock = clock
@@ -113,9 +117,12 @@ class MqttSink:
 
     # --- the Sink protocol -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._connection_loop(), name="mqtt-connection"),
-                       asyncio.create_task(self._watch_freshness(), name="mqtt-freshness")]
+    TASKS = ("sink mqtt connection", "sink mqtt freshness")
+
+    async def start(self, supervisor: Supervisor | None = None) -> None:
+        self.supervisor = supervisor or Supervisor(self.clock)
+        self._tasks = [self.supervisor.spawn(name, loop) for name, loop in
+                       zip(self.TASKS, (self._connection_loop, self._watch_freshness))]
 
     def submit(self, event: Any) -> None:
         if isinstance(event, AlertEvent):
@@ -153,8 +160,11 @@ class MqttSink:
 
     def status(self) -> SinkStatus:
         state = "stopped" if not self._tasks else "ok" if self.connected else "disconnected"
+        failures, error = self.failures, self.last_error
+        if self._tasks and (down := self.supervisor.down(*self.TASKS)):
+            state, failures, error = "down", down.failures, f"task {down.name}: {down.last_error}"
         queued = sum(f.state_due for f in self.feeds.values()) + len(self._results) + len(self._alert_events)
-        return SinkStatus(state, queued, self.drops.total, self.published, self.failures, self.last_error,
+        return SinkStatus(state, queued, self.drops.total, self.published, failures, error,
                           {"connected": self.connected, "superseded": self.superseded})
 
     # --- alerts and commands -----------------------------------------------------------------------
@@ -234,6 +244,7 @@ class MqttSink:
                 feed.state_due = feed.sampled_at is not None
             self._rediscover()
             self._alerts_due = True
+            self._health_sent = None
             await client.subscribe(self.topics.commands, qos=1)
             await client.subscribe(self.topics.ha_status, qos=1)
             await self._publish(client, self.topics.status, b"online", 1, True)
@@ -296,6 +307,9 @@ class MqttSink:
             self._alerts_due = False
             active = list(self._active_alerts.values())
             await self._publish(client, self.topics.alerts_active, orjson.dumps({"count": len(active), "alerts": active}), 1, True)
+        if self.health is not None and (health := self.health()) != self._health_sent:
+            await self._publish(client, self.topics.health, orjson.dumps(health), 1, True)
+            self._health_sent = health
 
     async def _discover(self, client: aiomqtt.Client) -> None:
         """Announce each device whose HA device info is new on this connection (or changed: firmware read)."""
@@ -345,7 +359,8 @@ class MqttSink:
         while True:
             await self.clock.sleep(1.0)
             now = self.clock.time()
-            if any(feed.online and not feed.fresh(now) for feed in self.feeds.values()):
+            if any(feed.online and not feed.fresh(now) for feed in self.feeds.values()) or \
+                    (self.health is not None and self.health() != self._health_sent):
                 self._wake.set()
 
 
@@ -372,11 +387,14 @@ def _sentence(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def daemon_mqtt_sink(config: Any, devices: Mapping[str, Any], writer: CommandWriter, clock: Clock) -> MqttSink:
+def daemon_mqtt_sink(config: Any, devices: Mapping[str, Any], writer: CommandWriter, clock: Clock,
+                     health: Callable[[], dict[str, str]] | None = None) -> MqttSink:
     """The daemon's sink from the whole config: one feed per polled device, the announced record in the data dir."""
     drivers = {d.name: registry.describe(d.driver) for d in config.device}
     max_age = {d.name: stale_after(d) for d in config.device}
-    return mqtt_sink(config.mqtt, devices, drivers, max_age, writer, clock, config.general.data_dir)
+    sink = mqtt_sink(config.mqtt, devices, drivers, max_age, writer, clock, config.general.data_dir)
+    sink.health = health
+    return sink
 
 
 def mqtt_sink(config: MqttConfig, devices: Mapping[str, Any], drivers: Mapping[str, DriverDescription],

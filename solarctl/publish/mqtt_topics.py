@@ -15,6 +15,10 @@ class Topics:
     def status(self) -> str:
         return f"{self.prefix}/status"  # solarctl itself: online / offline (the last will)
 
+    @property
+    def health(self) -> str:
+        return f"{self.prefix}/health"  # each supervised task's and sink's state: {"task:NAME": "ok" | "down", ...}
+
     def state(self, device: str) -> str:
         return f"{self.prefix}/{device}/state"
 

@@ -16,6 +16,7 @@ from solarctl.clock import Clock, SystemClock
 from solarctl.hub import DropLog, Event
 from solarctl.publish.breaker import CircuitBreaker
 from solarctl.publish.sink import SinkStatus
+from solarctl.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,12 @@ class SinkRunner:
         self._in_flight: list[Event] = []
         self._ready = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self.supervisor: Supervisor | None = None
 
-    async def start(self) -> None:
+    async def start(self, supervisor: Supervisor | None = None) -> None:
         await self.handler.open()
-        self._task = asyncio.create_task(self._run(), name=f"sink-{self.name}")
+        self.supervisor = supervisor or Supervisor(self.clock)
+        self._task = self.supervisor.spawn(f"sink {self.name}", self._run)
 
     def submit(self, event: Event) -> None:
         self._queue.append(event)
@@ -89,12 +92,20 @@ class SinkRunner:
         b = self.breaker
         state = "stopped" if self._task is None else ("failing" if b.state == "closed" and b.failures else
                                                       {"closed": "ok"}.get(b.state, b.state))
+        failures, error = b.failures, b.last_error
+        if self._task is not None and self.supervisor is not None and (down := self.supervisor.down(f"sink {self.name}")):
+            state, failures, error = "down", down.failures, f"task {down.name}: {down.last_error}"
         return SinkStatus(state, len(self._queue) + len(self._in_flight), self.drops.total, self.delivered,
-                          b.failures, b.last_error)
+                          failures, error)
 
     # --- the delivery loop -------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        if self._in_flight:  # a failed attempt's batch: offered again first
+            self._queue.extendleft(reversed(self._in_flight))
+            self._in_flight = []
+        if self._queue:  # a restart: what waits goes without waiting for the next event
+            self._ready.set()
         while True:
             await self._ready.wait()
             if self.batch_interval:

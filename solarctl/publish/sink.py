@@ -6,11 +6,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from solarctl.hub import Event
+from solarctl.supervisor import Supervisor
 
 
 @dataclass(frozen=True)
 class SinkStatus:
-    state: str  # "ok"; "failing" (below the breaker's threshold); "open" (not fed until a trial); "trial"; "stopped"; the store: "spooling"
+    state: str  # "ok"; "failing" (below the breaker's threshold); "open" (not fed until a trial); "trial"; "stopped";
+    # "down" (a task of the sink failed and waits for its restart); the store: "spooling"; MQTT: "disconnected"
     queued: int  # events accepted, not yet delivered
     dropped: int  # events lost since start (each loss is also logged once per episode)
     delivered: int  # events handed over successfully since start
@@ -27,7 +29,9 @@ class SinkStatus:
 class Sink(Protocol):
     name: str
 
-    async def start(self) -> None: ...
+    async def start(self, supervisor: Supervisor | None = None) -> None:
+        """Start its tasks under `supervisor` (the daemon's: a failed task shows in its health, raises an alert and
+        is restarted); a sink started alone makes its own."""
 
     def submit(self, event: Event) -> None:
         """Take one Sample or PollError; returns at once, never raises."""

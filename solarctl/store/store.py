@@ -35,6 +35,7 @@ from solarctl.store import alerts as stored_alerts, audit, backup, records, rete
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
+from solarctl.supervisor import Supervisor, TaskState
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class StoreStatus:
     spooled_bytes: int  # journal bytes not yet in the database
     dropped: int  # events lost: inbox overflow (disk stalled) or spool over its bound
     queued: int = 0  # events submitted, not yet in the spool
+    spool_error: str | None = None  # why the spool's disk refuses writes, while it does
+    task_down: TaskState | None = None  # one of the store's own tasks failed and waits for its restart
 
 
 @dataclass
@@ -96,7 +99,10 @@ class SampleStore:
 
     # --- the API ------------------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    TASKS = ("store journal", "store database", "store maintenance")
+
+    async def start(self, supervisor: Supervisor | None = None) -> None:
+        """Open the spool and start the store's tasks under `supervisor` (the daemon's; a private one if None)."""
         loop = asyncio.get_running_loop()
         self._journal_exec = ThreadPoolExecutor(1, thread_name_prefix="store-journal")
         self._db_exec = ThreadPoolExecutor(1, thread_name_prefix="store-db")
@@ -110,9 +116,9 @@ class SampleStore:
         self._db_wake = asyncio.Event()  # new data in the spool
         self._hurry = asyncio.Event()  # flush()/stop(): cut a pause short
         self._checked = False  # schema migrated or checked on the first write
-        self._tasks = [asyncio.create_task(self._journal_loop(), name="store-journal"),
-                       asyncio.create_task(self._db_loop(), name="store-db"),
-                       asyncio.create_task(self._maintenance_loop(), name="store-maintenance")]
+        self.supervisor = supervisor or Supervisor(self.clock)
+        self._tasks = [self.supervisor.spawn(name, loop_) for name, loop_ in
+                       zip(self.TASKS, (self._journal_loop, self._db_loop, self._maintenance_loop))]
         self._started = True
         if self.spool.pending_bytes():
             log.info("storage: %d spooled bytes from an earlier run will be written to %s", self.spool.pending_bytes(), self.where)
@@ -203,7 +209,8 @@ class SampleStore:
     def status(self) -> StoreStatus:
         spool = self.spool
         return StoreStatus(self._connected, self._error, self._written, spool.pending_bytes() if spool else 0,
-                           self._dropped_inbox + (spool.dropped_lines if spool else 0), len(self._inbox))
+                           self._dropped_inbox + (spool.dropped_lines if spool else 0), len(self._inbox),
+                           self._spool_error, self.supervisor.down(*self.TASKS) if self._started else None)
 
     # --- journal: inbox -> spool --------------------------------------------------------------------
 
@@ -227,6 +234,10 @@ class SampleStore:
                 await self.clock.sleep(self.storage.retry_interval)
                 self._inbox_ready.set()
                 continue
+            except Exception:  # anything else is the supervisor's to report; the events wait for the restart
+                self._inbox[:0] = events
+                self._inbox_ready.set()
+                raise
             finally:
                 self._journal_busy = False
             if self._spool_error is not None:

@@ -69,15 +69,19 @@ class BotApi:
         params: dict[str, Any] = {"timeout": wait, "allowed_updates": ["message"]}
         if offset is not None:
             params["offset"] = offset
-        return await self.call("getUpdates", params, timeout=self.timeout + wait)
+        return await self.call("getUpdates", params, timeout=self.timeout + wait)  # Telegram holds it up to `wait` s
 
     async def call(self, method: str, params: dict, timeout: float | None = None) -> Any:  # type: ignore[return]
         pause = self.pause
         for attempt in itertools.count(1):
             try:
-                async with asyncio.timeout(timeout or self.timeout):
-                    answer = await self._client.post(self.url + method, json=params)
+                limit = timeout or self.timeout
+                async with asyncio.timeout(limit):
+                    # httpx's own read timeout (5 s by default) must not end a long poll Telegram holds for longer
+                    answer = await self._client.post(self.url + method, json=params, timeout=limit)
                 body = answer.json()
+                if not isinstance(body, dict):
+                    raise ValueError(f"the answer is JSON but not an object ({type(body).__name__})")
             except (httpx.HTTPError, TimeoutError, ValueError) as error:
                 problem, wait = f"{method} failed ({type(error).__name__}: {error})", pause
             else:
@@ -86,7 +90,7 @@ class BotApi:
                 problem = f"{method} was refused ({answer.status_code}: {body.get('description', '')})"
                 if answer.status_code != 429 and answer.status_code < 500:
                     raise BotApiError(problem)
-                wait = max(pause, float(body.get("parameters", {}).get("retry_after", 0)))
+                wait = max(pause, _retry_after(body))
             if attempt == self.attempts:
                 raise BotApiError(f"{problem}; gave up after {attempt} attempts")
             log.info("telegram: %s; retrying in %g s", problem, wait)
@@ -95,3 +99,10 @@ class BotApi:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def _retry_after(body: dict) -> float:
+    """The pause a 429 asks for (0 when the answer has none that makes sense)."""
+    parameters = body.get("parameters")
+    value = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    return min(float(value), 3600.0) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else 0.0

@@ -1,14 +1,18 @@
 """Commands from the configured chats, by long-polling getUpdates.
 
 `/status`, `/alerts`, `/ack ID`, `/mode`, and `/set DEVICE.SETTING VALUE`, which changes nothing until the
-same chat answers `/confirm CODE` (a one-time code, valid for `confirm_minutes`); the change then goes
-through the daemon's SafeWriter with source `telegram:<chat id>`, so the budget and the audit are one.
-Messages from any other chat are refused and logged.
+same chat answers `/confirm CODE` (a one-time code of that chat, valid for `confirm_minutes`); the change then
+goes through the daemon's SafeWriter with source `telegram:<chat id>`, so the budget and the audit are one.
+A `/set` the writer would refuse (no such device or setting, a value it does not take) gets its reason at
+once, is audited as refused, and asks for no confirmation. Messages from any other chat are refused and
+logged. Updates are read defensively: whatever JSON the server sends, the bot answers or skips it, never
+stops.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Mapping
@@ -17,6 +21,7 @@ from solarctl.api.server import ApiError, Caller, Op
 from solarctl.clock import Clock
 from solarctl.control.safe_write import SafeWriter
 from solarctl.control.setting_text import setting_value
+from solarctl.sample import Value
 from solarctl.telegram.bot_api import BotApi, BotApiError
 from solarctl.telegram.config import TelegramConfig
 
@@ -25,6 +30,8 @@ log = logging.getLogger("solarctl.telegram")
 HELP = ("/status — devices now; /alerts — open alerts; /ack ID — acknowledge one; /mode — control mode; "
         "/set DEVICE.SETTING VALUE — change a setting (asks for /confirm CODE)")
 TELEGRAM_CALLER = Caller(pid=0, uid=-1)  # the control API ops want a caller; the chat is in the source instead
+MAX_TEXT = 4096  # characters Telegram takes in one message
+NUMBER = re.compile(r"[0-9]{1,12}")  # ASCII digits only: str.isdigit() takes "²", which int() refuses
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ class CommandBot:
         self.ops = ops  # the control API's ops (alerts, ack)
         self.texts = texts  # "status", "mode" -> the text to answer
         self.offset: int | None = None
-        self.pending: dict[str, PendingChange] = {}  # one-time code -> change waiting for /confirm
+        self.pending: dict[tuple[int, str], PendingChange] = {}  # (chat, one-time code) -> change waiting for /confirm
 
     async def run(self) -> None:
         while True:
@@ -56,12 +63,22 @@ class CommandBot:
                 log.warning("telegram: %s", error)
                 await self.clock.sleep(5.0)
                 continue
-            for update in updates:
-                self.offset = update["update_id"] + 1
-                message = update.get("message") or {}
-                chat_id, text = message.get("chat", {}).get("id"), message.get("text")
-                if isinstance(chat_id, int) and isinstance(text, str):
-                    await self.handle(chat_id, text.strip())
+            for update in updates if isinstance(updates, list) else ():
+                await self.take(update)
+
+    async def take(self, update: object) -> None:
+        """One update as the server sent it: confirmed (offset past it) and, if it is a text message, handled."""
+        if not isinstance(update, dict):
+            return
+        update_id = update.get("update_id")
+        if _integer(update_id):
+            self.offset = max(self.offset or 0, update_id + 1)
+        message = update.get("message")
+        chat = message.get("chat") if isinstance(message, dict) else None
+        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        text = message.get("text") if isinstance(message, dict) else None
+        if _integer(chat_id) and isinstance(text, str):
+            await self.handle(chat_id, text.strip())
 
     async def handle(self, chat_id: int, text: str) -> None:
         if chat_id not in self.config.chat_ids:
@@ -92,7 +109,7 @@ class CommandBot:
         return "\n".join(lines) or "No open alerts."
 
     async def _ack(self, chat_id: int, args: list[str]) -> str:
-        if len(args) != 1 or not args[0].isdigit():
+        if len(args) != 1 or not NUMBER.fullmatch(args[0]):
             return "Say which alert: /ack ID (the number /alerts shows)."
         alert = (await self._op("ack", {"id": int(args[0])}))["alert"]
         log.info("telegram: chat %s acknowledged alert %s", chat_id, alert["id"])
@@ -108,27 +125,42 @@ class CommandBot:
         device, dot, setting = args[0].partition(".") if len(args) == 2 else ("", "", "")
         if not (device and dot and setting):
             return "Write it as /set DEVICE.SETTING VALUE, e.g. /set xw.load_shave Disable."
+        text, source = args[1], f"telegram:{chat_id}"
+        reason = self.writer.refusal(device, setting, self._value(device, setting, text))
+        if reason is not None:  # a typo: answered now and audited, no code to confirm (and no alert to everyone)
+            self.writer.refuse(device, setting, text, reason, source=source)
+            log.info("telegram: chat %s asked to set %s.%s = %r: refused: %s", chat_id, device, setting, text, reason)
+            return f"Refused: {reason}."
         now = self.clock.time()
-        self.pending = {c: p for c, p in self.pending.items() if p.expires > now}
+        self.pending = {key: p for key, p in self.pending.items() if p.expires > now}
         code = f"{secrets.randbelow(1_000_000):06d}"
-        self.pending[code] = PendingChange(chat_id, device, setting, args[1], now + 60 * self.config.confirm_minutes)
-        return (f"To set {device}.{setting} to {args[1]}, answer /confirm {code} within "
+        self.pending[(chat_id, code)] = PendingChange(chat_id, device, setting, text, now + 60 * self.config.confirm_minutes)
+        return (f"To set {device}.{setting} to {text}, answer /confirm {code} within "
                 f"{self.config.confirm_minutes:g} min.")
 
     async def _confirm(self, chat_id: int, args: list[str]) -> str:
-        change = self.pending.pop(args[0], None) if len(args) == 1 else None
-        if change is None or change.chat_id != chat_id or change.expires <= self.clock.time():
+        # Codes are per chat: another chat's /confirm neither uses nor spends this one.
+        change = self.pending.pop((chat_id, args[0]), None) if len(args) == 1 else None
+        if change is None or change.expires <= self.clock.time():
             return "No change waits for that code (wrong, used or expired); send the /set again."
-        device = self.writer.site.devices.get(change.device)
-        reg = device.setting(change.setting) if device is not None else None
-        value = setting_value(reg, change.text) if reg is not None else change.text  # unknown: the writer says so
+        value = self._value(change.device, change.setting, change.text)
         outcome = await self.writer.write(change.device, change.setting, value, source=f"telegram:{chat_id}")
         log.info("telegram: chat %s set %s.%s = %r: %s", chat_id, change.device, change.setting, change.text,
                  outcome.describe())
         return outcome.describe()
 
+    def _value(self, device_name: str, setting: str, text: str) -> Value:
+        """The typed text as the setting's value (a number for a range setting); unknown ones: the writer says so."""
+        device = self.writer.site.devices.get(device_name)
+        reg = device.setting(setting) if device is not None else None
+        return setting_value(reg, text) if reg is not None else text
+
     async def _answer(self, chat_id: int, text: str) -> None:
         try:
-            await self.api.send(chat_id, text)
+            await self.api.send(chat_id, text[:MAX_TEXT])
         except BotApiError as error:
             log.warning("telegram: could not answer chat %s: %s", chat_id, error)
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

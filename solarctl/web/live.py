@@ -60,7 +60,7 @@ class LiveView:
     def snapshot(self) -> dict[str, Any]:
         return {"time": self.daemon.clock.time(), "flow": self.flow(),
                 "devices": {name: self.device(name) for name in self.daemon.site.devices},
-                "sinks": self.daemon.sink_health()}
+                "sinks": self.daemon.sink_health(), "tasks": self.daemon.supervisor.health()}
 
     def _values(self, sources: list[tuple[str, str]]) -> list[float]:
         out = []

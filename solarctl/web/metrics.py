@@ -1,5 +1,5 @@
-"""Prometheus text exposition: every numeric metric of every device, each device's link health and each
-sink's health, from the same live view the page shows."""
+"""Prometheus text exposition: every numeric metric of every device, each device's link health, each
+sink's health and each supervised task's, from the same live view the page shows."""
 
 from __future__ import annotations
 
@@ -50,6 +50,11 @@ def exposition(live: LiveView) -> str:
             status["state"] == "ok")
         for key, (family, kind, help_text) in _SINK.items():
             add(family, kind, help_text, {"sink": sink}, status[key])
+    for task, status in snapshot["tasks"].items():
+        add("solarctl_task_up", "gauge", "1 while a supervised task runs (0: failed, waiting for its restart)",
+            {"task": task, "state": status["state"]}, status["state"] != "down")
+        add("solarctl_task_restarts_total", "counter", "restarts of a supervised task after a failure",
+            {"task": task}, status["restarts"])
     for role, value in snapshot["flow"].items():
         if value is not None:
             add("solarctl_installation", "gauge", "installation power by role (W) and mean SoC (%)", {"role": role}, value)

@@ -43,13 +43,29 @@ def test_device_lost_after_its_limit_and_back_after_the_release():
 
 def test_failed_and_refused_writes_raise_and_a_good_write_counts_towards_clearing():
     watch, hub, clock, events = rig()
-    watch.manager.observe_all(write_outcome("xw", "load_shave", "failed", "write or read-back failed: timeout"))
-    watch.manager.observe_all(write_outcome("xw", "load_shave", "rejected", "daily write budget used up"))
+    watch.manager.observe_all(write_outcome("xw", "load_shave", "failed", "write or read-back failed: timeout", "strategy:soc_band"))
+    watch.manager.observe_all(write_outcome("xw", "load_shave", "rejected", "daily write budget used up", "strategy:soc_band"))
     assert [(e.kind, e.severity) for e in events] == [("write_failed", "critical"), ("write_refused", "warning")]
     assert events[1].values == {"setting": "load_shave", "reason": "daily write budget used up"}
     for _ in range(2):
-        watch.manager.observe_all(write_outcome("xw", "load_shave", "written", ""))
+        watch.manager.observe_all(write_outcome("xw", "load_shave", "written", "", "strategy:soc_band"))
     assert [e.state for e in events[2:]] == ["cleared", "cleared"]
+
+
+def test_a_persons_refused_input_is_no_alert_and_each_setting_is_its_own_alert():
+    """Typos from any channel are answered to their sender and audited, never broadcast (issue 20.3); a strategy's
+    refused writes of two settings are two alerts, each naming its setting."""
+    watch, hub, clock, events = rig()
+    for source in ("telegram:42", "mqtt", "web:admin", "cli:uid=0", "command_file"):
+        watch.manager.observe_all(write_outcome("inverter", "grid_connection", "rejected", "'maybe' is not one of …", source))
+    assert events == []
+    watch.manager.observe_all(write_outcome("xw", "load_shave", "rejected", "budget used up", "strategy:soc_band"))
+    watch.manager.observe_all(write_outcome("xw", "grid_support", "rejected", "budget used up", "strategy:soc_band"))
+    assert [(e.kind, e.device, e.message) for e in events] == [
+        ("write_refused", "xw.load_shave", "xw.load_shave: a write was refused"),
+        ("write_refused", "xw.grid_support", "xw.grid_support: a write was refused")]
+    watch.manager.observe_all(write_outcome("xw", "load_shave", "failed", "timeout", "telegram:42"))
+    assert (events[-1].kind, events[-1].device) == ("write_failed", "xw.load_shave")  # the device's failure: alerted
 
 
 def test_the_status_report_runs_in_its_window_once_per_period():

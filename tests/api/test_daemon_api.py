@@ -45,6 +45,9 @@ async def test_set_and_read_go_through_the_daemon_and_read_never_touches_the_por
         assert len(data["devices"]["bms1"]["cell_voltages"]) == 16
         assert data["health"]["inverter"]["good_polls"] == 1 and data["health"]["inverter"]["last_good_at"]
         assert data["health"]["sink:store"]["state"] == "ok" and data["health"]["sink:store"]["dropped"] == 0
+        # every supervised task of the daemon by name (issue 19.2): a failed one would say "down" here
+        assert {"task:store database", "task:store journal", "task:alert watch", "task:control api"} <= set(data["health"])
+        assert data["health"]["task:store database"] == {"state": "ok", "failures": 0, "restarts": 0, "last_error": None}
 
         code, out, err = await solarctl("read", "--config", config, "--json", "--device", "bms1")
         assert code == 0, err

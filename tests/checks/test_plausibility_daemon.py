@@ -35,9 +35,9 @@ async def test_the_daemon_flags_a_misread_battery_current(tmp_path):
         async with asyncio.timeout(40):
             await until(lambda: all(daemon.hub.devices.get(d.name) and daemon.hub.devices[d.name].ok
                                     for d in config.device))
-            evaluated = watch.status().delivered
-            await until(lambda: watch.status().delivered >= evaluated + 10)
-            assert watch.active == {} and watch.status().last_error is None
+            evaluated = watch.evaluations
+            await until(lambda: watch.evaluations >= evaluated + 10)
+            assert watch.active == {} and daemon.supervisor.health()["plausibility checks"]["state"] == "ok"
             for factor, named in ((10.0, "×10"), (-1.0, "sign")):
                 site.faults("battery").scaled["current"] = factor
                 await until(lambda: KEY in watch.active)

@@ -72,18 +72,30 @@ class FakeHttpServer:
 
 @dataclass
 class FakeBotApi:
-    """sendMessage is recorded; getUpdates long-polls the messages `say` queues. `fail_next` answers the
-    next N sendMessage calls with a 500 (the client must retry)."""
+    """sendMessage is recorded; getUpdates behaves as Telegram's: it holds a long poll for its `timeout`
+    (25 s by default in the bot) while there is nothing, answers at once when an update arrives, returns at
+    most 100, and forgets those before the `offset` the next call confirms. `say` queues a text message;
+    `push` queues any JSON as an update (what a broken or hostile server could send: it is returned once,
+    as nothing in it may confirm it). `fail_next` answers the next N sendMessage calls with a 500."""
 
     token: str = "123:secret"
     sent: list[tuple[int, str]] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)
     fail_next: int = 0
+    _queue: list[tuple[int, object, bool]] = field(default_factory=list)  # (our sequence number, update, raw)
+    _next: int = 1000
     _new: asyncio.Event = field(default_factory=asyncio.Event)
 
     def say(self, chat_id: int, text: str) -> None:
-        self.updates.append({"update_id": 1000 + len(self.updates),
-                             "message": {"chat": {"id": chat_id}, "text": text}})
+        self._queue.append((self._next, {"update_id": self._next, "message": {"chat": {"id": chat_id}, "text": text}}, False))
+        self._next += 1
+        self._new.set()
+
+    def push(self, update: object) -> None:
+        self._queue.append((self._next, update, True))
+        self._next += 1
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        if isinstance(update_id, int) and not isinstance(update_id, bool):  # later ones come after it, as on Telegram
+            self._next = max(self._next, update_id + 1)
         self._new.set()
 
     def to(self, chat_id: int) -> list[str]:
@@ -102,14 +114,17 @@ class FakeBotApi:
             return 200, {"ok": True, "result": {"message_id": len(self.sent)}}
         if method == "getUpdates":
             offset = params.get("offset", 0)
+            self._queue = [u for u in self._queue if u[0] >= offset]  # confirmed: forgotten, as Telegram does
             try:
                 async with asyncio.timeout(params.get("timeout", 0)):
-                    while not [u for u in self.updates if u["update_id"] >= offset]:
+                    while not self._queue:
                         self._new.clear()
                         await self._new.wait()
             except TimeoutError:
                 pass
-            return 200, {"ok": True, "result": [u for u in self.updates if u["update_id"] >= offset]}
+            batch = self._queue[:100]
+            self._queue = [u for u in self._queue if not (u[2] and u in batch)]
+            return 200, {"ok": True, "result": [update for _, update, _ in batch]}
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
 

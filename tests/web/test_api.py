@@ -59,6 +59,8 @@ async def test_writes_need_a_login_and_its_csrf_token_and_logins_are_limited(tmp
             assert 'solarctl_value{device="bms1",metric="cell_voltages",unit="V",index="16"}' in metrics
             assert 'solarctl_link_requests_total{device="inverter"}' in metrics
             assert 'solarctl_sink_up{sink="store",state="ok"} 1' in metrics
+            assert 'solarctl_task_up{task="store database",state="ok"} 1' in metrics  # every supervised task
+            assert 'solarctl_task_restarts_total{task="store database"} 0' in metrics
 
         listening = [c.laddr for c in psutil.Process(rig.daemon.pid).net_connections("inet") if c.status == "LISTEN"]
         assert listening and all(addr.ip == "127.0.0.1" for addr in listening)

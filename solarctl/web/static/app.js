@@ -49,14 +49,17 @@ function renderFlow(flow, time) {
   $("updated").textContent = new Date(time * 1000).toLocaleTimeString();
 }
 
-function renderSinks(sinks) {
+function renderSinks(sinks, tasks) {
+  const down = Object.entries(tasks || {}).filter(([, t]) => t.state === "down");  // supervised tasks waiting for a restart
   $("sinks").innerHTML = "outputs: " + Object.entries(sinks).map(([name, s]) =>
     `<span class="${s.state === "ok" ? "ok" : "bad"}" data-sink="${esc(name)}">${esc(name)} ${esc(s.state)}</span>` +
-    (s.dropped ? ` (${s.dropped} dropped)` : "")).join(" · ");
+    (s.dropped ? ` (${s.dropped} dropped)` : "")).join(" · ") +
+    down.map(([name, t]) => ` · <span class="bad" data-task="${esc(name)}" title="${esc(t.last_error || "")}">task ${esc(name)} down</span>`).join("");
 }
 
 async function refreshSinks() {
-  renderSinks((await (await fetch("/api/latest")).json()).sinks);
+  const snap = await (await fetch("/api/latest")).json();
+  renderSinks(snap.sinks, snap.tasks);
 }
 
 function healthLine(name, d) {
@@ -151,7 +154,7 @@ function connectStream() {
     const snap = JSON.parse(e.data);
     for (const [name, d] of Object.entries(snap.devices)) renderDevice(name, d);
     renderFlow(snap.flow, snap.time);
-    renderSinks(snap.sinks);
+    renderSinks(snap.sinks, snap.tasks);
   });
   source.addEventListener("device", (e) => {
     const ev = JSON.parse(e.data);

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Awaitable, Callable
 
 from solarctl.api.address import LOCK_NAME, socket_path, unix_address
+from solarctl.api.standard_json import dumps
 
 log = logging.getLogger("solarctl.api")
 
@@ -130,7 +131,7 @@ class ControlServer:
             writer.close()
 
     async def _send(self, writer: asyncio.StreamWriter, answer: dict) -> None:
-        writer.write(json.dumps(answer, ensure_ascii=False, default=str).encode() + b"\n")
+        writer.write(dumps(answer, default=str).encode() + b"\n")
         async with asyncio.timeout(self.request_timeout):
             await writer.drain()
 

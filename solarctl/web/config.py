@@ -18,7 +18,7 @@ class WebConfig(StrictModel):
     port: int = Field(8780, ge=1, le=65535)
     # user -> password hash from `solarctl web-password` (never the password itself)
     users: dict[str, str] = Field(default_factory=dict)
-    session_minutes: float = Field(60.0, gt=0)
+    session_minutes: float = Field(60.0, gt=0, le=525600)  # at most a year
     login_attempts: int = Field(5, ge=1, le=1000)  # failed logins per client address and minute before 429
     # Reverse proxies whose X-Forwarded-For names the client (addresses or networks); from anyone else the
     # header is ignored, so a client cannot pick the address its failed logins are counted against.

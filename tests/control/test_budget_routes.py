@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 import tomli_w
 
 from solarctl.clock import SystemClock
@@ -24,7 +25,7 @@ from solarctl.installation import Installation
 from solarctl.sim.modbus_tcp_server import ModbusTcpServer
 from tests.api.rig import solarctl
 from tests.conftest import StaticGateway, free_port
-from tests.mustjk.simulated import PLANT, inverter
+from tests.mustjk.simulated import PLANT, inverter, packs, simulated, site_config
 
 BUDGET = 2
 
@@ -166,3 +167,14 @@ def test_the_usb_serial_number_of_an_adapter_is_found_in_sysfs(tmp_path):
     (port / "tty/ttyUSB0/device").symlink_to(port)
     assert usb_serial("/dev/ttyUSB0", sysfs=tmp_path / "sys") == "usb:0403:6001:A10KQ3RB:1.0"
     assert usb_serial("/dev/pts/3", sysfs=tmp_path / "sys") is None
+
+
+@pytest.mark.parametrize("protocol", ["modbus", "55aa"])
+async def test_the_pv1800_and_jk_packs_report_their_serial_numbers(tmp_path, protocol):
+    """What the budget counts a PV1800 and a JK pack by, read from their simulators over the pty bus; a JK on
+    the 4E57 protocol reports none (its route is all the budget has)."""
+    config = site_config(tmp_path, [inverter(tmp_path), *packs(tmp_path, protocol, units=(1, 2))])
+    async with simulated(config) as (plant, site, install):
+        reported = {name: await device.serial_number(install.link(name)) for name, device in install.devices.items()}
+    assert reported["inverter"] == str(0x18504802)
+    assert reported["bms1"] and reported["bms2"] and reported["bms1"] != reported["bms2"], reported

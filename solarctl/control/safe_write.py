@@ -1,8 +1,9 @@
 """Safe writes: the only way solarctl changes a device setting.
 
 Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> find the device's
-aliases (its route resolved, the serial number it reports: route_identity.py) -> check the daily budget -> (dry run stops here) -> record the attempt in the budget file (no record, no write)
--> write -> read the same register back -> compare -> record the outcome.
+aliases (its route resolved, the serial number it reports: route_identity.py) -> check the daily budget
+-> (dry run stops here) -> record the attempt in the budget file (no record, no write) -> write -> read the
+same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
 Then `on_outcome` (the daemon: alerts for failed and refused writes; a callback, so this layer knows
 nothing of alerts).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 
 def _directory(path: Path) -> Path:
@@ -25,5 +25,12 @@ def _file(path: Path) -> Path:
     return path
 
 
-Directory = Annotated[Path, AfterValidator(_directory)]
-File = Annotated[Path, AfterValidator(_file)]
+def _not_empty(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("the path is empty (it would be the current directory of whoever starts solarctl); "
+                         "give a directory or file by its full path")
+    return value
+
+
+Directory = Annotated[Path, BeforeValidator(_not_empty), AfterValidator(_directory)]
+File = Annotated[Path, BeforeValidator(_not_empty), AfterValidator(_file)]

@@ -21,7 +21,7 @@ def free_port() -> int:
 
 
 XW_VALUES = {
-    "device_name": "XW+ 8548 E", "firmware_version": "01.10BN0018", "device_state": "Operating",
+    "device_name": "XW+ 8548 E", "firmware_version": "01.10BN0018", "serial_number": "SIM-XW-0001", "device_state": "Operating",
     "inverter_active_faults_status": "No Faults", "inverter_active_warnings_status": "Active Warnings",
     "warning_bitmap": ["W48 DC Under Voltage"], "battery_voltage": 51.234, "battery_current": -12.345,
     "battery_power": -632, "battery_temperature": 24.6, "inverter_dc_current": 12.345, "inverter_dc_power": 632,

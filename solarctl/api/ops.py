@@ -72,8 +72,9 @@ class DaemonOps:
         if not _SOURCE.match(source):
             raise ApiError(f"source {source!r}: use a short lower-case name such as cli")
         value = request.get("value")
-        if not isinstance(value, (str, int, float, bool)):
-            raise ApiError('"value" must be a string, number or boolean')
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            # JSON true is no number (it was taken as 1.0 V) and no choice: choices are written as text
+            raise ApiError('"value" must be a string (one of the setting\'s choices) or a number; true and false are neither')
         outcome = await self.daemon.writer.write(
             _field(request, "device", str), _field(request, "setting", str), value,
             source=f"{source}:uid={caller.uid}", dry_run=True if _field(request, "dry_run", bool, False) else None)

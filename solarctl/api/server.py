@@ -23,6 +23,7 @@ from typing import IO, Any, Awaitable, Callable
 
 from solarctl.api.address import LOCK_NAME, socket_path, unix_address
 from solarctl.private_files import open_private, private_dir
+from solarctl.api.standard_json import dumps
 
 log = logging.getLogger("solarctl.api")
 
@@ -131,7 +132,7 @@ class ControlServer:
             writer.close()
 
     async def _send(self, writer: asyncio.StreamWriter, answer: dict) -> None:
-        writer.write(json.dumps(answer, ensure_ascii=False, default=str).encode() + b"\n")
+        writer.write(dumps(answer, default=str).encode() + b"\n")
         async with asyncio.timeout(self.request_timeout):
             await writer.drain()
 

@@ -133,7 +133,7 @@ def _describe(err: dict, data: Any) -> str:
             return f"{where}: required key {tag!r} is missing; expected one of: {expected}"
         return f"{where}: unknown {tag} {err.get('ctx', {}).get('tag')!r}; expected one of: {expected}"
     if kind == "value_error":
-        return f"{where}: {msg}"
+        return f"{where}: {msg}" if path else msg  # a top-level check names its keys itself
     expectation = msg[0].lower() + msg[1:] if msg.startswith("Input should") else msg
     expectation = expectation.replace("input should be", "expected")
     shown = f", got {got!r}" if got is not None and not isinstance(got, (dict, list)) else ""

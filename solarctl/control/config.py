@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from solarctl.config_paths import File
 from solarctl.optimize.tariff import Tariff
 from solarctl.strict_model import StrictModel
 
@@ -18,7 +19,7 @@ class ControlConfig(StrictModel):
     daily_write_budget: Annotated[int, Field(ge=1)] = 48  # per register per day (EEPROM wear)
     # The write counts every writer on the machine shares (default: DATA_DIR/write_budget.jsonl); point
     # every config on one machine at the same file, e.g. /var/lib/solarctl/write_budget.jsonl.
-    budget_file: Path | None = None
+    budget_file: File | None = None
 
 
 class StrategyTable(StrictModel):

@@ -1,9 +1,9 @@
 """Safe writes: the only way solarctl changes a device setting.
 
-Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> check the
-daily budget -> (dry run stops here) -> record the attempt in the budget file (no record, no write) -> room for its
-audit line on the disk (no room, no write)
--> write -> read the same register back -> compare -> record the outcome.
+Validate (whitelist, range, enum) -> read the current value -> skip if unchanged -> find the device's
+aliases (its route resolved, the serial number it reports: route_identity.py) -> check the daily budget
+-> (dry run stops here) -> record the attempt in the budget file (no record, no write) -> room for its
+audit line on the disk (no room, no write) -> write -> read the same register back -> compare -> record the outcome.
 Every attempt, whatever its outcome, goes into the audit ledger.
 Then `on_outcome(outcome, source)` (the daemon: alerts for failed writes, and for refused ones an automatic
 source asked for; a callback, so this layer knows nothing of alerts). `refusal()` says beforehand why a
@@ -26,6 +26,7 @@ from solarctl.bus.errors import NotSent
 from solarctl.clock import Clock
 from solarctl.control.device_access import DeviceAccess
 from solarctl.control.ledger import AuditLedger
+from solarctl.control.route_identity import UnknownRoute, reported_alias, route_aliases
 from solarctl.control.write_budget import BudgetFileError, WriteBudget, device_identity
 from solarctl.registers import Register, WriteRejected, encode
 from solarctl.registers.codec import check_write
@@ -78,6 +79,7 @@ class SafeWriter:
             budget_file = ledger.path.with_name("write_budget.jsonl")
         self.budget = WriteBudget(budget_file, daily_budget)
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+        self._reported: dict[str, str | None] = {}  # device name -> the alias its serial number gives
 
     async def write(self, device_name: str, setting: str, value: Value, *, source: str = "cli",
                     dry_run: bool | None = None, restore: bool = False) -> WriteOutcome:
@@ -125,10 +127,16 @@ class SafeWriter:
         result["before"] = before
         if _same(reg, before, wanted):
             return WriteOutcome(**result, outcome="unchanged")
+        try:
+            aliases = await self._aliases(device, link)
+        except UnknownRoute as exc:
+            return WriteOutcome(**result, outcome="failed", reason=str(exc))
+        except Exception as exc:  # noqa: BLE001
+            return WriteOutcome(**result, outcome="failed", reason=f"cannot read the device's serial number: {exc}")
         allowance = RESTORE_RESERVE if restore else 0
         try:
-            attempt = None if dry else self.budget.reserve(self.clock.time(), identity, reg.address, source, allowance)
-            used = self.budget.used(self.clock.time(), identity, reg.address) if attempt is None else 0
+            attempt = None if dry else self.budget.reserve(self.clock.time(), aliases, reg.address, source, allowance)
+            used = self.budget.used(self.clock.time(), aliases, reg.address) if attempt is None else 0
         except BudgetFileError as exc:
             return WriteOutcome(**result, outcome="failed", reason=str(exc))
         if used >= self.daily_budget + allowance:
@@ -157,6 +165,13 @@ class SafeWriter:
             return WriteOutcome(**result, after=after, outcome="failed", reason=f"read back {after}, expected {wanted}")
         device.setting_written()
         return WriteOutcome(**result, after=after, outcome="written")
+
+    async def _aliases(self, device, link) -> frozenset[str]:
+        """Every name of the device: its route's, and the serial number it reports (asked once per process)."""
+        if device.name not in self._reported:
+            self._reported[device.name] = reported_alias(device.driver, await device.serial_number(link))
+        reported = self._reported[device.name]
+        return await route_aliases(device) | ({reported} if reported else set())
 
     def _settle(self, attempt: str, *, reached: bool) -> None:
         try:

@@ -4,8 +4,10 @@ on the machine (the daemon, `solarctl set`, a second config) through one file.
 Each write is recorded as an `attempt` (fsync'd) BEFORE it is sent, under an exclusive lock on the file, so
 check + record is one step for every process: no record, no write. Its `outcome` follows; an attempt whose
 outcome says it was never sent (`reached: false`) does not count, one without an outcome (a crash) does.
-Registers are keyed by the device's identity (driver, connection, unit), not its config name, so renaming
-a device keeps its count. A torn, corrupt or foreign line is skipped with a warning.
+Registers are keyed by the physical device, never by its config name or how its address is spelled: each
+attempt records the aliases of its route (route_identity.py: resolved addresses, real port path, USB
+serial number, the serial number the device reports), and attempts whose aliases meet, in this record or
+through another, count as one device. A torn, corrupt or foreign line is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -15,25 +17,38 @@ import json
 import logging
 import os
 import uuid
-from collections import Counter
+from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO, Collection, Iterator
 
 from solarctl.control.ledger import utc_day
-from solarctl.links import link_key
 from solarctl.private_files import file_mode, private_dir
+from solarctl.control.route_identity import spelled_identity
 
 log = logging.getLogger("solarctl.control")
+device_identity = spelled_identity  # one process, one spelling per device (offline runs): the spelling will do
 
 
-def device_identity(device: Any) -> str:
-    """The physical device behind a config entry: its driver, where it is connected and its unit."""
-    kind, *where = link_key(device.config)
-    if kind == "serial":
-        where = [os.path.abspath(where[0])]
-    unit = getattr(device.config, "unit", None)
-    return f"{device.driver}@{kind}:{':'.join(str(w) for w in where)}" + ("" if unit is None else f"#{unit}")
+class Aliases:
+    """Names known to be one device, joined (union-find) as records link them."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def join(self, names: Collection[str]) -> str:
+        """Make `names` one device; returns its representative."""
+        roots = {self.find(name) for name in names}
+        first = min(roots)
+        for root in roots:
+            self._parent[root] = first
+        return first
+
+    def find(self, name: str) -> str:
+        parent = self._parent.setdefault(name, name)
+        if parent != name:
+            parent = self._parent[name] = self.find(parent)
+        return parent
 
 
 class BudgetFileError(OSError):
@@ -47,27 +62,36 @@ class WriteBudget:
     def __init__(self, path: Path | None, limit: int) -> None:
         self.path = path  # None keeps the counts in memory only (tests, plant runs)
         self.limit = limit
-        self._counts: Counter[tuple[str, str, int]] = Counter()
-        self._open_attempts: dict[str, tuple[str, str, int]] = {}
+        self._aliases = Aliases()
+        # (day, register) -> attempt id -> one alias of its device; settled as not sent: removed
+        self._attempts: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)
+        self._open_attempts: dict[str, tuple[str, int]] = {}
         self._offset = 0  # how far the file has been read (complete lines only)
 
-    def used(self, now: float, identity: str, register: int) -> int:
-        """Writes counted today on `register` of `identity`, by every writer sharing the file."""
+    def used(self, now: float, identity: str | Collection[str], register: int) -> int:
+        """Writes counted today on `register` of the device known by `identity` (one alias or all of them),
+        by every writer sharing the file, through every route to it."""
         with self._locked():
-            return self._counts[(utc_day(now), identity, register)]
+            return self._used(utc_day(now), _names(identity), register)
 
-    def reserve(self, now: float, identity: str, register: int, source: str, allowance: int = 0) -> str | None:
-        """Record an attempt on `register` of `identity` and return its id, or None when today's budget (plus
-        `allowance`: the restores' reserve) is used up. Raises BudgetFileError when the attempt cannot be
-        recorded durably."""
-        key = (utc_day(now), identity, register)
-        entry = {"time": now, "attempt": uuid.uuid4().hex, "device": identity, "register": register, "source": source}
+    def reserve(self, now: float, identity: str | Collection[str], register: int, source: str,
+                allowance: int = 0) -> str | None:
+        """Record an attempt on `register` of the device known by `identity` (one alias or all of them) and
+        return its id, or None when today's budget (plus `allowance`: the restores' reserve) is used up.
+        Raises BudgetFileError when the attempt cannot be recorded durably."""
+        names = _names(identity)
+        entry = {"time": now, "attempt": uuid.uuid4().hex, "device": names[0], "aliases": names, "register": register,
+                 "source": source}
         with self._locked() as fh:
-            if self._counts[key] >= self.limit + allowance:
+            if self._used(utc_day(now), names, register) >= self.limit + allowance:
                 return None
             self._append(fh, entry)
         self._count(entry)
         return entry["attempt"]
+
+    def _used(self, day: str, names: list[str], register: int) -> int:
+        device = self._aliases.join(names)
+        return sum(1 for alias in self._attempts[(day, register)].values() if self._aliases.find(alias) == device)
 
     def settle(self, now: float, attempt: str, *, reached: bool) -> None:
         """Record how an attempt ended; one that never reached the device gives its slot back."""
@@ -137,8 +161,17 @@ class WriteBudget:
         if "reached" in entry:
             key = self._open_attempts.pop(entry["attempt"], None)
             if key is not None and entry["reached"] is False:
-                self._counts[key] -= 1
+                self._attempts[key].pop(entry["attempt"], None)
             return
-        key = (utc_day(float(entry["time"])), str(entry["device"]), int(entry["register"]))
-        self._open_attempts[str(entry["attempt"])] = key
-        self._counts[key] += 1
+        names = _names(entry.get("aliases") or str(entry["device"]))  # records before issue 19: the spelling only
+        key = (utc_day(float(entry["time"])), int(entry["register"]))
+        attempt = str(entry["attempt"])
+        self._open_attempts[attempt] = key
+        self._attempts[key][attempt] = self._aliases.join(names)
+
+
+def _names(identity: str | Collection[str]) -> list[str]:
+    names = [identity] if isinstance(identity, str) else sorted(identity)
+    if not names or not all(isinstance(name, str) for name in names):
+        raise ValueError("a budget record names its device by at least one alias")
+    return names

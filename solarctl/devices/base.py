@@ -51,6 +51,11 @@ class Device(ABC):
     def units(self) -> dict[str, str]:
         return {}
 
+    async def serial_number(self, link: Link) -> str | None:
+        """The serial number the device reports of itself (the write budget counts by it), or None when
+        its protocol has none; raises like a read when it cannot be asked."""
+        return None
+
     # Settings: drivers with writable registers override these.
     def settings(self) -> list[Register]:
         return []

@@ -60,6 +60,11 @@ class ModbusDevice(Device):
         """Values computed from others (drivers override); the default adds nothing."""
         return values
 
+    async def serial_number(self, link: Link) -> str | None:
+        if "serial_number" not in self.register_map:
+            return None
+        return str(await self.read_setting(link, self.register_map["serial_number"]))
+
     # --- settings ---------------------------------------------------------------------------
     def settings(self) -> list[Register]:
         return self.register_map.settings()

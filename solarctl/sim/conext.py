@@ -29,7 +29,7 @@ ENABLED = {True: "Enabled", False: "Disabled"}
 
 # Settings the XW keeps that the plant model does not use (served as written).
 XW_STATIC = {
-    "device_name": "XW+ 8548 E", "firmware_version": "01.10BN0018", "grid_support_voltage": 47.0,
+    "device_name": "XW+ 8548 E", "firmware_version": "01.10BN0018", "serial_number": "SIM-XW-0001", "grid_support_voltage": 47.0,
     "recharge_voltage": 47.5, "load_shave_start": 960, "load_shave_stop": 1320, "soc_level_to_stop": 20,
     "soc_level_to_start": 80,
 }
@@ -108,6 +108,7 @@ def mppt_values(plant: Plant, index: int, name: str) -> dict[str, Value]:
     return {
         "device_name": name,
         "firmware_version": "01.04BN0220",
+        "serial_number": f"SIM-MPPT-{index + 1:04d}",
         "mppt_status": "Operating",
         "charger_enabled": ENABLED[True],
         "mppt_active_faults_status": "No Faults",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from solarctl.strict_model import StrictModel
+from solarctl.strict_model import HttpUrl, StrictModel
 
 
 class TelegramSetupError(Exception):
@@ -18,7 +18,7 @@ class TelegramConfig(StrictModel):
     token: str | None = None  # or token_file, so the config itself need not hold it
     token_file: Path | None = None
     chat_ids: Annotated[list[int], Field(min_length=1)]  # alerts go to these; commands are taken only from these
-    base_url: str = "https://api.telegram.org"  # a test's fake Bot API, or a local Bot API server
+    base_url: HttpUrl = "https://api.telegram.org"  # a test's fake Bot API, or a local Bot API server
     commands: bool = True  # take /status, /alerts, /ack, /mode, /set from the chats
     confirm_minutes: Annotated[float, Field(gt=0)] = 5.0  # a /set must be confirmed within this
     poll_timeout: Annotated[int, Field(ge=0, le=50)] = 25  # long-poll of getUpdates, s

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 from datetime import date, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any, AsyncIterator, Union
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator
 
 from solarctl.alerts.model import AlertEvent
 from solarctl.api.ops import current_plans
+from solarctl.api.standard_json import dumps
 from solarctl.hub import Event
 from solarctl.web.history import History, Period
+from solarctl.web.limits import BodyLimit, client_address
 from solarctl.web.live import LiveView
 from solarctl.web.metrics import exposition
 from solarctl.web.sessions import LoginRefused, Session, Sessions
@@ -30,15 +32,17 @@ if TYPE_CHECKING:
 COOKIE = "solarctl_session"
 STATIC = resources.files("solarctl.web").joinpath("static")
 KEEPALIVE_S = 15.0
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)  # days any history query may name
+MAX_SPAN_DAYS = 3660  # of an energy summary: ten years
 
 
 class Login(BaseModel):
-    user: str
-    password: str
+    user: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
 
 
 class SettingChange(BaseModel):
-    value: Union[bool, int, float, str]
+    value: Union[int, float, str] = Field(union_mode="left_to_right")
     dry_run: bool = False
     confirm: bool = False  # required for a value that cuts power to the loads (Register.cuts_power)
 
@@ -48,13 +52,43 @@ def cuts_power(reg, value) -> bool:
     named = reg.enum.get(value) if reg.enum and isinstance(value, int) and not isinstance(value, bool) else value
     return named in reg.cuts_power
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # JSON true was once taken as 1.0 V
+            raise ValueError("true and false are not setting values; give a number or one of the setting's choices")
+        if isinstance(value, str) and len(value) > 64:
+            raise ValueError("a setting value is at most 64 characters")
+        return value
+
+
+class StandardJSONResponse(JSONResponse):
+    """JSON without NaN or Infinity (a value not known is null): what every JSON parser reads."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content, separators=(",", ":")).encode()
+
+
+def _sentence(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{where or 'the request'}: {str(item.get('msg', 'invalid')).removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
 
 def create_app(daemon: "Daemon") -> FastAPI:
     web = daemon.config.web
     live = LiveView(daemon)
     sessions = Sessions(web.users, daemon.clock, lifetime_s=web.session_minutes * 60,
                         attempts_per_minute=web.login_attempts)
-    app = FastAPI(title="solarctl", summary="The installation live, its history, alerts and audit; changes after login")
+    app = FastAPI(title="solarctl", summary="The installation live, its history, alerts and audit; changes after login",
+                  default_response_class=StandardJSONResponse)
+    app.add_middleware(BodyLimit)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        return StandardJSONResponse({"detail": _sentence(error)}, status_code=422)
 
     def history() -> History:
         return History(daemon.store.engine, daemon.config.storage.timezone)
@@ -99,18 +133,24 @@ def create_app(daemon: "Daemon") -> FastAPI:
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @app.get("/api/history", tags=["history"])
-    async def series(device: str, metric: str, period: Period = "day",
-                     day: date = Query(None, description="last local day shown (default: today)")) -> dict[str, Any]:
+    async def series(device: str = Query(..., min_length=1, max_length=64),
+                     metric: str = Query(..., min_length=1, max_length=64), period: Period = "day",
+                     day: date = Query(None, ge=FIRST_DAY, le=LAST_DAY,
+                                       description="last local day shown (default: today)")) -> dict[str, Any]:
         """[[epoch_s, min, mean, max], …] from the minute rollup (day) or the hourly one (week, month, year)."""
         end = day or _today(daemon)
         return {"device": device, "metric": metric, "period": period, "day": end.isoformat(),
                 "points": await history().series(device, metric, period, end)}
 
     @app.get("/api/energy", tags=["history"])
-    async def energy(first: date = Query(None), last: date = Query(None)) -> list[dict]:
+    async def energy(first: date = Query(None, ge=FIRST_DAY, le=LAST_DAY),
+                     last: date = Query(None, ge=FIRST_DAY, le=LAST_DAY)) -> list[dict]:
         """The daily energy summary (kWh; self-consumption and autarky 0..1), local days (default: the last 7)."""
         end = last or _today(daemon)
-        start = first or date.fromordinal(end.toordinal() - 6)
+        start = first or date.fromordinal(max(FIRST_DAY.toordinal(), end.toordinal() - 6))
+        if not 0 <= (end - start).days <= MAX_SPAN_DAYS:
+            raise HTTPException(422, f"first ({start}) must not be after last ({end}), and at most {MAX_SPAN_DAYS} "
+                                     f"days before it")
         return await history().energy(start, end)
 
     @app.get("/api/audit", tags=["control"])
@@ -174,7 +214,8 @@ def create_app(daemon: "Daemon") -> FastAPI:
 
     @app.post("/api/login", tags=["login"])
     async def login(body: Login, request: Request) -> JSONResponse:
-        client = request.client.host if request.client else "?"
+        client = client_address(request.client.host if request.client else None,
+                                request.headers.get("x-forwarded-for"), web.trusted_proxies)
         try:
             token, session = await asyncio.to_thread(sessions.login, body.user, body.password, client)
         except LoginRefused as exc:
@@ -218,7 +259,7 @@ async def _events(daemon: "Daemon", live: LiveView) -> AsyncIterator[str]:
 
 
 def _sse(kind: str, data: Any) -> str:
-    return f"event: {kind}\ndata: {json.dumps(data, default=str, ensure_ascii=False)}\n\n"
+    return f"event: {kind}\ndata: {dumps(data, default=str)}\n\n"
 
 
 def _today(daemon: "Daemon") -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from pydantic import Field, field_validator
@@ -17,8 +18,22 @@ class WebConfig(StrictModel):
     port: int = Field(8780, ge=1, le=65535)
     # user -> password hash from `solarctl web-password` (never the password itself)
     users: dict[str, str] = Field(default_factory=dict)
-    session_minutes: float = Field(60.0, gt=0)
-    login_attempts: int = Field(5, ge=1)  # failed logins per client address and minute before 429
+    session_minutes: float = Field(60.0, gt=0, le=525600)  # at most a year
+    login_attempts: int = Field(5, ge=1, le=1000)  # failed logins per client address and minute before 429
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks); from anyone else the
+    # header is ignored, so a client cannot pick the address its failed logins are counted against.
+    trusted_proxies: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy)
+            except ValueError:
+                raise ValueError(f"trusted proxy {proxy!r} is not an address or network, e.g. \"127.0.0.1\" or "
+                                 f"\"10.0.0.0/24\"") from None
+        return proxies
 
     @field_validator("users")
     @classmethod

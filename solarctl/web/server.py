@@ -52,8 +52,10 @@ class WebServer:
 
     async def serve(self) -> None:
         """Serve until cancelled; then finish the open requests (the live streams are cut after a second)."""
+        # proxy_headers off: uvicorn would take X-Forwarded-For from any loopback peer as the client's address;
+        # the app trusts it only from [web] trusted_proxies (limits.py).
         config = uvicorn.Config(create_app(self.daemon), log_level="warning", lifespan="off", access_log=False,
-                                timeout_graceful_shutdown=1)
+                                timeout_graceful_shutdown=1, proxy_headers=False)
         server = _InLoopServer(config)
         log.info("web page on %s", self.url)
         task = asyncio.create_task(server.serve(sockets=[self.sock]))

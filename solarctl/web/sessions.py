@@ -1,9 +1,14 @@
-"""Logins: sessions that expire, a CSRF token per session, and a limit on failed logins per client."""
+"""Logins: sessions that expire, a CSRF token per session, and a limit on failed logins per client.
+
+A login counts as failed from the moment it is taken (checked and counted in one step under a lock, before
+the password hash is computed), and is forgiven only when the password was right: so parallel guesses get
+no more hash checks than the limit, however many arrive at once."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
@@ -36,21 +41,24 @@ class Sessions:
         self.attempts_per_minute = attempts_per_minute
         self._sessions: dict[str, Session] = {}
         self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()  # logins run in worker threads (the hash is slow on purpose)
 
     def login(self, user: str, password: str, client: str) -> tuple[str, Session]:
         now = self.clock.time()
-        self._forget_old(now)
-        failures = self._failures[client]
-        if len(failures) >= self.attempts_per_minute:
-            raise LoginRefused("too many failed logins from this address; wait a minute and try again", 429)
+        with self._lock:
+            self._forget_old(now)
+            failures = self._failures[client]
+            if len(failures) >= self.attempts_per_minute:
+                raise LoginRefused("too many failed logins from this address; wait a minute and try again", 429)
+            failures.append(now)  # counted before the hash: a failure until the password proves right
         # an unknown user costs the same hash as a known one, so timing does not tell which names exist
         if not verify_password(password, self.users.get(user, _DUMMY_HASH)) or user not in self.users:
-            failures.append(now)
             raise LoginRefused("wrong user name or password", 401)
-        failures.clear()
         token = secrets.token_urlsafe(32)
         session = Session(user, secrets.token_urlsafe(32), now + self.lifetime_s)
-        self._sessions[token] = session
+        with self._lock:
+            self._failures.pop(client, None)
+            self._sessions[token] = session
         return token, session
 
     def _forget_old(self, now: float) -> None:
@@ -65,17 +73,17 @@ class Sessions:
                 del self._failures[client]
 
     def logout(self, token: str | None) -> None:
-        self._sessions.pop(token or "", None)
+        with self._lock:
+            self._sessions.pop(token or "", None)
 
     def get(self, token: str | None) -> Session | None:
         """The live session of this cookie value, or None (unknown or expired: then it is forgotten)."""
-        session = self._sessions.get(token or "")
-        if session is None:
-            return None
-        if self.clock.time() >= session.expires_at:
-            del self._sessions[token]
-            return None
-        return session
+        with self._lock:
+            session = self._sessions.get(token or "")
+            if session is not None and self.clock.time() >= session.expires_at:
+                del self._sessions[token or ""]
+                return None
+            return session
 
     @staticmethod
     def csrf_ok(session: Session, sent: str | None) -> bool:

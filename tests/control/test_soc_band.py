@@ -94,7 +94,8 @@ async def test_a_setting_the_hub_shows_in_place_costs_no_request(rig):
     assert not server.requests  # not even the read-back the SafeWriter would start with
     daemon.hub.publish(PollError("xw", now, "timeout"))  # the XW's value is stale now: the SafeWriter asks it
     await strategy.step()
-    assert [(r.unit, r.function) for r in server.requests] == [(10, 3), (10, 6), (10, 3)]  # read, write, read back
+    # read, the serial number the budget counts by (once per process), write, read back
+    assert [(r.unit, r.function, r.address) for r in server.requests] == [(10, 3, 0x01B2), (10, 3, 0x002B), (10, 6, 0x01B2), (10, 3, 0x01B2)]
     assert shave(server) == "Enable"
 
 

@@ -165,8 +165,8 @@ async def test_attempts_that_never_reached_the_device_leave_the_budget_alone(tmp
     try:
         server = StaticGateway(units=(10,), port=port).server
         await server.start()
-        # The gateway goes away after answering the read of the current value, before the write is sent.
-        bank, values, armed = server.units[10], server.units[10].values, [True]
+        # The gateway goes away after answering the reads before the write (the current value, the serial number).
+        bank, values, armed = server.units[10], server.units[10].values, [True, True]
 
         async def vanish() -> None:
             await site.link("xw").close()
@@ -174,8 +174,9 @@ async def test_attempts_that_never_reached_the_device_leave_the_budget_alone(tmp
 
         def values_then_vanish():
             if armed:
-                armed.clear()
-                asyncio.get_running_loop().create_task(vanish())
+                armed.pop()
+                if not armed:
+                    asyncio.get_running_loop().create_task(vanish())
             return values()
 
         bank.values = values_then_vanish

@@ -53,5 +53,5 @@ async def test_the_webhook_posts_the_old_relays_form(tmp_path):
 
 
 def test_a_template_with_an_unknown_field_is_refused():
-    with pytest.raises(ConfigError, match=r"template '\{host\}: \{message\}' uses an unknown field \('host'\); use \{id\}"):
+    with pytest.raises(ConfigError, match=r"template '\{host\}: \{message\}': \{host\} uses an unknown field 'host'; use \{id\}"):
         validate_config({"webhook": [{"url": "http://127.0.0.1/x", "template": "{host}: {message}"}]})

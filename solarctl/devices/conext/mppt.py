@@ -9,6 +9,7 @@ from solarctl.registers import ByteOrder, Register as R, RegisterMap
 MPPT_MAP = RegisterMap("conext_mppt", (
     R("device_name", 0x0000, "str", length=16, group="once"),  # e.g. "MPPT: West" (the old dashboard keys on it)
     R("firmware_version", 0x001E, "str", length=20, group="once"),
+    R("serial_number", 0x002B, "str", length=20, group="once"),  # "Hardware Serial Number": the write budget counts by it
     R("mppt_status", 0x0040, "u16", enum=DEVICE_STATE),
     R("charger_enabled", 0x0041, "u16", enum=ENABLED),
     R("mppt_active_faults_status", 0x0044, "u16", enum=FAULTS_FLAG),

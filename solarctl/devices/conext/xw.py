@@ -15,6 +15,7 @@ from solarctl.registers import ByteOrder, Register as R, RegisterMap
 XW_MAP = RegisterMap("conext_xw", (
     R("device_name", 0x0000, "str", length=16, group="once"),
     R("firmware_version", 0x001E, "str", length=20, group="once"),
+    R("serial_number", 0x002B, "str", length=20, group="once"),  # "Hardware Serial Number": the write budget counts by it
     R("device_state", 0x0040, "u16", enum=DEVICE_STATE),
     R("fault_bitmap_0", 0x0042, "u16", bits=XW_FAULTS_0, flags="fault"),
     R("fault_bitmap_1", 0x0043, "u16", bits=XW_FAULTS_1, flags="fault"),

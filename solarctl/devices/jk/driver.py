@@ -79,5 +79,8 @@ class JkPb(Device):
     async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value:
         return await self.protocol.read_setting(link, reg)
 
+    async def serial_number(self, link: ModbusRtuLink) -> str | None:
+        return await self.protocol.serial_number(link)
+
     async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None:
         await self.protocol.write_setting(link, reg, value)

@@ -70,6 +70,9 @@ class ModbusProtocol:
     async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None:
         await self._transact(link, write_multiple_request(reg.address, encode(reg, value, ORDER)))
 
+    async def serial_number(self, link: ModbusRtuLink) -> str | None:
+        return str(await ModbusProtocol.read_setting(self, link, JK_PB["serial_number"]))
+
 
 class PbBusProtocol(ModbusProtocol):
     async def _frame(self, link: ModbusRtuLink, kind: FrameType) -> dict[str, Value]:
@@ -94,6 +97,9 @@ class PbBusProtocol(ModbusProtocol):
 
     async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value:
         return (await self._frame(link, FrameType.SETTINGS))[reg.name]
+
+    async def serial_number(self, link: ModbusRtuLink) -> str | None:
+        return str((await self._frame(link, FrameType.INFO)).get("serial_number") or "")
 
 
 class NwProtocol:
@@ -126,6 +132,9 @@ class NwProtocol:
 
     async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None:
         await self._ask(link, proto4e57.write_request(reg.address, value, self.pack.unit))
+
+    async def serial_number(self, link: ModbusRtuLink) -> str | None:
+        return None  # the 4E57 answers this driver reads carry no serial number
 
 
 PROTOCOLS = {"modbus": ModbusProtocol, "55aa": PbBusProtocol, "4e57": NwProtocol}

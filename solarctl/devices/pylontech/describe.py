@@ -24,6 +24,8 @@ class PylontechConsoleConfig(ConsoleDevice):
 MODULE_VOLTAGE = (16 * CELL_VOLTAGE[0], 16 * CELL_VOLTAGE[1])
 MODULE_CURRENT = (-200.0, 200.0)
 STACK_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
+# A high-voltage stack (Force H1/H2/H3, SC0500/SC1000 controllers) has its modules in series: up to 120 cells.
+STACK_VOLTAGE = (MODULE_VOLTAGE[0], 120 * CELL_VOLTAGE[1])
 
 
 def _state(name: str) -> Metric:
@@ -63,7 +65,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
-        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=MODULE_VOLTAGE),  # modules are in parallel
+        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
         Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
         Metric("power", "W", precision=0, role="battery_power"),  # measured at the battery: first choice
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
@@ -76,5 +78,6 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
         Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
         Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0),
+        Metric("cell_module_size", precision=0),  # cells per module in `cell_voltages` (None: not known)
     ),
 )

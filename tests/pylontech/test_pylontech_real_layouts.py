@@ -1,0 +1,88 @@
+"""Console layouts from real public captures beyond the two US2000 firmwares (sources in tests/data/SOURCES.md):
+an SC-controller `bat` (high-voltage stack: `Bat ... V.State T.State AH(mAH) Bal`), a US3000C-era `pwr` whose
+last modules print `-` for the MOS temperature, a `pylon_debug` `pwr` with `*.Id` and `SysAlarm.St` columns.
+Expected values are read off the capture text by hand (mV -> V etc.), not produced by the parser."""
+
+from __future__ import annotations
+
+import pytest
+
+from solarctl.devices.pylontech.commands import parse_bat, parse_pwr
+from solarctl.devices.pylontech.framing import frame_answer
+from solarctl.devices.pylontech.stack import cell_values, stack_values
+
+from .captures import C_BAT_1, capture, with_line_endings
+
+ENDINGS = pytest.mark.parametrize("ending", [b"\n", b"\r\r\n"], ids=["LF", "CR CR LF"])
+
+
+def answer(name, ending):
+    return frame_answer(with_line_endings(capture(name), ending), require_complete=False)
+
+
+@ENDINGS
+def test_sc_controller_bat_rows(ending):
+    bat = parse_bat(answer("SC_bat_issue10-rows.txt", ending))
+    assert bat["lost_rows"] == []
+    cells = bat["cells"]
+    assert [cell["voltage"] for cell in cells] == [3.301, 3.304, 3.304, 3.304, 3.304, 3.303, 3.303, 3.305]
+    assert [cell["temperature"] for cell in cells] == [18.8] * 5 + [18.0] * 3
+    assert {cell["current"] for cell in cells} == {-0.144}
+    assert [cell["remaining_charge"] for cell in cells] == [33.819, 33.811, 33.819, 33.819, 33.811, 33.819, 33.819,
+                                                            33.811]
+    assert {cell["soc"] for cell in cells} == {68} and {cell["balancing"] for cell in cells} == {False}
+    assert cells[0]["voltage_state"] == "Normal" and cells[0]["temperature_state"] == "Normal"
+    assert [cell["index"] for cell in cells] == list(range(1, 9))
+
+
+@ENDINGS
+def test_us3000c_pwr_with_missing_mos_temperature(ending):
+    pwr = parse_pwr(answer("US3000C_pwr_issue7114-4rows.txt", ending))
+    modules = pwr["modules"]
+    assert [m["voltage"] for m in modules] == [50.72, 50.69, 50.713, 50.665]
+    assert [m["current"] for m in modules] == [12.333, 13.751, 13.066, 12.418]
+    assert [m["soc"] for m in modules] == [72, 83, 84, 80]
+    assert [m["mos_temperature"] for m in modules] == [25.3, 26.5, None, None]
+    assert [m["cell_voltage_min"] for m in modules] == [3.38, 3.378, 3.378, 3.376]
+    assert [m["time"] for m in modules] == ["2025-06-12 16:06:19"] + ["2025-06-12 16:06:18"] * 3
+    stack = stack_values(pwr)
+    assert stack["current"] == 51.568  # 12.333 + 13.751 + 13.066 + 12.418
+    assert stack["soc"] == 79.75  # (72 + 83 + 84 + 80) / 4, equal capacities
+    assert stack["alarms"] == []
+
+
+@ENDINGS
+def test_debug_pwr_with_id_and_system_alarm_columns(ending):
+    pwr = parse_pwr(answer("US_pwr_SysAlarm_issue3-4rows.txt", ending))
+    modules = pwr["modules"]
+    assert [m["voltage"] for m in modules] == [49.124, 49.134, 49.143, 49.136]
+    assert [m["current"] for m in modules] == [-1.55, -5.671, -2.987, -3.264]
+    assert [m["temperature_min_id"] for m in modules] == [8, 8, 0, 0]
+    assert [m["cell_voltage_max_id"] for m in modules] == [0, 1, 2, 1]
+    assert [m["system_alarm_state"] for m in modules] == ["Normal"] * 4
+    assert [m["soc"] for m in modules] == [57, 56, 57, 60]
+
+
+def test_a_row_that_lost_bytes_on_the_wire_costs_that_row_only():
+    """Bytes dropped mid-row shift the rest of it under other headers (`80% Normal` under one state column)."""
+    data = capture(C_BAT_1)
+    start = data.index(b"\n4 ") + 1
+    row = data[start:data.index(b"\n", start)]
+    data = data.replace(row, row[:40] + row[52:], 1)  # 12 characters lost
+    bat = parse_bat(frame_answer(data))
+    assert [lost["cell"] for lost in bat["lost_rows"]] == [5] and bat["lost_rows"][0]["reason"]
+    whole = parse_bat(frame_answer(capture(C_BAT_1)))
+    assert len(bat["cells"]) == len(whole["cells"]) - 1
+    summary = cell_values(bat)
+    assert summary["cell_voltages"][4] is None and summary["cell_voltages"][5] == whole["cells"][5]["voltage"]
+    assert summary["alarms"][-1].startswith("cell 5: row lost: ")
+
+
+def test_an_sc_controller_bat_numbered_by_module_keeps_each_modules_cells():
+    """Synthetic edge case: two modules' cells each numbered from 0 (as a whole-stack `bat` may print them)."""
+    text = capture("SC_bat_issue10-rows.txt").decode()
+    header, *rows = text.splitlines()
+    data = "\n".join([header, *rows, *rows]).encode() + b"\n"
+    bat = parse_bat(frame_answer(data, require_complete=False))
+    assert [cell.get("module") for cell in bat["cells"]] == [1] * 8 + [2] * 8
+    assert len(cell_values(bat)["cell_voltages"]) == 16

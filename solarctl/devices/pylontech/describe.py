@@ -61,9 +61,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     device="solarctl.devices.pylontech.driver:PylontechConsole",
     simulator="solarctl.sim.pylontech_console:console_simulator",
     plant_view="solarctl.sim.pylontech_stack:plant_view",
-    decoders={"pylontech-console": "solarctl.devices.pylontech.decode:decode_capture",
-              # the same batteries over their RS485 port (`~…` frames); no driver for it yet
-              "pylontech-rs485": "solarctl.devices.pylontech_rs485.decode:decode_frame"},
+    decoders={"pylontech-console": "solarctl.devices.pylontech.decode:decode_capture"},
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(
         Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),

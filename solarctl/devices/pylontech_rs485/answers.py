@@ -179,3 +179,67 @@ PARSERS: dict[int, Callable[[bytes], dict[str, Any]]] = {
     ANALOG: analog, ALARM: alarm, SYSTEM_PARAMETERS: system_parameters, PROTOCOL_VERSION: protocol_version,
     MANUFACTURER: manufacturer, MANAGEMENT: management, SERIAL: serial_number,
 }
+
+
+# The same layouts written (the simulator answers with them; tests build frames with them).
+
+def _kelvin(celsius: float) -> bytes:
+    return round(celsius * 10 + 2731).to_bytes(2, "big")
+
+
+def _deciamperes(amperes: float) -> bytes:
+    return round(amperes * 10).to_bytes(2, "big", signed=True)
+
+
+def encode_module(module: dict[str, Any]) -> bytes:
+    """One module of a 0x42 answer: `cell_voltages`, `temperature` (the BMS's), `cell_temperatures`, `current`,
+    `voltage`, `remaining_charge` and `capacity` (Ah), `cycles`."""
+    cells = b"".join(round(v * 1000).to_bytes(2, "big") for v in module["cell_voltages"])
+    temperatures = [module["temperature"], *module["cell_temperatures"]]
+    remaining, capacity = round(module["remaining_charge"] * 1000), round(module["capacity"] * 1000)
+    wide = capacity > 0xFFFF  # above 65 Ah the 16-bit fields say 0xFFFF and 24-bit ones follow
+    return (bytes([len(module["cell_voltages"])]) + cells + bytes([len(temperatures)])
+            + b"".join(map(_kelvin, temperatures)) + _deciamperes(module["current"])
+            + round(module["voltage"] * 1000).to_bytes(2, "big")
+            + (0xFFFF if wide else remaining).to_bytes(2, "big") + bytes([4 if wide else 2])
+            + (0xFFFF if wide else capacity).to_bytes(2, "big") + module["cycles"].to_bytes(2, "big")
+            + (remaining.to_bytes(3, "big") + capacity.to_bytes(3, "big") if wide else b""))
+
+
+def encode_analog(modules: list[dict[str, Any]], asked: int) -> bytes:
+    """INFO of a 0x42 answer: every module (asked ALL) or the one asked (its address)."""
+    if asked == ALL:
+        return bytes([0x11, len(modules)]) + b"".join(map(encode_module, modules))
+    return bytes([0x11, asked]) + encode_module(modules[0])
+
+
+def encode_alarm(address: int, cells: int, temperatures: int) -> bytes:
+    """INFO of a 0x44 answer with every state normal."""
+    return bytes([0x00, address, cells, *[0] * cells, temperatures, *[0] * temperatures, 0, 0, 0, 0, 0, 0, 0, 0])
+
+
+def encode_management(address: int, limits: dict[str, Any]) -> bytes:
+    flags = (limits["charge_enable"] << 7) | (limits["discharge_enable"] << 6)
+    return (bytes([address]) + round(limits["charge_voltage_limit"] * 1000).to_bytes(2, "big")
+            + round(limits["discharge_voltage_limit"] * 1000).to_bytes(2, "big")
+            + _deciamperes(limits["charge_current_limit"]) + _deciamperes(limits["discharge_current_limit"])
+            + bytes([flags]))
+
+
+def encode_system_parameters(limits: dict[str, Any]) -> bytes:
+    mv = lambda key: round(limits[key] * 1000).to_bytes(2, "big")  # noqa: E731
+    return (b"\x00" + mv("cell_voltage_high_limit") + mv("cell_voltage_low_limit") + mv("cell_voltage_under_limit")
+            + _kelvin(limits["charge_temperature_high_limit"]) + _kelvin(limits["charge_temperature_low_limit"])
+            + _deciamperes(limits["charge_current_limit"]) + mv("module_voltage_high_limit")
+            + mv("module_voltage_low_limit") + mv("module_voltage_under_limit")
+            + _kelvin(limits["discharge_temperature_high_limit"]) + _kelvin(limits["discharge_temperature_low_limit"])
+            + _deciamperes(limits["discharge_current_limit"]))
+
+
+def encode_serial_number(address: int, serial: str) -> bytes:
+    return bytes([address]) + serial.encode("ascii")[:16].ljust(16, b" ")
+
+
+def encode_manufacturer(device_name: str, version: tuple[int, int], maker: str) -> bytes:
+    return (device_name.encode("ascii")[:10].ljust(10, b" ") + bytes(version)
+            + maker.encode("ascii")[:20].ljust(20, b" "))

@@ -19,7 +19,7 @@ BATTERY = 0x46  # CID1 of a battery
 RETURN_CODES = {0: "normal", 1: "version error", 2: "checksum error", 3: "length checksum error",
                 4: "CID2 invalid", 5: "command format error", 6: "invalid data", 0x90: "address error",
                 0x91: "communication error"}
-_FRAME = re.compile(rb"~([0-9A-Fa-f]{12,})\r?")
+_NOT_HEX = re.compile(rb"[^0-9A-Fa-f]")
 
 
 class FrameError(DecodeError):
@@ -54,10 +54,13 @@ def encode(version: int, address: int, cid1: int, cid2: int, info: bytes = b"") 
 
 def decode(data: bytes) -> Frame:
     """The frame in `data` (bytes before `~` and after CR ignored), its length and checksum verified."""
-    match = _FRAME.search(data)
-    if match is None:
-        raise FrameError("no `~` frame of ASCII hex")
-    text = match.group(1)
+    start = data.find(b"~")
+    if start < 0:
+        raise FrameError("no `~` frame start")
+    end = data.find(b"\r", start)
+    text = data[start + 1:end if end >= 0 else len(data)].rstrip(b"\n ")
+    if bad := _NOT_HEX.search(text):
+        raise FrameError(f"byte {bad.group()[0]:#04x} at character {bad.start() + 1} of the frame is not ASCII hex")
     if len(text) < 16:
         raise FrameError(f"a frame has at least 16 characters between `~` and CR, this one {len(text)}")
     body, sent = text[:-4], int(text[-4:], 16)

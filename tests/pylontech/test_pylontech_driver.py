@@ -111,6 +111,7 @@ async def test_a_high_voltage_stack_reads_from_its_system_summary_and_whole_stac
     assert values["module_count"] == battery.module_count
     cells = [round(v, 3) for i in range(battery.module_count) for v in battery.cell_voltages(i)]
     assert values["cell_voltages"] == cells and len(cells) == 15 * battery.module_count
+    assert values["cell_module_size"] == 15  # the whole-stack list cut by the summary's module count
     sim.faults.mangled_cell = 20
     driver.cell_interval = 0.0
     reading = await driver.read(link, frozenset({"fast"}))

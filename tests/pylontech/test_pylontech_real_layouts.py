@@ -86,3 +86,29 @@ def test_an_sc_controller_bat_numbered_by_module_keeps_each_modules_cells():
     bat = parse_bat(frame_answer(data, require_complete=False))
     assert [cell.get("module") for cell in bat["cells"]] == [1] * 8 + [2] * 8
     assert len(cell_values(bat)["cell_voltages"]) == 16
+
+
+SC_PWR = b"""pwr
+@
+Time: 2025-12-03 23:09:02
+Bat.Avg.Tmpr     : 18500
+D+D-.Volt        : 247512
+B+B-.Volt        : 247620
+Volt     Curr   Tempr  Tlow   Thigh  Vlow   Vhigh  Base.St  Volt.St  Curr.St  Temp.St  Coulomb              Time                 B.V.St   B.T.St
+247620   -1440  18500  18000  18800  3301   3305   Dischg   Normal   Normal   Normal   68%      33819 mAH   2025-12-03 23:09:02  Normal   Normal
+Command completed successfully
+$$
+pylon>"""
+
+
+@ENDINGS
+def test_sc_controller_pwr_summary_lines_then_one_row(ending):
+    """Synthetic (marked): the SC0500/SC1000 `pwr` shape other projects' parsers document (labels before a one-row
+    table without a `Power` column); no public capture of it was found."""
+    pwr = parse_pwr(frame_answer(with_line_endings(SC_PWR, ending)))
+    system = pwr["system"]
+    assert (system["voltage"], system["current"], system["soc"], system["remaining_charge"]) == (247.62, -1.44, 68, 33.819)
+    assert (system["cell_voltage_min"], system["cell_voltage_max"], system["temperature"]) == (3.301, 3.305, 18.5)
+    assert system["time"] == "2025-12-03 23:09:02" and system["bat_avg_tmpr"] == "18500"
+    from solarctl.devices.pylontech.stack import system_stack_values
+    assert system_stack_values(system, pwr["columns"])["power"] == round(247.62 * -1.44, 3)

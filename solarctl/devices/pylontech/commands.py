@@ -218,7 +218,9 @@ def parse_pwr(answer: Answer) -> dict[str, Any]:
                       lost_rows=_lost(table, "module"))
     elif system_row is not None:
         # No index column: number the one row so the table reader can place it.
-        numbered = [Line(line.number, "#  " + line.text) for line in lines[system_row:]]
+        header_line, *rows = lines[system_row:]
+        numbered = [Line(header_line.number, "#  " + header_line.text),
+                    *(Line(line.number, f"{k:<3}" + line.text) for k, line in enumerate(rows, 1))]
         fields = {**PWR_FIELDS, "#": Field("row", INTEGER)}
         table = parse_table(numbered, fields, ("#", *SYSTEM_ROW_REQUIRED), "pwr", lost=answer.mangled)
         if not table.rows:

@@ -112,3 +112,17 @@ def test_sc_controller_pwr_summary_lines_then_one_row(ending):
     assert system["time"] == "2025-12-03 23:09:02" and system["bat_avg_tmpr"] == "18500"
     from solarctl.devices.pylontech.stack import system_stack_values
     assert system_stack_values(system, pwr["columns"])["power"] == round(247.62 * -1.44, 3)
+
+
+def test_a_capture_cut_before_the_completion_line_decodes_as_far_as_it_goes_and_says_so():
+    from solarctl.devices.pylontech.decode import decode_capture
+    values = decode_capture(capture("US3000C_pwr_issue7114-4rows.txt"))
+    assert values["complete"] is False and len(values["modules"]) == 4
+    assert values["stack"]["current"] == 51.568
+
+
+def test_a_column_name_printed_twice_keeps_both_columns():
+    """Synthetic edge case: a header repeating `Time` (the second column gets `Time 2`, kept as text)."""
+    data = capture("US_pwr_SysAlarm_issue3-4rows.txt").replace(b"SysAlarm.St", b"Time       ", 1)
+    pwr = parse_pwr(frame_answer(data, require_complete=False))
+    assert pwr["lost_rows"] == [] and [m["time_2"] for m in pwr["modules"]] == ["Normal"] * 4

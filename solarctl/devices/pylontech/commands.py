@@ -279,7 +279,9 @@ def parse_soh(answer: Answer) -> dict[str, Any]:
 
 def parse_info(answer: Answer) -> dict[str, Any]:
     """`info` / `info N`: identity, versions, `Specification` (nominal V and capacity Ah), limits."""
-    return {"command": "info", **parse_block(answer.lines, INFO_FIELDS, INFO_REQUIRED, "info")}
+    # High-voltage controllers rule off sections and repeat labels per module: rules are left out, the last counts.
+    lines = [line for line in answer.lines if set(line.text.strip()) - set("-=* ")]
+    return {"command": "info", **parse_block(lines, INFO_FIELDS, INFO_REQUIRED, "info", repeats="last")}
 
 
 def parse_stat(answer: Answer) -> dict[str, Any]:

@@ -82,11 +82,21 @@ def _positions(values: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
 def decode_capture(data: bytes) -> dict[str, Any]:
     """A captured answer -> its values (plus the stack or cell summary for `pwr` and `bat`). A first line
     `cells: N` gives the module's cell count: a `bat` table with another number of rows is refused.
-    Rows that cannot be read are reported in `lost_rows` and alarms; the rest is decoded."""
+    Rows that cannot be read are reported in `lost_rows` and alarms; the rest is decoded. Without the
+    console's completion line the answer may be cut short: `complete` is false."""
     cell_count, data = _cell_count_header(data)
-    answer = frame_answer(data)
+    # A capture that stops before the completion line (a table copied from a terminal, a log cut short) is
+    # decoded as far as it goes and says so (`complete: false`); an answer the console refused is an error.
+    try:
+        answer = frame_answer(data)
+    except ConsoleParseError as exc:
+        if "truncated" not in str(exc):
+            raise
+        answer = frame_answer(data, require_complete=False)
     key = recognise(answer)
     values = _PARSERS[key](answer)
+    if not answer.complete:
+        values["complete"] = False
     if key == "bat":
         _check_cells(values)  # the stack and module values are checked by the decode command
         values["summary"] = cell_values(values, cell_count)

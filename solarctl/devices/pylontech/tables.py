@@ -78,10 +78,12 @@ def header_columns(line: Line, command: str) -> list[Column]:
             columns[-1] = Column(columns[-1].name + " State", columns[-1].start)
         else:
             columns.append(Column(word.group(), word.start()))
-    names = [column.name for column in columns]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConsoleParseError(f"column {name!r} appears twice in the header", command=command, line=line.number)
+    # A name printed twice (firmwares repeat `Time`, `State`) keeps both columns: the second is `Name 2`.
+    seen: dict[str, int] = {}
+    for i, column in enumerate(columns):
+        seen[column.name] = seen.get(column.name, 0) + 1
+        if seen[column.name] > 1:
+            columns[i] = Column(f"{column.name} {seen[column.name]}", column.start)
     return columns
 
 

@@ -157,3 +157,17 @@ def test_buffer_asks_for_enter_once_per_page():
     assert buffer.complete and not buffer.needs_enter
     assert buffer.answer().command == "help"
 
+
+
+def test_tabs_and_an_ascii_frame_around_a_table_are_blanks():
+    """Synthetic edge cases: a log that turned runs of blanks into tabs, a table pasted in `| a | b |` form."""
+    from solarctl.devices.pylontech.commands import parse_bat
+    data = capture(C_BAT_1)
+    tabbed = data.replace(b"Battery  Volt", b"Battery\tVolt", 1)
+    assert len(parse_bat(frame_answer(tabbed))["cells"]) == len(parse_bat(frame_answer(data))["cells"])
+    lines = data.split(b"\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"Battery"))
+    end = next(i for i, line in enumerate(lines) if line.startswith(b"Command"))
+    framed = lines[:start] + [b"+" + b"-" * 40 + b"+"] + [b"| " + line + b" |" for line in lines[start:end]] + lines[end:]
+    bat = parse_bat(frame_answer(b"\n".join(framed)))
+    assert bat["lost_rows"] == [] and bat["cells"] == parse_bat(frame_answer(data))["cells"]

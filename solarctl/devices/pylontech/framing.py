@@ -78,9 +78,15 @@ def _echo_of(text: str) -> str | None:
     return " ".join(match.group().split()) if match else None
 
 
+_ASCII_FRAMED = re.compile(r"(?m)^[ \t]*\|.*$")
+
+
 def clean(data: bytes) -> str:
-    """Console bytes as text: decoration drawn as blanks, escapes dropped, other bytes kept (latin-1)."""
-    return _DECORATION.sub(b" ", _ANSI_ESCAPE.sub(b"", data)).decode("latin-1")
+    """Console bytes as text: decoration drawn as blanks (also an ASCII `| a | b |` frame), escapes dropped,
+    tabs expanded, other bytes kept (latin-1)."""
+    text = _DECORATION.sub(b" ", _ANSI_ESCAPE.sub(b"", data)).decode("latin-1")
+    text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
+    return _ASCII_FRAMED.sub(lambda match: match.group().replace("|", " "), text)
 
 
 def _noise(line: Line) -> bool:

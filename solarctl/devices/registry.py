@@ -18,6 +18,7 @@ DRIVERS: dict[str, DriverDescription] = {d.name: d for d in map(load, (
     "solarctl.devices.conext.describe:CONEXT_MPPT",
     "solarctl.devices.conext.describe:CONEXT_COMBOX",
     "solarctl.devices.pylontech.describe:PYLONTECH_CONSOLE",
+    "solarctl.devices.pylontech_rs485.describe:PYLONTECH_RS485",
     "solarctl.devices.must_pv1800.describe:MUST_PV1800",
     "solarctl.devices.jk.describe:JK_PB",
 ))}

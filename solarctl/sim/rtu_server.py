@@ -129,7 +129,8 @@ class RtuServer(SerialSimulator):
         while True:
             await self.port.wait_for_bytes(2)
             length, framer = self._frame_length(self.port.peek())
-            if length is None and len(self.port.peek()) >= 7:
+            incomplete = any(getattr(f, "incomplete", lambda _: False)(self.port.peek()) for f in self._framers)
+            if length is None and len(self.port.peek()) >= 7 and not incomplete:  # a header still arriving waits
                 self.port.take(1)
                 continue
             if length is None:

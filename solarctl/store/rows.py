@@ -230,6 +230,12 @@ def pylontech_rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) ->
         b.keys.append((rec.device, _battery(index), ts))
         b.values.append({**module, "battery": str(index)})  # the old `battery` column: the module number
         _cells(rec.device, ts, index, module.get("cell_voltages"), out)
+    stack_cells = rec.values.get("cell_voltages")
+    if not rec.values.get("modules") and isinstance(stack_cells, (list, tuple)):
+        # A high-voltage stack's cells are the stack's: stored by module when the module size is known.
+        size = rec.values.get("cell_module_size") or len(stack_cells) or 1
+        for start in range(0, len(stack_cells), size):
+            _cells(rec.device, ts, start // size + 1, stack_cells[start:start + size], out)
 
 
 _JK = _VALUES["jk_pack"]

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from solarctl.clock import SystemClock
-from solarctl.demo.run import load_demo_config
+from solarctl.config import parse_config
+from solarctl.demo.run import demo_config_text, load_demo_config
 from solarctl.devices import registry
 from solarctl.devices.description import KINDS
 from solarctl.installation import Installation
@@ -17,7 +18,11 @@ from solarctl.sim.site import SimulatedSite
 
 
 async def _poll_site(tmp_path, site: str, jk_protocol: str | None) -> dict:
-    config = load_demo_config(tmp_path, site)
+    if jk_protocol == "pylontech_rs485":  # the SCP site's stack read over its RS485 port instead of its console
+        text = demo_config_text(tmp_path, site).replace('driver = "pylontech_console"', 'driver = "pylontech_rs485"')
+        config, jk_protocol = parse_config(text.replace("modules = 6\n", ""), "<rs485 variant>"), None
+    else:
+        config = load_demo_config(tmp_path, site)
     for dev in config.device:
         if dev.driver == "jk_pb" and jk_protocol:
             dev.protocol = jk_protocol
@@ -45,7 +50,8 @@ def _check(driver: str, values: dict, units: dict, catalogue, where: str) -> Non
                 _check(driver, element, units, fields, f"{where}.{name}[{i}]")
 
 
-@pytest.mark.parametrize("site, jk_protocol", [("scp_site", None), ("solar_station_site", "55aa"),
+@pytest.mark.parametrize("site, jk_protocol", [("scp_site", None), ("scp_site", "pylontech_rs485"),
+                                               ("solar_station_site", "55aa"),
                                                ("solar_station_site", "modbus"), ("solar_station_site", "4e57")])
 async def test_every_published_metric_is_in_the_catalogue_with_its_unit(tmp_path, site, jk_protocol):
     polled = await _poll_site(tmp_path, site, jk_protocol)

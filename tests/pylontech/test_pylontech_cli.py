@@ -43,11 +43,21 @@ def test_capture_without_echo_is_recognised_by_its_header(tmp_path):
     assert json.loads(run.stdout)["cells"][4]["voltage"] == 3.381
 
 
-def test_garbled_capture_exits_non_zero_with_the_reason_on_stderr(tmp_path):
+def test_a_garbled_row_costs_that_row_and_is_said(tmp_path):
     path = tmp_path / "garbled.txt"
     path.write_bytes(capture(B66_PWR).replace(b"4087", b"40#7"))
     run = decode(path)
-    assert run.returncode == 1
-    assert run.stdout == ""
-    assert f"{path}: pwr: line 5: column 'Curr': expected an integer, got '40#7'" in run.stderr
+    assert run.returncode == 0, run.stderr
+    values = json.loads(run.stdout)
+    assert values["lost_rows"] == [{"module": 2, "line": 5, "reason": "column 'Curr': expected an integer, got '40#7'"}]
+    assert [module["index"] for module in values["modules"] if module["present"]] == [1]
+    assert values["stack"]["alarms"][-1].startswith("module 2: row lost: column 'Curr'")
+
+
+def test_a_capture_without_any_table_exits_non_zero_with_the_reason_on_stderr(tmp_path):
+    path = tmp_path / "garbled.txt"
+    path.write_bytes(capture(B66_PWR).replace(b"Power Volt", b"Power Vilt"))
+    run = decode(path)
+    assert run.returncode == 1 and run.stdout == ""
+    assert "pwr: no table and no current, soc, voltage in the summary" in run.stderr
     assert "Traceback" not in run.stderr

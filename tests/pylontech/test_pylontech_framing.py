@@ -96,10 +96,17 @@ def test_expected_command_must_match_the_echo():
         frame_answer(capture(C_BAT_1), expected_command="pwr")
 
 
-def test_unprintable_byte_in_the_payload_is_an_error_with_its_line():
-    data = capture(B66_PWR).replace(b"50673", b"50\x0073")
-    with pytest.raises(ConsoleParseError, match=r"^pwr: line 5: unexpected byte 0x00$"):
-        frame_answer(data)
+def test_unprintable_byte_in_the_payload_is_a_mangled_line_with_its_number():
+    answer = frame_answer(capture(B66_PWR).replace(b"50673", b"50\x0073"))
+    assert [line.number for line in answer.mangled] == [5]
+    assert 5 not in [line.number for line in answer.lines]
+
+
+def test_noise_a_terminal_leaves_after_the_echo_is_skipped():
+    """U+2592 shade characters (UTF-8 e2 96 92) and a stray byte between the echo and `@`."""
+    data = capture(B66_PWR).replace(b"pwr\n\r@", b"pwr\xe2\x96\x92\xe2\x96\x92\n\r\xe2\x96\x92\xff\n\r@", 1)
+    answer = frame_answer(data, expected_command="pwr")
+    assert answer.command == "pwr" and answer.mangled == () and answer.lines[0].text.startswith("Power Volt")
 
 
 def test_line_numbers_count_line_feeds_of_the_raw_file():
@@ -150,3 +157,17 @@ def test_buffer_asks_for_enter_once_per_page():
     assert buffer.complete and not buffer.needs_enter
     assert buffer.answer().command == "help"
 
+
+
+def test_tabs_and_an_ascii_frame_around_a_table_are_blanks():
+    """Synthetic edge cases: a log that turned runs of blanks into tabs, a table pasted in `| a | b |` form."""
+    from solarctl.devices.pylontech.commands import parse_bat
+    data = capture(C_BAT_1)
+    tabbed = data.replace(b"Battery  Volt", b"Battery\tVolt", 1)
+    assert len(parse_bat(frame_answer(tabbed))["cells"]) == len(parse_bat(frame_answer(data))["cells"])
+    lines = data.split(b"\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"Battery"))
+    end = next(i for i, line in enumerate(lines) if line.startswith(b"Command"))
+    framed = lines[:start] + [b"+" + b"-" * 40 + b"+"] + [b"| " + line + b" |" for line in lines[start:end]] + lines[end:]
+    bat = parse_bat(frame_answer(b"\n".join(framed)))
+    assert bat["lost_rows"] == [] and bat["cells"] == parse_bat(frame_answer(data))["cells"]

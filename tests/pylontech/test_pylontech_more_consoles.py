@@ -12,7 +12,7 @@ from solarctl.devices.pylontech.commands import parse_bat, parse_pwr, parse_pwr_
 from solarctl.devices.pylontech.decode import decode_capture
 from solarctl.devices.pylontech.errors import ConsoleParseError
 from solarctl.devices.pylontech.framing import frame_answer
-from solarctl.devices.pylontech.stack import cell_values
+from solarctl.devices.pylontech.stack import cell_values, stack_values
 
 from .captures import (
     B66_BAT, B66_PWR, C_BAT_1, DATA, FORCE_H2_BAT, FORCE_H2_PWR, PWR_1_CHARGE_IN_MAS, PYTES_BAT_NO_CURRENT, capture,
@@ -74,9 +74,12 @@ def test_a_mangled_bat_row_costs_that_cell_and_is_reported(name, cell):
     assert summary["alarms"][-1] == f"cell {cell}: row mangled on the wire (line {bat['lost_rows'][0]['line']})"
 
 
-def test_line_noise_in_a_pwr_row_still_refuses_the_table():
-    with pytest.raises(ConsoleParseError, match="unexpected byte 0x"):
-        parse_pwr(frame_answer(capture(B66_PWR).replace(b"50691", b"50\xb691")))
+def test_line_noise_in_a_pwr_row_costs_that_module_and_the_driver_refuses_the_stack_sum():
+    pwr = parse_pwr(frame_answer(capture(B66_PWR).replace(b"50691", b"50\xb691")))
+    assert pwr["lost_rows"] == [{"module": 1, "line": 4, "reason": "mangled on the wire"}]
+    assert [module["index"] for module in pwr["modules"]] == [2, 3, 4, 5, 6, 7, 8]
+    with pytest.raises(ConsoleParseError, match="^pwr: line 4: mangled on the wire$"):
+        stack_values(pwr)
 
 
 def test_more_mangled_bat_rows_than_readable_ones_is_no_table():

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from solarctl.devices.pylontech.errors import ConsoleParseError
-from solarctl.devices.pylontech.framing import Answer
-from solarctl.devices.pylontech.tables import Field, parse_block, parse_table
+from solarctl.devices.pylontech.framing import Answer, Line
+from solarctl.devices.pylontech.tables import Field, Table, parse_block, parse_table
 from solarctl.devices.pylontech.values import (
     CELL_INDEX, CHARGE, FLAG, HEX, INTEGER, MEASURED_OR_RAW, MILLI, MILLIAMPERE_SECONDS, PERCENT,
     SOC_AND_CHARGE, SPECIFICATION, TIMESTAMP, WORD, WORDS, measured, parse_timestamp, parse_word, with_unit,
@@ -35,7 +35,8 @@ PWR_FIELDS = {
     "Volt.St": Field("voltage_state", WORD),
     "Curr.St": Field("current_state", WORD),
     "Temp.St": Field("temperature_state", WORD),
-    "Coulomb": Field("soc", PERCENT),
+    # `89%`; controllers of high-voltage stacks add the charge: `68%      33819 mAH`.
+    "Coulomb": Field(("soc", "remaining_charge"), SOC_AND_CHARGE),
     "Time": Field("time", TIMESTAMP),
     "B.V.St": Field("battery_voltage_state", WORD),
     "B.T.St": Field("battery_temperature_state", WORD),
@@ -43,9 +44,10 @@ PWR_FIELDS = {
     "M.T.St": Field("mos_temperature_state", WORD),
     "SysAlarm.St": Field("system_alarm_state", WORD),
 }
-PWR_REQUIRED = (
-    "Power", "Volt", "Curr", "Tempr", "Vlow", "Vhigh", "Base.St", "Volt.St", "Curr.St", "Temp.St", "Coulomb",
-)
+PWR_REQUIRED = ("Power", "Volt", "Curr", "Tempr", "Coulomb")
+# A high-voltage controller's `pwr` table (SC0500/SC1000) is one row for the whole stack, without `Power`.
+SYSTEM_ROW_REQUIRED = ("Volt", "Curr")
+PWR_SOC = Field("soc", PERCENT)  # the Coulomb column as low-voltage modules print it
 
 BAT_FIELDS = {
     "Battery": Field("index", CELL_INDEX),
@@ -59,11 +61,21 @@ BAT_FIELDS = {
     "SOC": Field("soc", PERCENT),
     "Coulomb": Field("remaining_charge", CHARGE),
     "BAL": Field("balancing", FLAG),
+    # High-voltage controllers' names for the same columns (`Bat Volt Curr Tempr V.State T.State AH(mAH) Bal`).
+    "Bat": Field("index", CELL_INDEX),
+    "Temp": Field("temperature", MILLI),
+    "V.State": Field("voltage_state", WORD),
+    "C.State": Field("current_state", WORD),
+    "T.State": Field("temperature_state", WORD),
+    "B.State": Field("base_state", WORD),
+    "AH(mAH)": Field(("soc", "remaining_charge"), SOC_AND_CHARGE),
+    "Bal": Field("balancing", FLAG),
 }
 # B66.6 has no SOC column and prints `89%      42586 mAH` under `Coulomb`.
 BAT_FIELDS_WITHOUT_SOC = {**BAT_FIELDS, "Coulomb": Field(("soc", "remaining_charge"), SOC_AND_CHARGE)}
-# Some Pytes firmware prints no current column: a cell's current is the module's anyway.
-BAT_REQUIRED = ("Battery", "Volt", "Tempr", "Base State", "Volt. State", "Temp. State")
+# Only the index and the voltage are required: Pytes prints no current column (or puts it last), the
+# high-voltage controllers no base state; whatever a table has is read by its header.
+BAT_INDEX_COLUMNS = ("Battery", "Bat")
 
 SOH_FIELDS = {
     "Battery": Field("index", CELL_INDEX),
@@ -119,7 +131,6 @@ SYSTEM_FIELDS = {
 }
 SYSTEM_REQUIRED = ("System Volt", "System Curr", "System SOC")
 _SYSTEM_STATE = re.compile(r"\s*System is (\w+)\s*")
-_SYSTEM_TITLE = re.compile(r"\s*(Power System Information|-+)\s*")
 
 # Labels not listed keep their text under their snake_case name (`Main Soft version` -> `main_soft_version`).
 INFO_FIELDS = {
@@ -152,32 +163,76 @@ def _module_argument(answer: Answer) -> int | None:
     return int(words[1]) if len(words) > 1 and words[1].isdigit() else None
 
 
-def is_system_summary(answer: Answer) -> bool:
-    return any(line.text.split(":")[0].strip() == "System Volt" for line in answer.lines)
+def _header_at(lines: tuple[Line, ...], first_words: tuple[str, ...]) -> int | None:
+    """Index of the table header: the first line without a colon starting with one of `first_words`
+    and naming a `Volt` column."""
+    for i, line in enumerate(lines):
+        words = line.text.split()
+        if words and words[0] in first_words and "Volt" in words and ":" not in line.text:
+            return i
+    return None
+
+
+def _summary(lines: tuple[Line, ...], command: str) -> dict[str, Any]:
+    """What a console prints before a table or instead of one: `Key : value` lines (values in SI by their
+    unit), a `System is discharging` line, a time line; titles, rules and other lines are left out."""
+    state = time = None
+    block = []
+    for line in lines:
+        text = line.text.strip()
+        if match := _SYSTEM_STATE.fullmatch(line.text):
+            state = match.group(1)
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}", text):
+            time = text
+        elif ":" in text and text.split(":")[0].strip() and text.split(":", 1)[1].strip():
+            block.append(line)
+    values = parse_block(block, SYSTEM_FIELDS, (), command, default=MEASURED_OR_RAW, repeats="last")
+    return {**values, **({"state": state} if state else {}), **({"time": time} if time else {})}
+
+
+def _lost(table: Table, what: str) -> list[dict[str, Any]]:
+    grouped = any(row.group for row in table.rows) or any(lost["group"] for lost in table.lost)
+    return [{what: lost["position"], **({"module": lost["group"] + 1} if grouped else {}),
+             "line": lost["line"], "reason": lost["reason"]} for lost in table.lost]
 
 
 def parse_pwr(answer: Answer) -> dict[str, Any]:
     """`pwr`: one row per module slot; `Absent` slots have only `index` and `present: False`.
 
-    A high-voltage stack's `pwr` is a system summary instead: `{"command", "system": {...}}`."""
-    if is_system_summary(answer):
-        return {"command": "pwr", "system": _parse_system(answer)}
-    columns, rows = parse_table(answer.lines, PWR_FIELDS, PWR_REQUIRED, "pwr", absent_rows=True)
-    modules = [{**row.values, "present": row.present} for row in rows]
-    return {"command": "pwr", "columns": columns, "modules": modules}
-
-
-def _parse_system(answer: Answer) -> dict[str, Any]:
-    """Title and rule lines, `System is discharging`, then `Key : value unit` lines."""
-    state = None
-    block = []
-    for line in answer.lines:
-        if match := _SYSTEM_STATE.fullmatch(line.text):
-            state = match.group(1)
-        elif not _SYSTEM_TITLE.fullmatch(line.text):
-            block.append(line)
-    values = parse_block(block, SYSTEM_FIELDS, SYSTEM_REQUIRED, "pwr", default=MEASURED_OR_RAW)
-    return {**values, "state": state}
+    High-voltage stacks print a system summary instead (`Key : value` lines, Force H2), or before a
+    one-row table without a `Power` column (SC controllers): that is `system`. A module row that cannot
+    be read is in `lost_rows` ({module, line, reason}), the others are read."""
+    lines = answer.lines
+    header = _header_at(lines, ("Power",))
+    system_row = _header_at(lines, ("Volt",)) if header is None else None
+    start = header if header is not None else system_row if system_row is not None else len(lines)
+    result: dict[str, Any] = {"command": "pwr"}
+    if start or header is None:
+        result["system"] = _summary(lines[:start], "pwr")
+    if header is not None:
+        table = parse_table(lines[header:], PWR_FIELDS, PWR_REQUIRED, "pwr", absent_rows=True, lost=answer.mangled)
+        modules = [{**{key: value for key, value in row.values.items()
+                        if not (key == "remaining_charge" and value is None)}, "present": row.present}
+                   for row in table.rows]  # only controllers print a charge beside the SoC
+        result.update(columns=table.columns, modules=modules,
+                      lost_rows=_lost(table, "module"))
+    elif system_row is not None:
+        # No index column: number the one row so the table reader can place it.
+        header_line, *rows = lines[system_row:]
+        numbered = [Line(header_line.number, "#  " + header_line.text),
+                    *(Line(line.number, f"{k:<3}" + line.text) for k, line in enumerate(rows, 1))]
+        fields = {**PWR_FIELDS, "#": Field("row", INTEGER)}
+        table = parse_table(numbered, fields, ("#", *SYSTEM_ROW_REQUIRED), "pwr", lost=answer.mangled)
+        if not table.rows:
+            reason = table.lost[0]["reason"] if table.lost else "no row under the table header"
+            raise ConsoleParseError(reason, command="pwr", line=table.lost[0]["line"] if table.lost else None)
+        row = {key: value for key, value in table.rows[0].values.items() if key != "row"}
+        result["system"] = {**result["system"], **row}
+        result["columns"] = {key: name for key, name in table.columns.items() if key != "row"}
+    if "system" in result and not {"voltage", "current", "soc"} <= result["system"].keys():
+        missing = sorted({"voltage", "current", "soc"} - result["system"].keys())
+        raise ConsoleParseError(f"no table and no {', '.join(missing)} in the summary", command="pwr")
+    return result
 
 
 def parse_pwr_module(answer: Answer) -> dict[str, Any]:
@@ -189,14 +244,27 @@ def parse_pwr_module(answer: Answer) -> dict[str, Any]:
 
 def parse_bat(answer: Answer) -> dict[str, Any]:
     """`bat` / `bat N`: one row per cell of one module (N, or the master without N), or of the
-    whole stack (high-voltage stacks). Rows mangled on the wire are `lost_rows` ({cell, line})."""
-    has_soc = bool(answer.lines) and "SOC" in answer.lines[0].text.split()
+    whole stack (high-voltage stacks: numbered through, or from 0 again for each module: then each cell
+    has its `module`). Lines above the header (a time, `Key : value` lines) are `stack`. A row that
+    cannot be read is in `lost_rows` ({cell, line, reason}) and keeps its place; the others are read."""
+    header = _header_at(answer.lines, BAT_INDEX_COLUMNS)
+    if header is None:
+        first = answer.lines[0] if answer.lines else None
+        raise ConsoleParseError(f"no cell table header (a line starting with 'Battery'); first line "
+                                f"{first.text.strip() if first else ''!r}", command="bat",
+                                line=first.number if first else None)
+    lines = answer.lines[header:]
+    index = lines[0].text.split()[0]
+    has_soc = "SOC" in lines[0].text.split()
     fields = BAT_FIELDS if has_soc else BAT_FIELDS_WITHOUT_SOC
-    columns, rows = parse_table(answer.lines, fields, BAT_REQUIRED, "bat", lost=answer.mangled)
-    row_lines = sorted([row.line.number for row in rows] + [line.number for line in answer.mangled])
-    lost = [{"cell": row_lines.index(line.number) + 1, "line": line.number} for line in answer.mangled]
-    return {"command": "bat", "module": _module_argument(answer), "columns": columns,
-            "cells": [row.values for row in rows], "lost_rows": lost}
+    table = parse_table(lines, fields, (index, "Volt"), "bat", lost=answer.mangled, restarts=True)
+    grouped = any(row.group for row in table.rows)
+    cells = [{**row.values, **({"module": row.group + 1} if grouped else {})} for row in table.rows]
+    result = {"command": "bat", "module": _module_argument(answer), "columns": table.columns,
+              "cells": cells, "lost_rows": _lost(table, "cell")}
+    if header:
+        result["stack"] = _summary(answer.lines[:header], "bat")
+    return result
 
 
 def parse_soh(answer: Answer) -> dict[str, Any]:
@@ -204,13 +272,16 @@ def parse_soh(answer: Answer) -> dict[str, Any]:
     if not answer.lines:
         raise ConsoleParseError("empty answer, expected 'Power N'", command="soh")
     module = parse_block(answer.lines[:1], {"Power": Field("module", INTEGER)}, ("Power",), "soh")
-    columns, rows = parse_table(answer.lines[1:], SOH_FIELDS, tuple(SOH_FIELDS), "soh")
-    return {"command": "soh", **module, "columns": columns, "cells": [row.values for row in rows]}
+    table = parse_table(answer.lines[1:], SOH_FIELDS, tuple(SOH_FIELDS), "soh", lost=answer.mangled)
+    return {"command": "soh", **module, "columns": table.columns, "cells": [row.values for row in table.rows],
+            "lost_rows": _lost(table, "cell")}
 
 
 def parse_info(answer: Answer) -> dict[str, Any]:
     """`info` / `info N`: identity, versions, `Specification` (nominal V and capacity Ah), limits."""
-    return {"command": "info", **parse_block(answer.lines, INFO_FIELDS, INFO_REQUIRED, "info")}
+    # High-voltage controllers rule off sections and repeat labels per module: rules are left out, the last counts.
+    lines = [line for line in answer.lines if set(line.text.strip()) - set("-=* ")]
+    return {"command": "info", **parse_block(lines, INFO_FIELDS, INFO_REQUIRED, "info", repeats="last")}
 
 
 def parse_stat(answer: Answer) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, Callable
 
 from solarctl.bus.errors import BadFrame, LinkDown
 from solarctl.bus.health import Health
@@ -42,18 +43,25 @@ class PylontechConsoleLink(SerialLink):
         self.console_baudrate = baudrate  # the port's own baudrate changes during the wake-up
         self.wakeup = wakeup
 
-    async def command(self, text: str, *, timeout: float, health: Health | None = None) -> Answer:
-        """Type `text`; its framed answer. Raises a LinkError (BadFrame for a garbled or refused answer)."""
+    async def command(self, text: str, *, timeout: float, health: Health | None = None,
+                      parse: Callable[[Answer], Any] | None = None) -> Any:
+        """Type `text`; its framed answer, or what `parse` makes of it (so an answer the parser refuses is
+        a bad frame of this link too). Raises a LinkError (BadFrame for a garbled or refused answer)."""
         try:
-            return await self._command(text, timeout, health)
+            return await self._command(text, timeout, health, parse)
         except ConsoleRefused:
             log.info("%s: the console refused %r (not in debug mode, power-cycled?); sending %r",
                      self.name, text, LOGIN)
-            await self._command(LOGIN, timeout, health)
-            return await self._command(text, timeout, health)
+            await self._command(LOGIN, timeout, health, None)
+            return await self._command(text, timeout, health, parse)
 
-    async def _command(self, text: str, timeout: float, health: Health | None) -> Answer:
-        return await self.exchange(lambda: self._ask(text, timeout), what=repr(text), timeout=timeout, health=health)
+    async def _command(self, text: str, timeout: float, health: Health | None,
+                       parse: Callable[[Answer], Any] | None) -> Any:
+        async def ask() -> Any:
+            answer = await self._ask(text, timeout)
+            return answer if parse is None else parse(answer)
+
+        return await self.exchange(ask, what=repr(text), timeout=timeout, health=health)
 
     async def _ask(self, text: str, timeout: float) -> Answer:
         self.port.discard()  # idle-line noise, the prompt of the previous CR/LF

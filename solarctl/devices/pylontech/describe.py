@@ -99,6 +99,7 @@ PYLONTECH_CONSOLE = DriverDescription(
         Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
         Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),
         Metric("cells_read_at", device_class="timestamp", state_class=None, precision=0, valid=TIMESTAMP),
+        Metric("cell_module_size", precision=0, valid=(1.0, 32.0)),  # cells per module in `cell_voltages` (None: not known)
         # Also for each module record; the cells of a whole stack (high voltage) or a module sum to its voltage.
         rules=(Extremes(), SumOf("cell_voltages", "voltage")),
     ),

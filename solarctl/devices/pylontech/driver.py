@@ -15,13 +15,13 @@ are the stack's `cell_voltages` / `cell_temperatures` (no per-module rows).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from solarctl.devices.base import Device, Reading
 from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 from solarctl.devices.pylontech.framing import Answer
-from solarctl.devices.pylontech.stack import UNITS, cell_values, stack_values, system_stack_values
+from solarctl.devices.pylontech.stack import UNITS, cell_values, cells_by_module, stack_values, system_stack_values
 
 STACK = 0  # the cell table key of a high-voltage stack's whole-stack `bat`
 
@@ -47,22 +47,29 @@ class PylontechConsole(Device):
     def units(self) -> dict[str, str]:
         return dict(UNITS)
 
-    async def _command(self, link: PylontechConsoleLink, text: str) -> Answer:
-        return await link.command(text, timeout=self.timeout, health=self.health)
+    async def _command(self, link: PylontechConsoleLink, text: str, parse: Callable[[Answer], Any]) -> Any:
+        return await link.command(text, timeout=self.timeout, health=self.health, parse=parse)
+
+    def _stack(self, answer: Answer) -> dict[str, Any]:
+        """`pwr` -> stack values (a module row lost on the wire refuses the answer: the sums would be wrong)."""
+        pwr = parse_pwr(answer)
+        if "modules" not in pwr:
+            return system_stack_values(pwr["system"], pwr.get("columns"))
+        if self.module_cap is not None:
+            pwr["modules"] = [module for module in pwr["modules"] if module["index"] <= self.module_cap]
+            pwr["lost_rows"] = [lost for lost in pwr["lost_rows"] if lost["module"] <= self.module_cap]
+        return stack_values(pwr, self._info)
 
     async def read(self, link: PylontechConsoleLink, groups: frozenset[str]) -> Reading:
         if "once" in groups:
-            self._info = parse_info(await self._command(link, "info"))
-        pwr = parse_pwr(await self._command(link, "pwr"))
-        if "system" in pwr:
-            return await self._read_stack(link, system_stack_values(pwr["system"]))
-        if self.module_cap is not None:
-            pwr["modules"] = [module for module in pwr["modules"] if module["index"] <= self.module_cap]
-        values = stack_values(pwr, self._info)
+            self._info = await self._command(link, "info", parse_info)
+        values = await self._command(link, "pwr", self._stack)
+        if not values["modules"]:
+            return await self._read_stack(link, values)
         alarms = values.pop("alarms")
         due = self._cells_due([module["index"] for module in values["modules"]], link.clock.monotonic())
         if due is not None:
-            bat = parse_bat(await self._command(link, f"bat {due}"))
+            bat = await self._command(link, f"bat {due}", parse_bat)
             self._cells[due] = CellTable(cell_values(bat, self._cell_count(due)), link.clock.time(),
                                          link.clock.monotonic())
         for module in values["modules"]:
@@ -81,16 +88,19 @@ class PylontechConsole(Device):
 
     async def _read_stack(self, link: PylontechConsoleLink, values: dict[str, Any]) -> Reading:
         """A high-voltage stack: the system summary's values, and every cell from `bat` when due."""
-        values.pop("alarms")
+        alarms = values.pop("alarms")
         if self._cells_due([STACK], link.clock.monotonic()) is not None:
-            bat = parse_bat(await self._command(link, "bat"))
-            self._cells[STACK] = CellTable(cell_values(bat), link.clock.time(), link.clock.monotonic())
+            bat = await self._command(link, "bat", parse_bat)
+            summary = cell_values(bat)
+            runs = cells_by_module(summary["cell_voltages"], bat, values.get("module_count"))
+            summary["cell_module_size"] = len(runs[0]) if len({len(run) for run in runs}) == 1 else None
+            self._cells[STACK] = CellTable(summary, link.clock.time(), link.clock.monotonic())
         table = self._cells.get(STACK)
         if table is None:
-            return Reading(values, ())
+            return Reading(values, tuple(alarms))
         values.update(cell_voltages=table.values["cell_voltages"], cell_temperatures=table.values["cell_temperatures"],
-                      cells_read_at=table.read_at)
-        return Reading(values, tuple(table.values["alarms"]))
+                      cells_read_at=table.read_at, cell_module_size=table.values["cell_module_size"])
+        return Reading(values, tuple(alarms + table.values["alarms"]))
 
     def _cells_due(self, modules: list[int], now: float) -> int | None:
         """The module whose cell table is missing or the oldest past `cell_interval`; None if none is due."""

@@ -15,6 +15,7 @@ class ConsoleParseError(DecodeError):
     def __init__(self, message: str, *, command: str | None = None, line: int | None = None) -> None:
         self.command = command
         self.line = line
+        self.reason = message  # without the command and line
         where = "".join(
             [f"{command}: " if command else "", f"line {line}: " if line is not None else ""]
         )

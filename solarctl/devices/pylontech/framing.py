@@ -35,11 +35,11 @@ _COMMANDS = (
 # The echo is the typed command at the end of its line, maybe after a prompt or idle-line noise.
 _ECHO = re.compile(rf"(?<![A-Za-z])(?:{'|'.join(_COMMANDS)})(?: +[\w.]+)* *$")
 _NOT_PRINTABLE = re.compile(r"[^\x20-\x7e]")
-# High-voltage stacks (Force H2, SC series) frame their `bat` table with box-drawing characters
-# (U+2500-U+257F, UTF-8): each becomes one blank, so columns stay where the screen shows them.
-_BOX_DRAWING = re.compile(rb"\xe2[\x94\x95][\x80-\xbf]")
-# A `bat` table is one row per cell, so a row lost to line noise costs that cell only (see `mangled`).
-_ROW_LOSS_TOLERANT = re.compile(r"(bat|Battery)\b")
+# Terminals and high-voltage stacks draw with box-drawing and block characters (U+2500-U+259F in UTF-8:
+# Force H2 tables, the U+2592 shade a terminal leaves after the echo): each becomes one blank, so
+# columns stay where the screen shows them and a line of nothing else is blank. ANSI escapes go too.
+_DECORATION = re.compile(rb"\xe2(?:[\x94\x95][\x80-\xbf]|\x96[\x80-\x9f])")
+_ANSI_ESCAPE = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 # The console ends every answer, successful or not, with `$$` and the prompt.
 _DONE = re.compile(rb"\$\$[\r\n]+" + _PROMPT_RE.encode())
 _PROMPT_AFTER_BREAK = re.compile(rb"[\r\n]" + _PROMPT_RE.encode())
@@ -56,7 +56,7 @@ class Answer:
     lines: tuple[Line, ...]  # the payload
     complete: bool  # the completion line was seen
     more_pages: bool  # the data ends at the page prompt: the console waits for Enter
-    mangled: tuple[Line, ...] = ()  # `bat` rows with bytes no console prints, left out of `lines`
+    mangled: tuple[Line, ...] = ()  # payload lines with bytes no console prints, left out of `lines`
 
 
 def split_lines(text: str) -> list[Line]:
@@ -78,22 +78,49 @@ def _echo_of(text: str) -> str | None:
     return " ".join(match.group().split()) if match else None
 
 
+_ASCII_FRAMED = re.compile(r"(?m)^[ \t]*\|.*$")
+
+
+def clean(data: bytes) -> str:
+    """Console bytes as text: decoration drawn as blanks (also an ASCII `| a | b |` frame), escapes dropped,
+    tabs expanded, other bytes kept (latin-1)."""
+    text = _DECORATION.sub(b" ", _ANSI_ESCAPE.sub(b"", data)).decode("latin-1")
+    text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
+    return _ASCII_FRAMED.sub(lambda match: match.group().replace("|", " "), text)
+
+
+def _noise(line: Line) -> bool:
+    return _NOT_PRINTABLE.search(line.text) is not None
+
+
+def _echo_before(lines: list[Line], at: int) -> str | None:
+    """The command echoed on the last line before index `at` that echoes one, noise bytes ignored."""
+    for line in reversed(lines[:at]):
+        if echo := _echo_of(_NOT_PRINTABLE.sub(" ", line.text)):
+            return echo
+        if not _noise(line) and not _PROMPT_LINE.fullmatch(line.text):
+            return None
+    return None
+
+
 def frame_answer(data: bytes, *, expected_command: str | None = None, require_complete: bool = True) -> Answer:
     """The payload of the (last) answer in `data`.
 
-    Everything before the `@` line except the echo is noise (idle-line bytes, earlier prompts).
-    Without an `@` line the payload starts after any leading prompts and echo, so a capture of just
-    the table decodes too. `require_complete` makes a missing completion line an error; an answer
-    stopped at the page prompt has `more_pages` set.
+    Everything before the `@` line except the echo is noise (idle-line bytes, earlier prompts, the
+    shade characters some terminals leave). Without an `@` line the payload starts after any leading
+    prompts, noise and echo, so a capture of just the table decodes too. Payload lines with bytes no
+    console prints are `mangled` (left to the parsers: a table loses that row); those before the first
+    clean payload line are noise. `require_complete` makes a missing completion line an error; an
+    answer stopped at the page prompt has `more_pages` set.
     """
-    lines = split_lines(_BOX_DRAWING.sub(b" ", data).decode("latin-1"))
-    ats = [i for i, line in enumerate(lines) if line.text.strip() == "@"]
+    lines = split_lines(clean(data))
+    ats = [i for i, line in enumerate(lines) if _NOT_PRINTABLE.sub("", line.text).strip() == "@"]
     if ats:
         start = ats[-1] + 1
-        echo = _echo_of(lines[start - 2].text) if start >= 2 else None
+        echo = _echo_before(lines, ats[-1])
     else:
         start, echo = 0, None
-        while start < len(lines) and _PROMPT_LINE.fullmatch(lines[start].text):
+        while start < len(lines) and (_PROMPT_LINE.fullmatch(lines[start].text) or _noise(lines[start])):
             start += 1
         if start < len(lines) and (echo := _echo_of(lines[start].text)):
             start += 1
@@ -108,16 +135,17 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
     if expected_command is not None and echo != " ".join(expected_command.split()):
         raise ConsoleParseError(f"expected the echo {expected_command!r}, got {echo!r}", command=command)
     more_pages = end is None and bool(lines) and PAGINATION in lines[-1].text
-    payload, mangled = [], []
+    payload: list[Line] = []
+    mangled: list[Line] = []
     for line in lines[start:end]:
         text = line.text.replace(PAGINATION, "").rstrip()
         if not text.strip() or text.strip() == "$$" or _PROMPT_LINE.fullmatch(text):
             continue
-        (mangled if _NOT_PRINTABLE.search(text) else payload).append(Line(line.number, text))
-    tolerant = _ROW_LOSS_TOLERANT.match(command or (payload[0].text.strip() if payload else ""))
-    if mangled and (not tolerant or not payload or mangled[0].number < payload[0].number):  # a table needs its header
-        bad = _NOT_PRINTABLE.search(mangled[0].text)
-        raise ConsoleParseError(f"unexpected byte 0x{ord(bad.group()):02x}", command=command, line=mangled[0].number)
+        if _NOT_PRINTABLE.search(text):
+            if payload:  # noise before the first clean line is idle-line noise, not a lost line
+                mangled.append(Line(line.number, text))
+        else:
+            payload.append(Line(line.number, text))
     return Answer(echo, tuple(payload), end is not None, more_pages, tuple(mangled))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from solarctl.devices.pylontech.commands import BAT_FIELDS_WITHOUT_SOC, INFO_FIELDS, PWR_FIELDS, SYSTEM_FIELDS
+from solarctl.devices.pylontech.commands import BAT_FIELDS_WITHOUT_SOC, INFO_FIELDS, PWR_FIELDS, PWR_SOC, SYSTEM_FIELDS
 from solarctl.devices.pylontech.framing import COMPLETION, PROMPT
 from solarctl.devices.pylontech.tables import Field, field_for, keys_of
 
@@ -75,7 +75,7 @@ def render_pwr(modules: Sequence[Mapping[str, Any]], slots: int = PWR_SLOTS) -> 
     by_index = {module["index"]: module for module in modules if module.get("present", True)}
     if not set(by_index) <= set(range(1, slots + 1)):
         raise ValueError(f"module indexes {sorted(by_index)} do not fit slots 1..{slots}")
-    fields = {name: PWR_FIELDS[name] for name, _ in PWR_LAYOUT}
+    fields = {name: PWR_FIELDS[name] for name, _ in PWR_LAYOUT} | {"Coulomb": PWR_SOC}  # US2000: `89%` only
     empty = {key: None for field in fields.values() for key in keys_of(field)}
     rows = [
         _table_line(PWR_LAYOUT, fields, by_index.get(index) or {**empty, "index": index, "base_state": "Absent"})

@@ -36,6 +36,21 @@ class Row(NamedTuple):
     line: Line
     present: bool  # False: an `Absent` module row, whose values hold only its index
     values: dict[str, Any]
+    position: int = 0  # 1-based place in the table, lost rows counted
+    group: int = 0  # tables that number their rows again from 1 (cells by module): which run
+
+
+class Table(NamedTuple):
+    columns: dict[str, str]  # metric -> the console column it came from
+    rows: list[Row]
+    lost: list[dict[str, Any]]  # {"position", "group", "index", "line", "reason"}: rows that could not be read
+    noise: list[int]  # line numbers of lines in the table that are no row (left out, said)
+
+
+_ROW_START = re.compile(r"\s*[0-9]")
+MANGLED = "mangled on the wire"  # the reason of a row with bytes no console prints
+# Whole-stack tables number each module's cells from 0 again; no module has fewer cells than this (UP2500: 8).
+MIN_GROUP = 8
 
 
 def keys_of(field: Field) -> tuple[str, ...]:
@@ -63,10 +78,12 @@ def header_columns(line: Line, command: str) -> list[Column]:
             columns[-1] = Column(columns[-1].name + " State", columns[-1].start)
         else:
             columns.append(Column(word.group(), word.start()))
-    names = [column.name for column in columns]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConsoleParseError(f"column {name!r} appears twice in the header", command=command, line=line.number)
+    # A name printed twice (firmwares repeat `Time`, `State`) keeps both columns: the second is `Name 2`.
+    seen: dict[str, int] = {}
+    for i, column in enumerate(columns):
+        seen[column.name] = seen.get(column.name, 0) + 1
+        if seen[column.name] > 1:
+            columns[i] = Column(f"{column.name} {seen[column.name]}", column.start)
     return columns
 
 
@@ -103,6 +120,19 @@ def _absent_row(line: Line, index_name: str, index_field: Field, command: str) -
     return Row(line, False, values)
 
 
+def _row(line: Line, names: list[str], columns: Sequence[Column], fields: Mapping[str, Field],
+         required: tuple[str, ...], command: str) -> dict[str, Any]:
+    cells = split_row(line, columns, command)
+    empty = [name for name in names if name not in cells]
+    if empty:
+        raise ConsoleParseError(f"no value under {', '.join(map(repr, empty))}", command=command, line=line.number)
+    values: dict[str, Any] = {}
+    for name in names:
+        field = field_for(name, fields)
+        _store(values, field, _convert(field, f"column {name!r}", cells[name], name in required, command, line))
+    return values
+
+
 def parse_table(
     lines: Sequence[Line],
     fields: Mapping[str, Field],
@@ -111,12 +141,16 @@ def parse_table(
     *,
     absent_rows: bool = False,
     lost: Sequence[Line] = (),
-) -> tuple[dict[str, str], list[Row]]:
-    """A header line and its rows -> ({metric: column name}, rows).
+    restarts: bool = False,
+) -> Table:
+    """A header line and its rows -> a `Table`.
 
     The first required column is the row index and comes first (1-based after its codec). Rows
-    must number 1, 2, 3 ... and fill every column; `-` is accepted (as None) except in `required`
-    columns. `lost` rows (mangled on the wire, left out of `lines`) keep their place in the count.
+    number 1, 2, 3 ... (`restarts`: or from 1 again, the next module's cells); `-` is accepted (as
+    None) except in `required` columns. A row that cannot be read (bytes no console prints: `lost`,
+    a value that is no value, a missing column, a number out of turn) costs that row only: it is a
+    `lost` entry with its reason and keeps its place; so does a row the numbering skips. Short lines
+    that do not start like a row (with a digit) are noise, left out and listed.
     """
     if not lines:
         raise ConsoleParseError("no table header", command=command)
@@ -138,27 +172,45 @@ def parse_table(
                                         command=command, line=header.number)
             metric_columns[key] = name
     index_field = field_for(names[0], fields)
-    rows: list[Row] = []
-    for line in body:
-        row = _absent_row(line, names[0], index_field, command) if absent_rows else None
+    index_key = keys_of(index_field)[0]
+    table = Table(metric_columns, [], [], [])
+    candidates = sorted([(line, None) for line in body]
+                        + [(line, MANGLED) for line in lost if line.number > header.number])
+    next_index, group, position = 1, 0, 0
+
+    def lose(index: int, line: int | None, reason: str) -> None:
+        nonlocal position
+        position += 1
+        table.lost.append({"position": position, "group": group, "index": index, "line": line, "reason": reason})
+
+    for line, reason in candidates:
+        if not _ROW_START.match(line.text) and len(line.text.split()) < max(2, len(columns) // 2):
+            table.noise.append(line.number)  # too short to be a row whose number was garbled
+            continue
+        row = None
+        if reason is None:
+            try:
+                row = _absent_row(line, names[0], index_field, command) if absent_rows else None
+                row = row or Row(line, True, _row(line, names, columns, fields, required, command))
+            except ConsoleParseError as exc:
+                reason = exc.reason
+        if row is not None:
+            index = row.values[index_key]
+            if restarts and index == 1 and next_index > MIN_GROUP:
+                group, next_index = group + 1, 1
+            if index < next_index:
+                row, reason = None, f"expected row {next_index}, got {line.text.split()[0]!r}"
+            else:
+                for skipped in range(next_index, index):
+                    lose(skipped, None, "no row on the wire")
         if row is None:
-            cells = split_row(line, columns, command)
-            empty = [name for name in names if name not in cells]
-            if empty:
-                raise ConsoleParseError(
-                    f"no value under {', '.join(map(repr, empty))}", command=command, line=line.number
-                )
-            values: dict[str, Any] = {}
-            for name in names:
-                field = field_for(name, fields)
-                _store(values, field, _convert(field, f"column {name!r}", cells[name], name in required, command, line))
-            row = Row(line, True, values)
-        expected = len(rows) + 1 + sum(1 for gone in lost if gone.number < line.number)
-        if row.values[keys_of(index_field)[0]] != expected:
-            raise ConsoleParseError(f"expected row {expected}, got {line.text.split()[0]!r}",
-                                    command=command, line=line.number)
-        rows.append(row)
-    return metric_columns, rows
+            lose(next_index, line.number, reason)
+            next_index += 1
+            continue
+        position += 1
+        table.rows.append(row._replace(position=position, group=group))
+        next_index = row.values[index_key] + 1
+    return table
 
 
 def parse_block(
@@ -168,10 +220,12 @@ def parse_block(
     command: str,
     *,
     default: Codec = RAW,
+    repeats: str = "error",
 ) -> dict[str, Any]:
     """`Label : value` lines (or `Label   value` without the colon) -> {metric: value}.
 
-    Unknown labels become snake_case metrics read with the `default` codec.
+    Unknown labels become snake_case metrics read with the `default` codec. A label twice is an error,
+    or (`repeats="last"`, summaries printed around tables) the last one counts.
     """
     texts: dict[str, tuple[Line, str]] = {}
     for line in lines:
@@ -184,7 +238,7 @@ def parse_block(
                 f"expected 'Label : value', got {line.text.strip()!r}", command=command, line=line.number
             )
         label = " ".join(label.split())  # B66.6 prints `Soft  version`
-        if label in texts:
+        if label in texts and repeats == "error":
             raise ConsoleParseError(f"{label!r} appears twice", command=command, line=line.number)
         texts[label] = (line, text.strip())
     missing = [label for label in required if label not in texts]
@@ -193,7 +247,7 @@ def parse_block(
     values: dict[str, Any] = {}
     for label, (line, text) in texts.items():
         field = field_for(label, fields, default)
-        if any(key in values for key in keys_of(field)):
+        if any(key in values for key in keys_of(field)) and repeats == "error":
             raise ConsoleParseError(f"{label!r} repeats a value", command=command, line=line.number)
         _store(values, field, _convert(field, repr(label), text, True, command, line))
     return values

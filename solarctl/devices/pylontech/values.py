@@ -12,12 +12,13 @@ import re
 from typing import Any, Callable, NamedTuple
 
 _INTEGER = re.compile(r"-?[0-9]+")
-_PERCENT = re.compile(r"([0-9]+)%")
+_PERCENT = re.compile(r"([0-9]+) ?%")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.]*")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # the module clock as `pwr` and `time` print it (local time, no zone)
-_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+# Module clocks print `2025-12-21 20:53:06`; some clones a two-digit year or slashes.
+_TIMESTAMP = re.compile(r"(?:[0-9]{4}|[0-9]{2})[-/][0-9]{2}[-/][0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _CHARGE = re.compile(r"([0-9]+) mAH")
-_SOC_AND_CHARGE = re.compile(r"([0-9]+)%(?: +([0-9]+) mAH)?")
+_SOC_AND_CHARGE = re.compile(r"([0-9]+) ?%(?: +([0-9]+) ?mA[Hh])?")
 _HEX = re.compile(r"0x[0-9A-Fa-f]+")
 _SPECIFICATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)V/([0-9]+(?:\.[0-9]+)?)AH")
 
@@ -38,9 +39,12 @@ def parse_integer(text: str) -> int:
     return int(_match(_INTEGER, text, "an integer").group())
 
 
+_MILLI = re.compile(r"(-?[0-9]+) *(?:mV|mA|mC|mAH|mAh)?")
+
+
 def parse_milli(text: str) -> float:
-    """`50691` (mV, mA, m°C, mAh) -> 50.691 (V, A, °C, Ah)."""
-    return parse_integer(text) / 1000
+    """`50691` (mV, mA, m°C, mAh; some firmwares print the unit: `50691mV`) -> 50.691 (V, A, °C, Ah)."""
+    return int(_match(_MILLI, text, "an integer").group(1)) / 1000
 
 
 def format_milli(value: float) -> str:

@@ -71,13 +71,15 @@ function healthLine(name, d) {
          ` last good read ${esc(ago(h.last_good_at))}${stale}${error}</p>`;
 }
 
-function cellTable(name, cells) {
+function cellTable(name, cells, module) {
   const nums = cells.filter((v) => typeof v === "number");
   if (!nums.length) return "";
+  const where = module == null ? "" : ` data-module="${esc(module)}"`;
   const min = Math.min(...nums), max = Math.max(...nums);
   const avg = nums.reduce((a, b) => a + b, 0) / nums.length;
   const cell = (i) => {
     const v = cells[i - 1];
+    if (typeof v !== "number") return `<td class="lost" data-cell="${i}">#${i} –</td>`;  // a row lost on the wire
     const dev = Math.min(1, Math.abs(v - avg) / 0.05);
     const cls = v === min ? "min" : v === max ? "max" : "";
     const bg = v >= avg ? `rgba(220,80,60,${dev * 0.5})` : `rgba(60,120,220,${dev * 0.5})`;
@@ -91,9 +93,32 @@ function cellTable(name, cells) {
     for (let i = 1; i <= cells.length; i++) rows += `<tr>${cell(i)}</tr>`;
   }
   const spread = max - min;
-  return `<table class="cells" data-device="${esc(name)}">${rows}</table>` +
+  return `<table class="cells" data-device="${esc(name)}"${where}>${rows}</table>` +
     `<p>min <b>${fmt(min, 3)} V</b> · max <b>${fmt(max, 3)} V</b> · average ${fmt(avg, 3)} V · ` +
     `<span class="spread ${spread > 0.05 ? "bad" : ""}" data-spread="${spread}">spread ${(spread * 1000).toFixed(0)} mV</span></p>`;
+}
+
+// A stack's cells by module: each module's own table (console `bat N`, RS485 0x42), or a high-voltage stack's
+// whole-stack list cut by `cell_module_size`. Cells and the module's pwr values are read at different moments:
+// each says when.
+function moduleCells(name, values, sampledAt) {
+  let modules = (Array.isArray(values.modules) ? values.modules : [])
+    .filter((m) => Array.isArray(m.cell_voltages))
+    .map((m) => ({index: m.index, cells: m.cell_voltages, readAt: m.cells_read_at, min: m.cell_voltage_min, max: m.cell_voltage_max}));
+  if (!modules.length && Array.isArray(values.cell_voltages) && values.cell_module_size) {
+    const size = values.cell_module_size;
+    for (let start = 0; start < values.cell_voltages.length; start += size) {
+      modules.push({index: start / size + 1, cells: values.cell_voltages.slice(start, start + size), readAt: values.cells_read_at});
+    }
+  }
+  return modules.map((m) => {
+    if (typeof m.readAt === "string") m.readAt = Date.parse(m.readAt) / 1000;  // ISO 8601 or epoch seconds
+    const read = m.readAt ? `cells read <span class="read-at" data-cells-read-at="${m.readAt}">${esc(ago(m.readAt))}</span>` : "cells read in this poll";
+    const pwr = m.min == null ? "" : ` · module's lowest / highest cell from its last poll (${esc(ago(sampledAt))}): ` +
+      `${fmt(m.min, 3)} / ${fmt(m.max, 3)} V`;
+    return `<h3>Module ${esc(m.index)}</h3><p class="caption" data-module-caption="${esc(m.index)}">${read}${pwr}</p>` +
+      cellTable(name, m.cells, m.index);
+  }).join("");
 }
 
 const SWITCHES = [["Charge", "charge_enabled", "charge_mosfet"], ["Discharge", "discharge_enabled", "discharge_mosfet"],
@@ -120,7 +145,7 @@ function renderDevice(name, d) {
   const modes = [], faults = [], numbers = [];
   for (const [metric, value] of Object.entries(values)) {
     const kind = (catalogue[metric] || {}).kind;
-    if (metric === "cell_voltages") continue;
+    if (metric === "cell_voltages" || metric === "modules" || metric === "cell_temperatures") continue;
     const flags = (catalogue[metric] || {}).flags;  // what set flags are: fault, warning or state (a mode)
     if (kind === "enum" || typeof value === "string" || flags === "state") modes.push(metric);
     else if (Array.isArray(value) && value.every((v) => typeof v === "string")) faults.push(metric);
@@ -131,12 +156,14 @@ function renderDevice(name, d) {
   const faultRows = faults.map((m) => `<tr class="${flagClass(m)}" data-flags="${esc((catalogue[m] || {}).flags || "")}"><th>${esc(m.replaceAll("_", " "))}</th>` +
                                       `<td>${valueCell(name, m, values[m])}</td></tr>`).join("");
   const alarms = (d.alarms || []).length ? `<p class="bad">alarms: ${esc(d.alarms.join(", "))}</p>` : "";
-  const battery = Array.isArray(values.cell_voltages);
+  const stacked = moduleCells(name, values, d.sampled_at);  // Pylontech: cells by module
+  const battery = Array.isArray(values.cell_voltages) || Array.isArray(values.modules);
   // the driver's main values (catalogue labels), unless the battery line shows them already
   const main = battery ? [] : Object.entries(catalogue).filter(([m, info]) => info.label && m in values).map(([m, info]) => [m, info.label]);
   card.innerHTML = `<h2>${esc(name)} <small>${esc(d.driver)}</small></h2>${healthLine(name, d)}${alarms}` +
     (battery ? `<p class="big">${valueCell(name, "soc", values.soc)} · ${valueCell(name, "voltage", values.voltage)} · ` +
-               `${valueCell(name, "current", values.current)}</p>${switchLine(values)}${cellTable(name, values.cell_voltages)}` : "") +
+               `${valueCell(name, "current", values.current)}</p>${switchLine(values)}` +
+               (stacked || (Array.isArray(values.cell_voltages) ? cellTable(name, values.cell_voltages) : "")) : "") +
     (modes.length ? `<h3>Modes</h3><table>${rows(modes)}</table>` : "") +
     (faults.length ? `<h3>Faults and warnings</h3><table>${faultRows}</table>` : "") +
     (main.length ? `<p class="big">${main.map(([m, label]) => `${esc(label)} ${valueCell(name, m, values[m])}`).join(" · ")}</p>` : "") +

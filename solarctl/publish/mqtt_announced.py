@@ -21,7 +21,17 @@ class AnnouncedTopics:
         """Topics announced before that the current config no longer has."""
         return self.topics - current
 
-    def save(self, current: set[str]) -> None:
-        self.topics = set(current)
+    def add(self, topics: list[str]) -> None:
+        """Remember topics just announced (saved when any is new)."""
+        if not self.topics.issuperset(topics):
+            self._save(self.topics | set(topics))
+
+    def keep_only(self, current: set[str]) -> None:
+        """Forget the topics just withdrawn."""
+        if not current.issuperset(self.topics):
+            self._save(self.topics & current)
+
+    def _save(self, topics: set[str]) -> None:
+        self.topics = topics
         if self.file is not None:
-            self.file.save(sorted(current))
+            self.file.save(sorted(topics))

@@ -131,5 +131,7 @@ async def test_both_demo_sites_in_a_real_home_assistant(home, tmp_path):
         s["entity_id"] for s in states.values()))))
     complaints = [line for line in ha.log_text().splitlines()
                   if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line) and ours.search(line)]
-    print(f"HA log: {len(complaints)} warning/error lines naming solarctl")
+    every = [line for line in ha.log_text().splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
+    print(f"HA log: {len(every)} warning/error lines, {len(complaints)} naming solarctl")
+    print("\n".join(line[:300] for line in every))
     assert complaints == []

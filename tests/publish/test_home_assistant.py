@@ -129,8 +129,11 @@ async def test_both_demo_sites_in_a_real_home_assistant(home, tmp_path):
     # HA's log names none of solarctl's topics or entities in a warning or an error.
     ours = re.compile("|".join(re.escape(w) for w in ("scp/", "station/", "homeassistant/", *(
         s["entity_id"] for s in states.values()))))
+    # HA's own timing warning ("Updating state for X took 0.9 seconds") measures how busy this shared 2-core
+    # machine is, not what solarctl sent: counted and printed, not a failure.
+    busy = re.compile(r"\[homeassistant\.helpers\.entity\] Updating state for \S+ \(.*\) took [0-9.]+ seconds")
     complaints = [line for line in ha.log_text().splitlines()
-                  if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line) and ours.search(line)]
+                  if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line) and ours.search(line) and not busy.search(line)]
     every = [line for line in ha.log_text().splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
     print(f"HA log: {len(every)} warning/error lines, {len(complaints)} naming solarctl")
     print("\n".join(line[:300] for line in every))

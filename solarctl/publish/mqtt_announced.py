@@ -2,7 +2,8 @@
 
 Home Assistant keeps an entity as long as its retained config exists. When a device (or a controlled setting)
 leaves the config, the next start finds its topics here and not among the current ones, and clears them with
-an empty retained message, so the entity disappears from HA.
+an empty retained message, so the entity disappears from HA. A metric's entity is announced once its value
+has come (mqtt.py); the record also lets the next start announce it again before the first poll.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ the client id, the device name and the metric or setting, so they survive restar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Collection, Iterable, Mapping
 
-from solarctl.devices.description import DriverDescription, Metric
+from solarctl.devices.description import Catalogue, DriverDescription, Metric
 from solarctl.publish.mqtt_topics import Topics
 from solarctl.registers import Register
 from solarctl.sample import Value
@@ -40,6 +40,14 @@ def _get(key: str) -> str:
     return f"value_json.get('{key}')"
 
 
+def delivered(description: DriverDescription, device_config: Any) -> DriverDescription:
+    """The description as Home Assistant is told of it: narrowed to what the configured device delivers where
+    its config says (`delivered_metrics`, e.g. a JK pack's protocol), so no entity waits for a value that
+    never comes."""
+    narrow = getattr(device_config, "delivered_metrics", None)
+    return description if narrow is None else replace(description, metrics=Catalogue(*narrow()))
+
+
 def ha_device(topics: Topics, device: str, description: DriverDescription, values: Mapping[str, Value]) -> dict[str, Any]:
     info: dict[str, Any] = {"identifiers": [f"{topics.node}_{device}"], "name": device, "model": description.name}
     if description.manufacturer:
@@ -65,16 +73,27 @@ def metric_entity(topics: Topics, device: str, metric: Metric, ha_dev: dict[str,
         return Entity("binary_sensor", f"{device}_{metric.name}", payload)
     if metric.kind == "list":  # how many (cells, modules, set flags), the list itself as an attribute
         payload["name"] = _title(f"{metric.name} count")
-        payload["value_template"] = f"{{{{ ({_get(metric.name)} or []) | count }}}}"
+        # No list is not an empty one: "None" makes the (numeric) sensor unknown, never 0.
+        payload["value_template"] = f"{{{{ {_get(metric.name)} | count if {_get(metric.name)} is not none else None }}}}"
+        payload["suggested_display_precision"] = 0
         payload["json_attributes_topic"] = topics.state(device)
         payload["json_attributes_template"] = f"{{{{ {{'{metric.name}': {_get(metric.name)}}} | tojson }}}}"
         return Entity("sensor", f"{device}_{metric.name}", payload)
     payload["value_template"] = f"{{{{ {_get(metric.name)} }}}}"
+    if metric.device_class == "timestamp":  # epoch seconds in the state; HA takes ISO 8601 only
+        payload["value_template"] = (f"{{{{ {_get(metric.name)} | timestamp_custom('%Y-%m-%dT%H:%M:%S+00:00', false) "
+                                     f"if {_get(metric.name)} is number else None }}}}")
     if metric.kind != "enum":  # enum metrics are plain text: HA's enum class would need every option listed
         extra = {"unit_of_measurement": metric.unit or None, "device_class": metric.device_class,
                  "state_class": metric.state_class, "suggested_display_precision": metric.precision}
         payload |= {k: v for k, v in extra.items() if v is not None}
     return Entity("sensor", f"{device}_{metric.name}", payload)
+
+
+def metric_topics(topics: Topics, device: str, metrics: Iterable[Metric]) -> dict[str, str]:
+    """metric -> the discovery config topic of its entity."""
+    return {m.name: topics.config(e.component, e.object_id)
+            for m in metrics if (e := metric_entity(topics, device, m, {}, 1))}
 
 
 def setting_entity(topics: Topics, device: str, reg: Register, ha_dev: dict[str, Any]) -> Entity | None:
@@ -98,9 +117,12 @@ def setting_entity(topics: Topics, device: str, reg: Register, ha_dev: dict[str,
 
 
 def device_entities(topics: Topics, device: str, description: DriverDescription, values: Mapping[str, Value],
-                    controlled: Iterable[Register], expire_after: float) -> list[Entity]:
+                    controlled: Iterable[Register], expire_after: float,
+                    shown: Collection[str] | None = None) -> list[Entity]:
+    """Its entities: of every metric, or only of those `shown`."""
     ha_dev = ha_device(topics, device, description, values)
-    entities = [metric_entity(topics, device, m, ha_dev, expire_after) for m in description.metrics]
+    entities = [metric_entity(topics, device, m, ha_dev, expire_after) for m in description.metrics
+                if shown is None or m.name in shown]
     entities += [e for reg in controlled if (e := setting_entity(topics, device, reg, ha_dev)) is not None]
     return entities
 

@@ -5,7 +5,10 @@ event, and the connection also carries commands the other way. So `submit` only 
 (newest state wins; nothing to queue while the broker is away, so polling is never held up), and one
 connection task publishes what changed, reconnecting with backoff. A device whose latest poll failed, or
 whose values are older than three polls, is published unavailable and its state is not published again
-until a new poll brings fresh values: stale values never reach the broker as current.
+until a new poll brings fresh values: stale values never reach the broker as current. The state merges every
+poll's values, so what is read only now and then (ratings, versions, settings) stays in it across a failure.
+Home Assistant is told of a metric's entity once the device has delivered a value for it (or an earlier run
+told it), so no entity waits for a value the device never sends.
 
 Per message kind (the README's MQTT table):
   PREFIX/status               online / offline (last will)   QoS 1, retained
@@ -32,6 +35,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 import aiomqtt
 import orjson
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from solarctl.alerts.model import AlertEvent
 from solarctl.bus.backoff import Backoff
@@ -42,8 +46,8 @@ from solarctl.devices import registry
 from solarctl.devices.description import DriverDescription
 from solarctl.freshness import stale_after
 from solarctl.hub import DropLog
-from solarctl.publish.ha_discovery import (ALERT_EVENT_TYPES, IDENTITY_METRICS, alert_entities, device_entities,
-                                           ha_device)
+from solarctl.publish.ha_discovery import (ALERT_EVENT_TYPES, alert_entities, delivered, device_entities,
+                                           ha_device, metric_topics)
 from solarctl.publish.mqtt_announced import AnnouncedTopics
 from solarctl.publish.mqtt_config import MqttConfig, MqttSetupError
 from solarctl.publish.mqtt_topics import Topics
@@ -74,11 +78,12 @@ class DeviceFeed:
     description: DriverDescription
     max_age: float  # s after the latest good poll at which its values stop counting as current
     controlled: dict[str, Register] = field(default_factory=dict)  # setting name -> register
-    values: dict[str, Value] = field(default_factory=dict)  # merged since the latest failure
+    values: dict[str, Value] = field(default_factory=dict)  # every poll's, merged (the newest of each)
     sampled_at: float | None = None
     state_due: bool = False
     online: bool | None = None  # what the broker was last told (None: nothing yet on this connection)
-    discovered: dict[str, Any] | None = None  # the HA device info last announced on this connection
+    shown: set[str] = field(default_factory=set)  # metrics HA is told of: delivered once, now or in an earlier run
+    discovered: tuple[dict[str, Any], frozenset[str]] | None = None  # (device info, shown) last announced here
 
     def fresh(self, now: float) -> bool:
         return self.sampled_at is not None and now - self.sampled_at <= self.max_age
@@ -135,9 +140,8 @@ class MqttSink:
             feed.values.update(event.values)
             feed.sampled_at = event.timestamp
             feed.state_due = True
-        elif isinstance(event, PollError):  # what was merged so far is not current any more (identity is: read once)
-            feed.values = {k: v for k, v in feed.values.items() if k in IDENTITY_METRICS}
-            feed.sampled_at = None
+        elif isinstance(event, PollError):  # unavailable until a poll brings fresh values; those read only now
+            feed.sampled_at = None          # and then (versions, ratings, settings) stay for the next state
             feed.state_due = False
         self._wake.set()
 
@@ -228,9 +232,11 @@ class MqttSink:
     async def _session(self, backoff: Backoff) -> None:
         cfg = self.config
         will = aiomqtt.Will(self.topics.status, b"offline", qos=1, retain=True)
+        # MQTT 5: only its "retain as published" shows a command published with the retain flag as retained
+        # (3.1.1 brokers clear the flag towards subscribers already there), so every retained command is ignored.
         client = aiomqtt.Client(cfg.host, cfg.port, username=cfg.username, password=self.password,
                                 identifier=cfg.client_id, will=will, keepalive=cfg.keepalive, timeout=cfg.timeout,
-                                tls_context=self.tls)
+                                tls_context=self.tls, protocol=aiomqtt.ProtocolVersion.V5)
         async with client:
             if self.failures:
                 log.warning("mqtt: connected to %s:%d again after %d failed attempt(s)", cfg.host, cfg.port,
@@ -245,7 +251,7 @@ class MqttSink:
             self._rediscover()
             self._alerts_due = True
             self._health_sent = None
-            await client.subscribe(self.topics.commands, qos=1)
+            await client.subscribe(self.topics.commands, options=SubscribeOptions(qos=1, retainAsPublished=True))
             await client.subscribe(self.topics.ha_status, qos=1)
             await self._publish(client, self.topics.status, b"online", 1, True)
             async with asyncio.TaskGroup() as tasks:
@@ -263,7 +269,9 @@ class MqttSink:
                     self._wake.set()
             elif (target := self.topics.parse_command(topic)) is None:
                 continue
-            elif message.retain:  # kept by the broker from some earlier time: acting on it now could undo a later change
+            elif not payload:  # an empty retained message clears a retained command: nothing to carry out
+                log.debug("mqtt: %s cleared (an empty message); nothing to do", topic)
+            elif message.retain:  # kept by the broker for whoever subscribes later: acting on it could undo a later change
                 log.warning("mqtt: ignored a retained command on %s; publish commands without the retain flag", topic)
             elif len(self._commands) >= MAX_COMMANDS:
                 self._answer(*target, self.writer.refuse(*target, payload.decode("utf-8", "replace"),
@@ -312,31 +320,38 @@ class MqttSink:
             self._health_sent = health
 
     async def _discover(self, client: aiomqtt.Client) -> None:
-        """Announce each device whose HA device info is new on this connection (or changed: firmware read)."""
+        """Announce each device whose HA device info is new on this connection (or changed: firmware read), or
+        that delivered a metric HA is not told of yet."""
         due = {}
         for device, feed in self.feeds.items():
-            info = ha_device(self.topics, device, feed.description, feed.values)
-            if info != feed.discovered:
-                due[device] = info
-        for device, info in due.items():
+            feed.shown |= {name for name, value in feed.values.items()
+                           if value is not None and name in feed.description.metrics}
+            seen = (ha_device(self.topics, device, feed.description, feed.values), frozenset(feed.shown))
+            if seen != feed.discovered:
+                due[device] = seen
+        for device, seen in due.items():
             feed = self.feeds[device]
+            topics = []
             for entity in device_entities(self.topics, device, feed.description, feed.values,
-                                          feed.controlled.values(), feed.max_age):
-                await self._publish(client, self.topics.config(entity.component, entity.object_id),
-                                    orjson.dumps(entity.payload), 1, True)
-            feed.discovered = info
+                                          feed.controlled.values(), feed.max_age, feed.shown):
+                topics.append(topic := self.topics.config(entity.component, entity.object_id))
+                await self._publish(client, topic, orjson.dumps(entity.payload), 1, True)
+            self.announced.add(topics)
+            feed.discovered = seen
         if self._base_discovery_due:
             await self._announce_alerts_and_withdraw(client)
 
     async def _announce_alerts_and_withdraw(self, client: aiomqtt.Client) -> None:
         current = {self.topics.config(e.component, e.object_id) for e in self._all_entities()}
+        alerts = []
         for entity in alert_entities(self.topics):
-            await self._publish(client, self.topics.config(entity.component, entity.object_id),
-                                orjson.dumps(entity.payload), 1, True)
+            alerts.append(topic := self.topics.config(entity.component, entity.object_id))
+            await self._publish(client, topic, orjson.dumps(entity.payload), 1, True)
         for topic in sorted(self.announced.withdrawn(current)):
             await self._publish(client, topic, b"", 1, True)  # an empty retained config removes the entity
             log.info("mqtt: removed %s from Home Assistant (no longer configured)", topic)
-        self.announced.save(current)
+        self.announced.keep_only(current)
+        self.announced.add(alerts)
         self._base_discovery_due = False
 
     def _rediscover(self) -> None:
@@ -345,6 +360,7 @@ class MqttSink:
         self._base_discovery_due = True
 
     def _all_entities(self):
+        """Every entity the config allows (of every metric, delivered or not): what is not among them is withdrawn."""
         for device, feed in self.feeds.items():
             yield from device_entities(self.topics, device, feed.description, {}, feed.controlled.values(), feed.max_age)
         yield from alert_entities(self.topics)
@@ -390,7 +406,7 @@ def _sentence(error: BaseException) -> str:
 def daemon_mqtt_sink(config: Any, devices: Mapping[str, Any], writer: CommandWriter, clock: Clock,
                      health: Callable[[], dict[str, str]] | None = None) -> MqttSink:
     """The daemon's sink from the whole config: one feed per polled device, the announced record in the data dir."""
-    drivers = {d.name: registry.describe(d.driver) for d in config.device}
+    drivers = {d.name: delivered(registry.describe(d.driver), d) for d in config.device}
     max_age = {d.name: stale_after(d) for d in config.device}
     sink = mqtt_sink(config.mqtt, devices, drivers, max_age, writer, clock, config.general.data_dir)
     sink.health = health
@@ -413,4 +429,8 @@ def mqtt_sink(config: MqttConfig, devices: Mapping[str, Any], drivers: Mapping[s
                                  f"(writable: {writable or 'none'}); correct or remove it")
         feeds[device].controlled[setting] = reg
     announced = AnnouncedTopics(data_dir / "mqtt_discovery.json" if data_dir is not None else None)
+    topics = Topics(config.topic_prefix, config.discovery_prefix, config.client_id)
+    for name, feed in feeds.items():  # entities an earlier run announced are announced again from the start
+        feed.shown = {metric for metric, topic in metric_topics(topics, name, feed.description.metrics).items()
+                      if topic in announced.topics}
     return MqttSink(config, feeds, writer, clock, announced)

@@ -3,14 +3,15 @@ what they publish: the PB register map (modbus and 55aa), the 4E57 fields, and b
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Literal, Mapping
 
 from pydantic import Field
 
 from solarctl.devices.config import Seconds, SerialDevice
 from solarctl.devices.description import (
     CELL_VOLTAGE, PERCENT, TEMPERATURE, AtMost, Catalogue, DriverDescription, Extremes, Metric, Product, Share, SumOf,
-    note,
+    load, note,
 )
 
 
@@ -23,6 +24,27 @@ class JkPbConfig(SerialDevice):
     average: Annotated[int, Field(ge=1, le=10)] = 1  # reads averaged for voltage and current
     # A PB answers in ~40 ms; a short timeout keeps an unplugged pack from holding the shared bus.
     timeout: Seconds = 0.5
+
+    def delivered_metrics(self) -> list[Metric]:
+        """The catalogue less the fields only the other protocols carry: what Home Assistant is told of."""
+        return [m for m in JK_PB.metrics if m.name not in _foreign_fields(self.protocol)]
+
+
+# Where each protocol's own fields are listed (the catalogue's sources).
+PROTOCOL_FIELDS = {"modbus": "solarctl.devices.jk.registers:JK_PB", "55aa": "solarctl.devices.jk.registers:JK_PB",
+                   "4e57": "solarctl.devices.jk.proto4e57:FIELDS"}
+
+
+def _fields(target: str) -> frozenset[str]:
+    table = load(target)
+    return frozenset(reg.name for reg in (table.values() if isinstance(table, Mapping) else table))
+
+
+@cache
+def _foreign_fields(protocol: str) -> frozenset[str]:
+    """Fields of the other protocols' sources that this protocol's source lacks."""
+    others = frozenset().union(*(_fields(t) for t in set(PROTOCOL_FIELDS.values())))
+    return others - _fields(PROTOCOL_FIELDS[protocol])
 
 
 # Physical ranges of what a JK BMS can be fitted to: up to 32 cells in series (its largest map), of at most 3.65 V

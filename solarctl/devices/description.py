@@ -305,7 +305,10 @@ class Catalogue:
             else:
                 out[entry.name] = entry
         out |= {name: m for name, m in sourced.items() if name not in out}
-        unknown = sorted((set(self._valid) | {n for rule in self.rules for n in rule.operands}) - set(out))
+        # a rule may name the fields of a list's records (a module's cells against its voltage)
+        fields = {f.name for m in out.values() for f in (m.fields or ())}
+        unknown = sorted((set(self._valid) - set(out)) | ({n for rule in self.rules for n in rule.operands}
+                                                          - set(out) - fields))
         if unknown:
             raise ValueError(f"ranges or rules name {', '.join(unknown)}, which this catalogue does not have")
         return {name: replace(m, valid=self._valid[name]) if name in self._valid else m for name, m in out.items()}

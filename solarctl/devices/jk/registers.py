@@ -147,7 +147,7 @@ _LIVE_24S = tuple(_live(f"cell_voltage_{i + 1:02d}", 2 * i, "u16", 0.001, "V") f
     _live("temperature_1", 0x7C, "s16", 0.1, "°C"),
     _live("temperature_2", 0x7E, "s16", 0.1, "°C"),
     _live("temperature_mos", 0x80, "s16", 0.1, "°C"),
-    _live("alarms", 0x82, "u16", bits=ALARMS_24S),
+    _live("alarms", 0x82, "u16", bits=ALARMS_24S, flags="fault"),
     _live("balance_current", 0x84, "s16", 0.001, "A"),
     _live("balancer_state", 0x86, "u8", enum={0: "off", 1: "charging", 2: "discharging"}),
     _live("soc", 0x87, "u8", unit="%"),

@@ -8,8 +8,12 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from solarctl.devices.config import SerialDevice
-from solarctl.devices.description import CELL_VOLTAGE, PERCENT, TEMPERATURE, Catalogue, DriverDescription, Metric
-from solarctl.devices.pylontech.describe import MODULE_CURRENT, MODULE_VOLTAGE, STACK_CURRENT, STACK_VOLTAGE
+from solarctl.devices.description import (
+    CELL_VOLTAGE, PERCENT, TEMPERATURE, AtMost, Catalogue, DriverDescription, Extremes, Metric, SumOf,
+)
+from solarctl.devices.pylontech.describe import (
+    MODULE_CURRENT, MODULE_VOLTAGE, MODULES, STACK_CAPACITY, STACK_CURRENT, STACK_POWER, STACK_VOLTAGE,
+)
 
 
 class PylontechRs485Config(SerialDevice):
@@ -23,16 +27,18 @@ class PylontechRs485Config(SerialDevice):
 LIMIT_VOLTAGE = (0.0, 120 * CELL_VOLTAGE[1])
 LIMIT_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
 _TEXT = dict(kind="enum")
+MODULE_CAPACITY = (0.0, 200.0)  # Ah: the largest module (US5000) has 100, with room
+CYCLES = (0.0, 20000.0)  # LiFePO4 lasts 6000-8000
 
 MODULE = (
-    Metric("index", precision=0),
+    Metric("index", precision=0, valid=MODULES),
     Metric("soc", "%", device_class="battery", precision=1, valid=PERCENT),
     Metric("voltage", "V", precision=3, role="battery_voltage", valid=MODULE_VOLTAGE),
     Metric("current", "A", precision=1, valid=MODULE_CURRENT),
     Metric("temperature", "°C", precision=1, valid=TEMPERATURE),
-    Metric("remaining_charge", "Ah", precision=3),
-    Metric("capacity", "Ah", precision=3),
-    Metric("cycles", precision=0, state_class="total_increasing"),
+    Metric("remaining_charge", "Ah", precision=3, valid=MODULE_CAPACITY),
+    Metric("capacity", "Ah", precision=3, valid=MODULE_CAPACITY),
+    Metric("cycles", precision=0, state_class="total_increasing", valid=CYCLES),
     Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
     Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
     Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
@@ -59,12 +65,12 @@ PYLONTECH_RS485 = DriverDescription(
         Metric("soc", "%", device_class="battery", precision=1, role="battery_soc", label="SoC", valid=PERCENT),
         Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
         Metric("current", "A", precision=1, role="battery_current", label="current", valid=STACK_CURRENT),
-        Metric("power", "W", precision=0, role="battery_power"),
+        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),
         Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
         Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
         Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
-        Metric("capacity", "Ah", precision=0),
-        Metric("module_count", precision=0, label="modules"),
+        Metric("capacity", "Ah", precision=0, valid=STACK_CAPACITY),
+        Metric("module_count", precision=0, label="modules", valid=MODULES),
         Metric("modules", kind="list", fields=MODULE),
         *(Metric(name, "V", precision=3, valid=CELL_VOLTAGE) for name in (
             "cell_voltage_high_limit", "cell_voltage_low_limit", "cell_voltage_under_limit")),
@@ -77,5 +83,7 @@ PYLONTECH_RS485 = DriverDescription(
         Metric("device_name", **_TEXT),
         Metric("software_version", **_TEXT),
         Metric("manufacturer", **_TEXT),
+        # Also for each module record: a module's cells in series make its voltage.
+        rules=(Extremes(), SumOf("cell_voltages", "voltage"), AtMost("remaining_charge", "capacity", factor=1.05)),
     ),
 )

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Mapping, Union
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exc
+from sqlalchemy import exc, inspect
 
 from solarctl.alerts.model import AlertEvent
 from solarctl.clock import Clock, SystemClock
 from solarctl.control.ledger import ledger_path
 from solarctl.config import Config
 from solarctl.sample import PollError, Sample
-from solarctl.store import alerts as stored_alerts, audit, backup, records, retention, schema_version
+from solarctl.store import alerts as stored_alerts, audit, backup, records, retention, schema, schema_version
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
@@ -149,12 +149,14 @@ class SampleStore:
             await self._journal_done.wait_for(lambda: self._settled >= target)
 
     async def open_alerts(self) -> tuple[list[AlertEvent], int]:
-        """The alerts a previous run left open and the next free id, read on the store's database thread once the
-        schema is in place (a new database has no `alert` table before its first migration)."""
+        """The alerts a previous run left open and the next free id. A new database has no `alert` table until the
+        store's first write migrates it: no alert was ever stored there, so none is open and ids start at 1
+        (polling does not wait for that migration)."""
         def read() -> tuple[list[AlertEvent], int]:
-            self._check_schema()
+            if not inspect(self.engine).has_table(schema.alert.name):
+                return [], 1
             return stored_alerts.alerts(self.engine, active_only=True), stored_alerts.next_id(self.engine)
-        return await asyncio.get_running_loop().run_in_executor(self._db_exec, read)
+        return await asyncio.get_running_loop().run_in_executor(None, read)
 
     async def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything submitted so far is in the database; False on timeout (it stays spooled)."""

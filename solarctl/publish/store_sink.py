@@ -32,7 +32,7 @@ class StoreSink:
         elif s.task_down is not None:
             state, error, failures = "down", f"task {s.task_down.name}: {s.task_down.last_error}", s.task_down.failures
         elif s.spool_error is not None:
-            state, error, failures = "down", f"cannot write the spool: {s.spool_error}", 1
+            state, error, failures = "down", f"the spool's disk: {s.spool_error}", 1
         else:
             state, error, failures = ("spooling", s.error, 1) if s.error else ("ok", None, 0)
         return SinkStatus(state, s.queued, s.dropped, s.written, failures, error,

@@ -90,6 +90,7 @@ class SampleStore:
         self._started = False
         self._journal_busy = False
         self._spool_error: str | None = None  # why the spool's disk refuses writes, while it does
+        self._checkpoint_error: str | None = None  # why it refuses the database loop (checkpoint, reads), while it does
         self._submitted = 0  # events accepted by submit()
         self._settled = 0  # of those, events durably in the spool (or dropped on inbox overflow)
         self.spool: Spool | None = None  # opened by start()
@@ -212,7 +213,8 @@ class SampleStore:
         spool = self.spool
         return StoreStatus(self._connected, self._error, self._written, spool.pending_bytes() if spool else 0,
                            self._dropped_inbox + (spool.dropped_lines if spool else 0), len(self._inbox),
-                           self._spool_error, self.supervisor.down(*self.TASKS) if self._started else None)
+                           self._spool_error or self._checkpoint_error,
+                           self.supervisor.down(*self.TASKS) if self._started else None)
 
     # --- journal: inbox -> spool --------------------------------------------------------------------
 
@@ -280,19 +282,39 @@ class SampleStore:
                     continue
                 if self._committed >= self.spool.end:
                     continue
-            batch = self._from_memory() or await loop.run_in_executor(self._db_exec, self._from_spool)
+            try:
+                batch = self._from_memory() or await loop.run_in_executor(self._db_exec, self._from_spool)
+            except OSError as error:
+                await self._spool_refuses("read", error)
+                continue
             try:
                 await loop.run_in_executor(self._db_exec, self._write, batch.records)
             except (exc.DBAPIError, StoreError) as error:
                 self._set_down(error)
                 await self._pause(self.storage.retry_interval)
                 continue
-            self.spool.commit(batch.end)
+            try:
+                self.spool.commit(batch.end)
+            except OSError as error:  # the batch is in the database: written again (upserted once) until this holds
+                await self._spool_refuses("record the checkpoint of", error)
+                continue
+            if self._checkpoint_error is not None:
+                log.warning("storage: the spool in %s takes its checkpoint again", self.spool.dir)
+                self._checkpoint_error = None
             self._committed = max(self._committed, batch.end)
             self._written += len(batch.records)
             self._set_up()
             if self._committed >= self.spool.end:
                 await self._pause(self.storage.flush_interval)  # let the next batch gather
+
+    async def _spool_refuses(self, what: str, error: OSError) -> None:
+        """The spool's disk failed the database loop (away, full, read-only): said once per episode, shown as the
+        store's state, tried again after retry_interval; nothing is lost (the lines stay in the spool)."""
+        if self._checkpoint_error is None:
+            log.error("storage: cannot %s the spool in %s (%s); retrying every %g s", what, self.spool.dir,
+                      error.strerror or error, self.storage.retry_interval)
+        self._checkpoint_error = error.strerror or str(error)
+        await self._pause(self.storage.retry_interval)
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, cut short by flush()/stop() but not by new samples: they gather into the next batch."""

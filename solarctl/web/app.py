@@ -46,12 +46,6 @@ class SettingChange(BaseModel):
     dry_run: bool = False
     confirm: bool = False  # required for a value that cuts power to the loads (Register.cuts_power)
 
-
-def cuts_power(reg, value) -> bool:
-    """The value (its text, or an enum's raw number) is one that cuts power to the loads."""
-    named = reg.enum.get(value) if reg.enum and isinstance(value, int) and not isinstance(value, bool) else value
-    return named in reg.cuts_power
-
     @field_validator("value", mode="before")
     @classmethod
     def _not_a_boolean(cls, value: Any) -> Any:
@@ -60,6 +54,12 @@ def cuts_power(reg, value) -> bool:
         if isinstance(value, str) and len(value) > 64:
             raise ValueError("a setting value is at most 64 characters")
         return value
+
+
+def cuts_power(reg, value) -> bool:
+    """The value (its text, or an enum's raw number) is one that cuts power to the loads."""
+    named = reg.enum.get(value) if reg.enum and isinstance(value, int) and not isinstance(value, bool) else value
+    return named in reg.cuts_power
 
 
 class StandardJSONResponse(JSONResponse):

@@ -29,7 +29,7 @@ async def test_an_unplugged_pack_is_missing_and_the_others_keep_their_rate(tmp_p
     async with simulated(cfg) as (plant, site, install):
         sim, hub = server(site, "bms1"), install.hub
         events = hub.subscribe(maxsize=10_000)
-        task = asyncio.create_task(install.run())
+        task = asyncio.gather(*(asyncio.create_task(p.run()) for p in install.pollers))  # what the daemon supervises
         try:
             await until(lambda: all(hub.state(f"bms{u}").ok for u in (1, 2, 3, 4)), 5)  # first polls read every area
             started = time.time()

@@ -85,6 +85,7 @@ class Battery:
         self._knee_per_v = self.cells / (0.2 * self.nominal_capacity_ah)
         self._r_charge = self._r_pack
         self._balance = 1.0  # share of the cells' charge spread the balancer has not yet removed
+        self._deviation_cache: dict[int, tuple[tuple, list[float]]] = {}
         self._discharged_ah = 0.0
         self._set_charge(self.capacity_ah * config.initial_soc_pct / 100.0)
         self.current_a = 0.0
@@ -215,11 +216,22 @@ class Battery:
         far as the balancer left it) through the rest curve and, while charging, the knee; plus a fixed
         few-mV spread (sensing, connections)."""
         mean = self.voltage_v / self.cells
+        return [mean + d for d in self._deviations(self._check(i))]
+
+    def _deviations(self, i: int) -> list[float]:
+        """Each cell's difference from the mean, kept while SoC, current and balance stay put (to 0.01 %, 0.001C,
+        0.1 %): strategies look at the cells far more often than these move."""
         soc, amps = self.soc_pct, max(0.0, self.current_a) / (0.2 * self.nominal_capacity_ah)
-        offsets = [self._balance * o for o in self._cell_soc_offsets[self._check(i)]]
+        key = (round(soc, 2), round(amps, 3), round(self._balance, 3))
+        cached = self._deviation_cache.get(i)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        offsets = [self._balance * o for o in self._cell_soc_offsets[i]]
         own = [cell_ocv(soc + o) + amps * knee_v(soc + o) for o in offsets]
         centre = sum(own) / len(own)
-        return [mean + v - centre + fixed for v, fixed in zip(own, self._cell_offsets[i])]
+        found = [v - centre + fixed for v, fixed in zip(own, self._cell_offsets[i])]
+        self._deviation_cache[i] = (key, found)
+        return found
 
     def module_soc_pct(self, i: int) -> float:
         return min(100.0, max(0.0, self.soc_pct + self._soc_offsets[self._check(i)]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import pathlib
 import types
 from typing import Any
 
@@ -53,31 +52,32 @@ class _FaultyFile:
 
 
 def inject_spool(kind: str, switch: Switch, monkeypatch) -> None:
-    """Before the store starts: its spool's writes, fsyncs, checkpoint writes or renames fail while armed."""
-    if kind == "spool write":
-        real_open = open
-        monkeypatch.setattr(spool_module, "open", lambda *a, **k: _FaultyFile(real_open(*a, **k), switch), raising=False)
-    elif kind in ("spool fsync", "checkpoint rename"):
-        def fsync(fd: int) -> None:
-            if kind == "spool fsync":
-                switch.trip(_gone())
-            os.fsync(fd)
+    """Before the store starts: its spool's writes, fsyncs, checkpoint writes or renames fail while armed.
 
-        def replace(src, dst) -> None:
-            if kind == "checkpoint rename":
-                switch.trip(_gone())
-            os.replace(src, dst)
+    The spool reaches the file system through its module's `os` (private files are opened with os.open and
+    wrapped with os.fdopen): that name is replaced by a view of the real module with the one call made faulty."""
+    real = os
 
-        monkeypatch.setattr(spool_module, "os", types.SimpleNamespace(fsync=fsync, replace=replace))
-    elif kind == "checkpoint write":
-        real_write_text = pathlib.Path.write_text
+    def fdopen(fd: int, mode: str = "r", *args, **kwargs):
+        file = real.fdopen(fd, mode, *args, **kwargs)
+        segment = "a" in mode  # spool segments are appended to; the checkpoint is written whole
+        if (kind == "spool write" and segment) or (kind == "checkpoint write" and not segment and "w" in mode):
+            return _FaultyFile(file, switch)
+        return file
 
-        def write_text(self: pathlib.Path, *args, **kwargs):
-            if self.name == "checkpoint.tmp":
-                switch.trip(_gone())
-            return real_write_text(self, *args, **kwargs)
+    def fsync(fd: int) -> None:
+        if kind == "spool fsync":
+            switch.trip(_gone())
+        real.fsync(fd)
 
-        monkeypatch.setattr(pathlib.Path, "write_text", write_text)
+    def replace(src, dst) -> None:
+        if kind == "checkpoint rename":
+            switch.trip(_gone())
+        real.replace(src, dst)
+
+    faulty = {"fdopen": fdopen, "fsync": fsync, "replace": replace}
+    monkeypatch.setattr(spool_module, "os", types.SimpleNamespace(**{name: faulty.get(name, getattr(real, name))
+                                                                    for name in dir(real) if not name.startswith("__")}))
 
 
 def inject_database(kind: str, engine, switch: Switch, monkeypatch) -> None:

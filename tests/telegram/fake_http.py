@@ -27,6 +27,7 @@ class FakeHttpServer:
         self.requests: list[Request] = []
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task] = set()  # one per connection; a held long poll waits in one
         self.port = 0
 
     async def __aenter__(self) -> "FakeHttpServer":
@@ -39,6 +40,11 @@ class FakeHttpServer:
         self._server.close()
         for writer in self._clients:  # Python 3.11 has no Server.close_clients
             writer.close()
+        # A handler holding a long poll waits on an event, not the socket: cancel it, or it outlives the loop
+        # (a pending task destroyed later logs from inside whatever the garbage collector interrupts).
+        for task in self._handlers:
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         await self._server.wait_closed()
 
     @property
@@ -47,6 +53,9 @@ class FakeHttpServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._clients.add(writer)
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
         try:
             while line := await reader.readline():
                 method, target, _ = line.decode().split(" ", 2)
@@ -67,6 +76,7 @@ class FakeHttpServer:
             pass  # the client went away, or the server is closing
         finally:
             self._clients.discard(writer)
+            self._handlers.discard(handler)
             writer.close()
 
 

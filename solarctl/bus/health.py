@@ -51,7 +51,7 @@ class Health:
         self.last_error = reason
         self.last_error_at = now
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "success_rate": round(self.successes / self.requests, 4) if self.requests else None,
             "requests": self.requests,

@@ -117,7 +117,7 @@ class Link(ABC):
     def down(self) -> bool:
         return self._down_since is not None
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, object]:
         return {
             "open": self.is_open,
             "down_since": self._down_since,

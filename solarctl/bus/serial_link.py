@@ -8,7 +8,7 @@ asked (CRC, address, function, length), dropping echo and noise bytes on the way
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 from solarctl.bus.errors import BadFrame
 from solarctl.bus.health import Health
@@ -27,7 +27,7 @@ def wire_time(nbytes: int, baudrate: int) -> float:
 
 
 class SerialLink(Link):
-    def __init__(self, name: str, path: str, baudrate: int, clock: Clock, **kwargs) -> None:
+    def __init__(self, name: str, path: str, baudrate: int, clock: Clock, **kwargs: Any) -> None:
         super().__init__(name, clock, **kwargs)
         self.port = AsyncSerial(path, baudrate)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 from solarctl.bus.errors import BadFrame
 from solarctl.bus.link import Link
@@ -13,7 +14,7 @@ from solarctl.modbus.tcp import encode_adu, read_adu
 
 
 class ModbusTcpLink(Link):
-    def __init__(self, name: str, host: str, port: int, clock: Clock, *, connect_timeout: float = 3.0, **kwargs) -> None:
+    def __init__(self, name: str, host: str, port: int, clock: Clock, *, connect_timeout: float = 3.0, **kwargs: Any) -> None:
         super().__init__(name, clock, **kwargs)
         self.host = host
         self.port = port

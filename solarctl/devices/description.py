@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Any, Iterator, Literal, Mapping, get_args
 
-from solarctl.devices.config import ConsoleDevice, ModbusTcpDevice
+from solarctl.devices.base import Device
+from solarctl.devices.config import ConsoleDevice, DeviceBase, ModbusTcpDevice
 from solarctl.errors import DecodeError
 
 Kind = Literal["measurement", "total_increasing", "total_hourly", "total_daily", "total_weekly", "total_monthly",
@@ -31,7 +32,7 @@ _DEVICE_CLASS = {"V": "voltage", "A": "current", "W": "power", "kWh": "energy", 
                  "°C": "temperature", "s": "duration", "min": "duration", "VA": "apparent_power",
                  "var": "reactive_power"}
 # A kWh counter's reset period, from its name's last word.
-_COUNTER_KINDS = {"hour": "total_hourly", "today": "total_daily", "day": "total_daily", "week": "total_weekly",
+_COUNTER_KINDS: dict[str, Kind] = {"hour": "total_hourly", "today": "total_daily", "day": "total_daily", "week": "total_weekly",
                   "month": "total_monthly", "year": "total_yearly", "lifetime": "total_increasing",
                   "total": "total_increasing"}
 # Physical ranges shared by the drivers (`Metric.valid`): lithium cells, a percentage, the range battery sensors,
@@ -111,12 +112,13 @@ def from_register(reg: Any) -> Metric:
         return Metric(reg.name, reg.unit, "enum")
     if reg.bits is not None:
         return Metric(reg.name, reg.unit, "list")
-    kind = "measurement"
+    kind: Kind = "measurement"
     if reg.unit == "kWh":
-        kind = _COUNTER_KINDS.get(reg.name.rsplit("_", 1)[-1])
-        if kind is None:
+        counter = _COUNTER_KINDS.get(reg.name.rsplit("_", 1)[-1])
+        if counter is None:
             raise ValueError(f"{reg.name}: an energy counter's name ends with its reset period "
                              f"({', '.join(_COUNTER_KINDS)})")
+        kind = counter
     scale = abs(reg.scale)
     precision = next((digits for digits in range(4) if abs(scale * 10 ** digits - round(scale * 10 ** digits)) < 1e-9), 3)
     return Metric(reg.name, reg.unit, kind, precision=precision)
@@ -398,7 +400,7 @@ class DriverDescription:
     - answer_valid: physical ranges of values a decoded answer holds in its nested tables (a console's system
       summary, its per-module rows) that are not metrics of the catalogue, by name (`check_answer_table`)."""
 
-    config: type  # the `[[device]]` table's model; its `driver` Literal is the driver's name
+    config: type[DeviceBase]  # the `[[device]]` table's model; its `driver` Literal is the driver's name
     device: str
     simulator: str
     metrics: Catalogue
@@ -410,7 +412,8 @@ class DriverDescription:
 
     @property
     def name(self) -> str:
-        return get_args(self.config.model_fields["driver"].annotation)[0]
+        name: str = get_args(self.config.model_fields["driver"].annotation)[0]
+        return name
 
     @property
     def wire(self) -> Wire:
@@ -419,8 +422,11 @@ class DriverDescription:
         return "own_port" if issubclass(self.config, ConsoleDevice) else "rs485_bus"
 
     @cached_property
-    def device_type(self) -> type:
-        return load(self.device)
+    def device_type(self) -> type[Device]:
+        loaded = load(self.device)
+        if not (isinstance(loaded, type) and issubclass(loaded, Device)):
+            raise TypeError(f"{self.device} is not a Device class")
+        return loaded
 
     @cached_property
     def simulator_factory(self) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import Any
 
 from solarctl.bus.link import Link
 from solarctl.devices.base import Device, Reading
@@ -15,10 +16,10 @@ log = logging.getLogger("solarctl.devices")
 ILLEGAL_DATA_ADDRESS = 0x02
 
 
-class ModbusDevice(Device):
+class ModbusDevice(Device[Link]):
     register_map: RegisterMap  # set by each driver class
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: Any) -> None:  # a ModbusTcpDevice or SerialDevice with a unit
         super().__init__(config)
         self.unit: int = config.unit
         self.byte_order: ByteOrder = getattr(config, "byte_order", None) or self.register_map.byte_order

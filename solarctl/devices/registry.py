@@ -6,7 +6,7 @@ Config loading, the simulators, `solarctl decode`, the store and the demo all re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from solarctl.devices.description import DriverDescription, load
 
@@ -62,5 +62,5 @@ def role_sources(role: str, drivers: Mapping[str, str]) -> list[tuple[str, str]]
     return [(dev, metric) for rank, dev, metric in offers if rank == best]
 
 
-def make_device(config) -> Device:
+def make_device(config: Any) -> Device:  # a driver's own config model: a DeviceBase with its `driver`
     return DRIVERS[config.driver].device_type(config)

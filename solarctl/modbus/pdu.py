@@ -56,7 +56,8 @@ def write_multiple_request(address: int, values: Sequence[int]) -> bytes:
 def response_length(request: bytes) -> int:
     """Expected length of a normal response PDU (an exception response is 2 bytes)."""
     if request[0] == READ_HOLDING:
-        return 2 + 2 * struct.unpack_from(">H", request, 3)[0]
+        count: int = struct.unpack_from(">H", request, 3)[0]
+        return 2 + 2 * count
     return 5
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Literal, Mapping, Sequence
 
 from solarctl.registers.model import ByteOrder, Register
 from solarctl.sample import Value
@@ -28,14 +28,18 @@ class WriteRejected(ValueError):
 # 32-bit value, a string or an 8-bit field inside a register all follow the same rule.
 
 
+def _endian(order: ByteOrder) -> Literal["little", "big"]:
+    return "little" if order is ByteOrder.LSB_FIRST else "big"
+
+
 def words_to_bytes(words: Sequence[int], order: ByteOrder = ByteOrder.MSB_FIRST) -> bytes:
-    endian = "little" if order is ByteOrder.LSB_FIRST else "big"
+    endian = _endian(order)
     return b"".join((w & 0xFFFF).to_bytes(2, endian) for w in words)
 
 
 def bytes_to_words(data: bytes, order: ByteOrder = ByteOrder.MSB_FIRST) -> list[int]:
     """Inverse of words_to_bytes; an odd trailing byte is padded with zero."""
-    endian = "little" if order is ByteOrder.LSB_FIRST else "big"
+    endian = _endian(order)
     data = bytes(data) + b"\0" * (len(data) % 2)
     return [int.from_bytes(data[i : i + 2], endian) for i in range(0, len(data), 2)]
 
@@ -45,7 +49,7 @@ def _raw_int(reg: Register, data: bytes, order: ByteOrder) -> int:
         first, second = bytes_to_words(data, order)
         lo, hi = (first, second) if order is ByteOrder.LSB_FIRST else (second, first)
         return hi * reg.word_base + lo
-    endian = "little" if order is ByteOrder.LSB_FIRST else "big"
+    endian = _endian(order)
     return int.from_bytes(data, endian, signed=reg.type.startswith("s"))
 
 
@@ -143,10 +147,10 @@ def encode_bytes(reg: Register, value: Value, order: ByteOrder = ByteOrder.MSB_F
         raw = _enum_code(reg, value)
     elif reg.bits is not None:
         names = {n: b for b, n in reg.bits.items()}
-        try:
-            raw = sum(1 << names[n] for n in (value or []))  # type: ignore[union-attr]
-        except (KeyError, TypeError):
-            raise WriteRejected(f"{reg.setting_name}: {value!r} is not a list of {sorted(names)}") from None
+        flags = value or []  # 0, None, "" and [] all mean no flag set
+        if not isinstance(flags, list) or not all(isinstance(n, str) and n in names for n in flags):
+            raise WriteRejected(f"{reg.setting_name}: {value!r} is not a list of {sorted(names)}")
+        raw = sum(1 << names[n] for n in flags)
     else:
         try:
             raw = round((float(value) - reg.offset) / reg.scale)  # type: ignore[arg-type]
@@ -160,7 +164,7 @@ def encode_bytes(reg: Register, value: Value, order: ByteOrder = ByteOrder.MSB_F
     if reg.word_base != 0x10000:
         high, low = divmod(raw, reg.word_base)
         return words_to_bytes([low, high] if order is ByteOrder.LSB_FIRST else [high, low], order)
-    endian = "little" if order is ByteOrder.LSB_FIRST else "big"
+    endian = _endian(order)
     return raw.to_bytes(reg.size, endian, signed=reg.type.startswith("s"))
 
 

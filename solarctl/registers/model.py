@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping
+from typing import Iterator, Mapping
 
 SIZES = {"u8": 1, "s8": 1, "u16": 2, "s16": 2, "u32": 4, "s32": 4}  # bytes
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -144,7 +144,7 @@ class RegisterMap:
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Register]:
         return iter(self.registers)
 
     def group(self, *groups: str) -> list[Register]:

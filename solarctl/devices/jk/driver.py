@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from solarctl.bus.errors import LinkError
 from solarctl.bus.serial_link import ModbusRtuLink
-from solarctl.devices.base import Device, Reading
+from solarctl.devices.base import Device, Reading, listed_alarms
 from solarctl.devices.jk import proto4e57
+from solarctl.devices.jk.describe import JkPbConfig
 from solarctl.devices.jk.battery import power
 from solarctl.devices.jk.protocols import PROTOCOLS, Pack
 from solarctl.devices.jk.registers import JK_PB
@@ -44,12 +45,12 @@ def averaged(samples: list[dict[str, Value]]) -> dict[str, Value]:
     return values
 
 
-class JkPb(Device):
+class JkPb(Device[ModbusRtuLink]):
     driver = "jk_pb"
     link_kind = "modbus_rtu"
     min_gap = 0.12  # JK PB needs >= 120 ms between frames on its bus
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: JkPbConfig) -> None:
         super().__init__(config)
         self.unit: int = config.unit
         self.average: int = config.average
@@ -68,7 +69,7 @@ class JkPb(Device):
                 break  # counted in health; average what came back
         values = averaged(samples)
         values.update(await self.protocol.extra(link, groups))
-        return Reading(values, tuple(values.get("alarms") or ()))
+        return Reading(values, listed_alarms(values))
 
     def settings(self) -> list[Register]:
         return list(self.protocol.settings)

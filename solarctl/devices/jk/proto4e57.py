@@ -14,7 +14,7 @@ the decode; 0xAD is two bytes (alpet83 read one and lost sync).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from solarctl.devices.jk.errors import FrameError
 from solarctl.devices.jk.battery import cell_stats, ordered, power
@@ -63,7 +63,7 @@ WARNINGS = {
 }
 
 
-def _f(code: int, name: str, type: str, scale: float = 1.0, unit: str = "", **kw) -> Register:
+def _f(code: int, name: str, type: str, scale: float = 1.0, unit: str = "", **kw: Any) -> Register:
     return Register(name, code, type, scale=scale, unit=unit, **kw)
 
 
@@ -297,7 +297,8 @@ def battery_values(fields: Mapping[str, Value]) -> dict[str, Value]:
     as 0x86 says are fitted."""
     status = fields.get("status")
     sensors = [fields[name] for name in ("temperature_1", "temperature_2") if name in fields]
-    sensors = sensors[: fields.get("temperature_sensor_count", len(sensors))]  # type: ignore[misc]
+    fitted = fields.get("temperature_sensor_count")
+    sensors = sensors[:fitted] if isinstance(fitted, int) else sensors
     voltage, current = fields.get("voltage"), fields.get("current")
 
     def bit(n: int) -> Value:

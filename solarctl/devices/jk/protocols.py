@@ -17,6 +17,7 @@ link's exchange, so an undecodable answer counts as a bad frame in the pack's he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Protocol
 
 from solarctl.bus.errors import BadFrame
 from solarctl.bus.health import Health
@@ -103,7 +104,8 @@ class PbBusProtocol(ModbusProtocol):
 
 
 class NwProtocol:
-    settings = (proto4e57.FIELDS[proto4e57.CHARGE_SWITCH], proto4e57.FIELDS[proto4e57.DISCHARGE_SWITCH])
+    settings: tuple[Register, ...] = (proto4e57.FIELDS[proto4e57.CHARGE_SWITCH],
+                                      proto4e57.FIELDS[proto4e57.DISCHARGE_SWITCH])
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
@@ -137,4 +139,16 @@ class NwProtocol:
         return None  # the 4E57 answers this driver reads carry no serial number
 
 
-PROTOCOLS = {"modbus": ModbusProtocol, "55aa": PbBusProtocol, "4e57": NwProtocol}
+class JkProtocol(Protocol):
+    """What the driver asks of each protocol (`config.protocol` names one)."""
+    settings: tuple[Register, ...]
+
+    async def live(self, link: ModbusRtuLink) -> dict[str, Value]: ...
+    async def extra(self, link: ModbusRtuLink, groups: frozenset[str]) -> dict[str, Value]: ...
+    async def read_setting(self, link: ModbusRtuLink, reg: Register) -> Value: ...
+    async def write_setting(self, link: ModbusRtuLink, reg: Register, value: Value) -> None: ...
+    async def serial_number(self, link: ModbusRtuLink) -> str | None: ...
+
+
+PROTOCOLS: dict[str, Callable[[Pack], JkProtocol]] = {"modbus": ModbusProtocol, "55aa": PbBusProtocol,
+                                                      "4e57": NwProtocol}

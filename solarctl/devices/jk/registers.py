@@ -25,6 +25,7 @@ for all three JK protocols (the 4E57 protocol has no such fields).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from solarctl.registers.model import Register, RegisterMap
 
@@ -83,7 +84,7 @@ CONTROL_BITS.update({bit: f"control bit {bit} (reserved)" for bit in range(10, 1
 SENSOR_BITS = {"temperature_mos": 0, "temperature_1": 1, "temperature_2": 2, "temperature_3": 3, "temperature_4": 4, "temperature_5": 5}
 
 
-def _live(name: str, offset: int, type: str, scale: float = 1.0, unit: str = "", **kw) -> Register:
+def _live(name: str, offset: int, type: str, scale: float = 1.0, unit: str = "", **kw: Any) -> Register:
     return Register(name, LIVE_AREA + offset, type, scale=scale, unit=unit, **kw)
 
 

@@ -8,8 +8,9 @@ the forbidden spans, and derives the final values (derived.py).
 from __future__ import annotations
 
 from solarctl.bus.link import Link
-from solarctl.devices.base import Reading
+from solarctl.devices.base import Reading, listed_alarms
 from solarctl.devices.modbus_device import ModbusDevice
+from solarctl.devices.must_pv1800.describe import MustPv1800Config
 from solarctl.devices.must_pv1800.derived import derive
 from solarctl.devices.must_pv1800.identity import identify
 from solarctl.devices.must_pv1800.registers import PV1800
@@ -31,7 +32,7 @@ class MustPv1800(ModbusDevice):
     # caller asks, these are never written. (inclusive spans)
     never_written = ((20009, 20016), (10006, 10008))
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: MustPv1800Config) -> None:
         super().__init__(config)
         # 10 unmapped registers (20133-20141) may be read through: 20101-20144 is then one request.
         self.max_gap = 10
@@ -47,7 +48,7 @@ class MustPv1800(ModbusDevice):
         model = await self.identify(link)
         reading = await super().read(link, groups)
         values = {"model": model, **reading.values}
-        return Reading(values, tuple(values.get("alarms") or ()))
+        return Reading(values, listed_alarms(values))
 
     def derive(self, values: dict[str, Value]) -> dict[str, Value]:
         return derive(values)

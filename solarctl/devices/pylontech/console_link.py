@@ -38,7 +38,7 @@ class ConsoleRefused(BadFrame):
 
 
 class PylontechConsoleLink(SerialLink):
-    def __init__(self, name: str, path: str, baudrate: int, clock: Clock, *, wakeup: str = "auto", **kwargs) -> None:
+    def __init__(self, name: str, path: str, baudrate: int, clock: Clock, *, wakeup: str = "auto", **kwargs: Any) -> None:
         super().__init__(name, path, baudrate, clock, **kwargs)
         self.console_baudrate = baudrate  # the port's own baudrate changes during the wake-up
         self.wakeup = wakeup

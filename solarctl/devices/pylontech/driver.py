@@ -20,6 +20,7 @@ from typing import Any, Callable, NamedTuple
 from solarctl.devices.base import Device, Reading
 from solarctl.devices.pylontech.commands import parse_bat, parse_info, parse_pwr
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
+from solarctl.devices.pylontech.describe import PylontechConsoleConfig
 from solarctl.devices.pylontech.framing import Answer
 from solarctl.devices.pylontech.stack import UNITS, cell_values, cells_by_module, stack_values, system_stack_values
 
@@ -32,11 +33,11 @@ class CellTable(NamedTuple):
     read_monotonic: float
 
 
-class PylontechConsole(Device):
+class PylontechConsole(Device[PylontechConsoleLink]):
     driver = "pylontech_console"
     link_kind = "pylontech_console"
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: PylontechConsoleConfig) -> None:
         super().__init__(config)
         self.module_cap: int | None = config.modules
         self.cell_interval: float = config.cell_interval
@@ -82,7 +83,8 @@ class PylontechConsole(Device):
     def _cell_count(self, module: int) -> int | None:
         """How many rows module's `bat` must have: `info`'s `Cell Number`, else its previous table's."""
         if self._info is not None and self._info.get("cell_count") is not None:
-            return self._info["cell_count"]
+            count: int = self._info["cell_count"]
+            return count
         previous = self._cells.get(module)
         return None if previous is None else len(previous.values["cell_voltages"])
 

@@ -204,6 +204,7 @@ def parse_table(
                 for skipped in range(next_index, index):
                     lose(skipped, None, "no row on the wire")
         if row is None:
+            assert reason is not None  # a line that gave no row says why
             lose(next_index, line.number, reason)
             next_index += 1
             continue

@@ -187,6 +187,10 @@ def _kelvin(celsius: float) -> bytes:
     return round(celsius * 10 + 2731).to_bytes(2, "big")
 
 
+def _millis(value: float) -> bytes:
+    return round(value * 1000).to_bytes(2, "big")
+
+
 def _deciamperes(amperes: float) -> bytes:
     return round(amperes * 10).to_bytes(2, "big", signed=True)
 
@@ -194,15 +198,15 @@ def _deciamperes(amperes: float) -> bytes:
 def encode_module(module: dict[str, Any]) -> bytes:
     """One module of a 0x42 answer: `cell_voltages`, `temperature` (the BMS's), `cell_temperatures`, `current`,
     `voltage`, `remaining_charge` and `capacity` (Ah), `cycles`."""
-    cells = b"".join(round(v * 1000).to_bytes(2, "big") for v in module["cell_voltages"])
+    cells = b"".join(map(_millis, module["cell_voltages"]))
     temperatures = [module["temperature"], *module["cell_temperatures"]]
     remaining, capacity = round(module["remaining_charge"] * 1000), round(module["capacity"] * 1000)
     wide = capacity > 0xFFFF  # above 65 Ah the 16-bit fields say 0xFFFF and 24-bit ones follow
     return (bytes([len(module["cell_voltages"])]) + cells + bytes([len(temperatures)])
             + b"".join(map(_kelvin, temperatures)) + _deciamperes(module["current"])
-            + round(module["voltage"] * 1000).to_bytes(2, "big")
+            + _millis(module["voltage"])
             + (0xFFFF if wide else remaining).to_bytes(2, "big") + bytes([4 if wide else 2])
-            + (0xFFFF if wide else capacity).to_bytes(2, "big") + module["cycles"].to_bytes(2, "big")
+            + (0xFFFF if wide else capacity).to_bytes(2, "big") + int(module["cycles"]).to_bytes(2, "big")
             + (remaining.to_bytes(3, "big") + capacity.to_bytes(3, "big") if wide else b""))
 
 
@@ -219,15 +223,16 @@ def encode_alarm(address: int, cells: int, temperatures: int) -> bytes:
 
 
 def encode_management(address: int, limits: dict[str, Any]) -> bytes:
-    flags = (limits["charge_enable"] << 7) | (limits["discharge_enable"] << 6)
-    return (bytes([address]) + round(limits["charge_voltage_limit"] * 1000).to_bytes(2, "big")
-            + round(limits["discharge_voltage_limit"] * 1000).to_bytes(2, "big")
+    flags = (int(limits["charge_enable"]) << 7) | (int(limits["discharge_enable"]) << 6)
+    return (bytes([address]) + _millis(limits["charge_voltage_limit"]) + _millis(limits["discharge_voltage_limit"])
             + _deciamperes(limits["charge_current_limit"]) + _deciamperes(limits["discharge_current_limit"])
             + bytes([flags]))
 
 
 def encode_system_parameters(limits: dict[str, Any]) -> bytes:
-    mv = lambda key: round(limits[key] * 1000).to_bytes(2, "big")  # noqa: E731
+    def mv(key: str) -> bytes:
+        return _millis(limits[key])
+
     return (b"\x00" + mv("cell_voltage_high_limit") + mv("cell_voltage_low_limit") + mv("cell_voltage_under_limit")
             + _kelvin(limits["charge_temperature_high_limit"]) + _kelvin(limits["charge_temperature_low_limit"])
             + _deciamperes(limits["charge_current_limit"]) + mv("module_voltage_high_limit")

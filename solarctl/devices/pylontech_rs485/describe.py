@@ -26,7 +26,6 @@ class PylontechRs485Config(SerialDevice):
 
 LIMIT_VOLTAGE = (0.0, 120 * CELL_VOLTAGE[1])
 LIMIT_CURRENT = (16 * MODULE_CURRENT[0], 16 * MODULE_CURRENT[1])
-_TEXT = dict(kind="enum")
 MODULE_CAPACITY = (0.0, 200.0)  # Ah: the largest module (US5000) has 100, with room
 CYCLES = (0.0, 20000.0)  # LiFePO4 lasts 6000-8000
 
@@ -50,7 +49,7 @@ MODULE = (
     Metric("charge_enable", kind="on_off"),
     Metric("discharge_enable", kind="on_off"),
     Metric("full_charge_request", kind="on_off"),
-    Metric("serial_number", **_TEXT),
+    Metric("serial_number", kind="enum"),
 )
 
 PYLONTECH_RS485 = DriverDescription(
@@ -79,10 +78,10 @@ PYLONTECH_RS485 = DriverDescription(
         *(Metric(name, "°C", precision=1, valid=TEMPERATURE) for name in (
             "charge_temperature_high_limit", "charge_temperature_low_limit", "discharge_temperature_high_limit",
             "discharge_temperature_low_limit")),
-        Metric("protocol_version", **_TEXT),
-        Metric("device_name", **_TEXT),
-        Metric("software_version", **_TEXT),
-        Metric("manufacturer", **_TEXT),
+        Metric("protocol_version", kind="enum"),
+        Metric("device_name", kind="enum"),
+        Metric("software_version", kind="enum"),
+        Metric("manufacturer", kind="enum"),
         # Also for each module record: a module's cells in series make its voltage.
         rules=(Extremes(), SumOf("cell_voltages", "voltage"), AtMost("remaining_charge", "capacity", factor=1.05)),
     ),

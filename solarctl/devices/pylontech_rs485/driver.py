@@ -16,6 +16,7 @@ from solarctl.bus.serial_link import SerialLink
 from solarctl.bus.serial_port import PortBytes
 from solarctl.devices.base import Device, Reading
 from solarctl.devices.pylontech_rs485 import answers, wire
+from solarctl.devices.pylontech_rs485.describe import PylontechRs485Config
 from solarctl.devices.pylontech_rs485.frames import BATTERY, Frame, encode
 
 VERSIONS = {"2.0": 0x20, "3.5": 0x35}
@@ -37,12 +38,12 @@ MODULE_LIMITS = ("charge_voltage_limit", "discharge_voltage_limit", "charge_curr
                  "charge_enable", "discharge_enable", "full_charge_request")
 
 
-class PylontechRs485(Device):
+class PylontechRs485(Device[SerialLink]):
     driver = "pylontech_rs485"
     link_kind = "modbus_rtu"  # the shared RS485 serial link; these frames go through exchange_on_port
     min_gap = 0.05
 
-    def __init__(self, config) -> None:
+    def __init__(self, config: PylontechRs485Config) -> None:
         super().__init__(config)
         self.unit: int = config.unit
         self.version: int = VERSIONS[config.version]

@@ -42,10 +42,13 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
 
 from solarctl.clock import Clock
 from solarctl.config import ConfigError
 from solarctl.control.command_file_config import CommandFileConfig
+from solarctl.devices.modbus_device import ModbusDevice
 from solarctl.control.owned_file import UnsafeFile, open_owned_file, same_file, writable_by_others
 from solarctl.control.state_file import StateFile
 from solarctl.private_files import file_mode
@@ -101,20 +104,19 @@ class CommandFile:
         if device is None:
             raise ConfigError(f"no device named {config.device!r}; configured devices: "
                               f"{', '.join(writer.site.devices) or 'none'}")
-        self.device = device
-        register_map = getattr(self.device, "register_map", None)
-        if register_map is None:
-            raise ConfigError(f"command_file.device {config.device!r} ({self.device.driver}) has no register map; "
+        if not isinstance(device, ModbusDevice):
+            raise ConfigError(f"command_file.device {config.device!r} ({device.driver}) has no register map; "
                               f"the command file names registers of a device such as a must_pv1800")
-        self._at = {r.address: r for r in register_map}
+        self.device = device
+        self._at = {r.address: r for r in device.register_map}
         # Spans the driver never writes whatever it is asked (PV1800 calibration coefficients).
         self._never = getattr(self.device, "never_written", ())
         self.taken = config.path.parent / (config.path.name + ".taken")  # `/` has no name: "/.taken", never "/" itself
         self.retry_file = StateFile(config.path.parent / (config.path.name + ".retry"))
-        self.retries: list[dict] = self.retry_file.load() or []  # {"line": ..., "tries": made so far}, oldest first
+        self.retries: list[dict[str, Any]] = self.retry_file.load() or []  # {"line": ..., "tries": made so far}, oldest first
         self._last_warning = ""  # a refusal or log problem is logged once, not every interval
         self._stuck: tuple[int, int] | None = None  # (dev, inode) of a taken file that ran but could not be removed
-        self.health: dict = {"state": "ok", "last_error": None, "last_error_at": None}
+        self.health: dict[str, Any] = {"state": "ok", "last_error": None, "last_error_at": None}
         if writable_by_others(config.path.parent):
             log.warning("command file: its directory %s is writable by group or others: anyone who can write there "
                         "can queue register writes; chmod go-w it", config.path.parent)
@@ -201,7 +203,7 @@ class CommandFile:
         """Say once why a file is not read; remove it only when it is a regular file (so the next one can come)
         and its name still holds that very file. Anything else is left where it is."""
         reason = exc.strerror or str(exc)
-        if exc.regular and (problem := self._remove(where, exc.stat)):
+        if exc.regular and exc.stat is not None and (problem := self._remove(where, exc.stat)):
             reason += f"; {problem}"
         self._trouble(f"command file refused: {reason}")
 
@@ -235,7 +237,7 @@ class CommandFile:
         self._last_warning = ""
         self.health["state"] = "ok"
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         """The service's health for `read --json` (the daemon's `service:command file`): ok, refused (the file
         at the path is not one solarctl reads) or failing (it cannot be taken or removed), the last problem."""
         return dict(self.health)
@@ -252,7 +254,7 @@ class CommandFile:
                 result += f" (try {tries} of {self.config.tries}; given up)"
         return self._log(line, result)
 
-    async def _settled(self, fh) -> int:
+    async def _settled(self, fh: IO[bytes]) -> int:
         """The taken file's size once it stops growing (a writer that opened it before the rename finishes)."""
         size = -1
         while (now := os.fstat(fh.fileno()).st_size) != size and now <= MAX_BYTES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -172,8 +172,8 @@ class ForecastStrategyConfig(StrategyTable):
     import_price: Annotated[float, Field(ge=0)] = 0.30
     feed_in: Annotated[float, Field(ge=0)] = 0.0
     limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
-    _site: object = PrivateAttr(default=None)
-    _prices: object = PrivateAttr(default=None)
+    _site: tuple[dict[str, str], Any] | None = PrivateAttr(default=None)
+    _prices: Tariff | None = PrivateAttr(default=None)
 
     @field_validator("tariff")
     @classmethod
@@ -182,18 +182,18 @@ class ForecastStrategyConfig(StrategyTable):
             Tariff.load(path)  # a bad file is a config error now, not a strategy that fails later
         return path  # (device -> driver, [plant]) bound by the whole config
 
-    def bind_site(self, drivers: dict[str, str], plant) -> None:
+    def bind_site(self, drivers: dict[str, str], plant: Any) -> None:  # plant: the [plant] table
         """What the strategy needs from the rest of the config: which drivers supply which roles, the site's
         place, arrays and (for limits not given here) its [plant] table."""
         self._site = (drivers, plant)
 
-    def plan_with(self, tariff) -> None:
+    def plan_with(self, tariff: Tariff) -> None:
         """Plan with this solarctl.optimize.tariff.Tariff instead of `tariff` / the flat prices (a backtest's
         tariff, for a table it made up itself)."""
         self._prices = tariff
 
     @property
-    def prices(self):
+    def prices(self) -> Tariff | None:
         """The Tariff given to `plan_with`, if any."""
         return self._prices
 
@@ -202,7 +202,7 @@ class ForecastStrategyConfig(StrategyTable):
         return (self.inverter, self.battery)
 
     @property
-    def site(self):
+    def site(self) -> tuple[dict[str, str], Any]:
         if self._site is None:
             raise ValueError("the forecast strategy needs the whole config (load it with load_config)")
         return self._site

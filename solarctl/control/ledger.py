@@ -17,7 +17,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 from solarctl.private_files import open_private, private_dir
 
@@ -80,7 +80,7 @@ class AuditLedger:
         self.on_record()
 
 
-def _ends_torn(fh) -> bool:
+def _ends_torn(fh: BinaryIO) -> bool:
     """Whether the file's last line lacks its newline."""
     if fh.seek(0, os.SEEK_END) == 0:
         return False
@@ -97,7 +97,7 @@ def _allocate(fd: int, offset: int, length: int) -> None:
 
 
 @functools.cache
-def _fallocate():
+def _fallocate() -> Callable[[int, int, int, int], int]:
     """libc's fallocate (Python's os has only posix_fallocate, which grows the file)."""
     libc = ctypes.CDLL(None, use_errno=True)
     call = getattr(libc, "fallocate64", None) or libc.fallocate

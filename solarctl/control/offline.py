@@ -81,7 +81,7 @@ class OfflineRun:
             self._at(self.clock.now, strategy)  # its first look at the start
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         for strategy in self.strategies:
             self._apply(strategy, strategy.stop_proposals())
 

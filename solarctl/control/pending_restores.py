@@ -8,6 +8,7 @@ dropped, never written over the newer decision.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from solarctl.clock import Clock
 from solarctl.control.safe_write import SafeWriter, WriteOutcome
@@ -24,7 +25,7 @@ class PendingRestores:
         self.clock = clock
         self.retry_s = retry_s
         saved = file.load()
-        self.items: list[dict] = saved if isinstance(saved, list) else []  # {device, setting, value, source}
+        self.items: list[dict[str, Any]] = saved if isinstance(saved, list) else []  # {device, setting, value, source}
 
     def add(self, outcome: WriteOutcome, source: str) -> None:
         self.settled(outcome.device, outcome.setting)

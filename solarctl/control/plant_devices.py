@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from types import MappingProxyType
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from solarctl.config import Config
 from solarctl.control.strategies.base import Proposal
@@ -25,10 +25,11 @@ from solarctl.sim.faults import Faults
 from solarctl.sim.plant_view import PlantView, of_bank, with_faults
 
 
-def plant_view(driver: DriverDescription, config, plant: Plant, index: int) -> PlantView:
+def plant_view(driver: DriverDescription, config: Any, plant: Plant, index: int) -> PlantView:
     """The driver's own plant view, or for a unit behind a TCP gateway its simulator's register bank."""
     if driver.plant_view is not None:
-        return load(driver.plant_view)(config, plant, index)
+        view: PlantView = load(driver.plant_view)(config, plant, index)
+        return view
     return of_bank(driver.simulator_factory(config, plant, index, config.byte_order))
 
 
@@ -45,7 +46,7 @@ class _OnDemand(Mapping[str, Latest]):
             self._seen[name] = Latest(MappingProxyType(self._sources[name].values()), self._now)
         return self._seen[name]
 
-    def get(self, name: str, default=None):  # Mapping's own goes through an exception for every miss
+    def get(self, name: str, default: Any = None) -> Any:  # Mapping's own goes through an exception for every miss
         return self[name] if name in self._sources else default
 
     def __iter__(self) -> Iterator[str]:

@@ -69,7 +69,7 @@ async def resolve(host: str) -> tuple[str, ...]:
         except (OSError, TimeoutError) as exc:
             raise UnknownRoute(f"cannot resolve {host!r} ({exc}); nothing was written, as the write budget counts "
                                "devices by address") from None
-        _resolved[host] = tuple(sorted({_normal(info[4][0]) for info in infos}))
+        _resolved[host] = tuple(sorted({_normal(str(info[4][0])) for info in infos}))
     return _resolved[host]
 
 

@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from solarctl.bus.errors import NotSent
+from solarctl.bus.link import Link
 from solarctl.clock import Clock
 from solarctl.control.device_access import DeviceAccess
 from solarctl.control.ledger import AuditLedger
 from solarctl.control.route_identity import UnknownRoute, reported_alias, route_aliases
 from solarctl.control.write_budget import BudgetFileError, WriteBudget, device_identity
+from solarctl.devices.base import Device
 from solarctl.registers import Register, WriteRejected, encode
 from solarctl.registers.codec import check_write
 from solarctl.sample import Value
@@ -116,10 +118,10 @@ class SafeWriter:
         except WriteRejected as exc:
             return WriteOutcome(device_name, setting, value, "rejected", str(exc), reg.address)
 
-    async def _write(self, device, identity: str, reg: Register, setting: str, wanted: Value, dry: bool,
+    async def _write(self, device: Device, identity: str, reg: Register, setting: str, wanted: Value, dry: bool,
                      source: str, restore: bool) -> WriteOutcome:
         link = self.site.link(device.name)
-        result = dict(device=device.name, setting=setting, requested=wanted, register=reg.address)
+        result: dict[str, Any] = dict(device=device.name, setting=setting, requested=wanted, register=reg.address)
         try:
             before = await device.read_setting(link, reg)
         except Exception as exc:  # noqa: BLE001 - reported, never raised to the caller
@@ -145,6 +147,7 @@ class SafeWriter:
                                        f"raise [control] daily_write_budget if this is intended")
         if dry:
             return WriteOutcome(**result, outcome="dry_run")
+        assert attempt is not None  # reserve() gives none only when the budget is used up (returned above)
         try:
             self.ledger.make_room()  # no audit line, no write
         except OSError as exc:
@@ -166,7 +169,7 @@ class SafeWriter:
         device.setting_written()
         return WriteOutcome(**result, after=after, outcome="written")
 
-    async def _aliases(self, device, link) -> frozenset[str]:
+    async def _aliases(self, device: Device, link: Link) -> frozenset[str]:
         """Every name of the device: its route's, and the serial number it reports (asked once per process)."""
         if device.name not in self._reported:
             self._reported[device.name] = reported_alias(device.driver, await device.serial_number(link))

@@ -10,6 +10,7 @@ its SoC, PV and load go into the strategy's own `make_plan`, made at `now`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from solarctl.config import Config
 from solarctl.control.strategies import make_strategies
@@ -37,7 +38,7 @@ class StoredPlan:
     def stale(self) -> bool:
         return self.age_s > STALE_AFTER_S
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "plan": self.plan.as_dict(), "missing": None,
                 "history_days": self.days, "latest_at": self.latest_at, "age_s": self.age_s}
 

@@ -55,7 +55,7 @@ class BudgetFileError(OSError):
     """The budget file cannot be read or written: nothing may be written to a device."""
 
     def __str__(self) -> str:
-        return self.strerror  # the sentence, without "[Errno N]"
+        return self.strerror or ""  # the sentence, without "[Errno N]"
 
 
 class WriteBudget:
@@ -80,14 +80,15 @@ class WriteBudget:
         return its id, or None when today's budget (plus `allowance`: the restores' reserve) is used up.
         Raises BudgetFileError when the attempt cannot be recorded durably."""
         names = _names(identity)
-        entry = {"time": now, "attempt": uuid.uuid4().hex, "device": names[0], "aliases": names, "register": register,
+        attempt = uuid.uuid4().hex
+        entry = {"time": now, "attempt": attempt, "device": names[0], "aliases": names, "register": register,
                  "source": source}
         with self._locked() as fh:
             if self._used(utc_day(now), names, register) >= self.limit + allowance:
                 return None
             self._append(fh, entry)
         self._count(entry)
-        return entry["attempt"]
+        return attempt
 
     def _used(self, day: str, names: list[str], register: int) -> int:
         device = self._aliases.join(names)
@@ -135,7 +136,7 @@ class WriteBudget:
                                              f"or set [control] budget_file") from None
         self._offset = fh.tell()
 
-    def _catch_up(self, fh) -> None:
+    def _catch_up(self, fh: BinaryIO) -> None:
         """Count the lines other processes appended since the last look; end a torn last line."""
         fh.seek(self._offset)
         data = fh.read()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 
 from solarctl.alerts.model import AlertEvent
 from solarctl.store import schema
@@ -24,7 +24,7 @@ def alert_row(event: AlertEvent) -> dict[str, Any]:
     return row
 
 
-def event_of(row) -> AlertEvent:
+def event_of(row: Row[Any]) -> AlertEvent:
     fields = dict(row._mapping)
     fields["values"] = loads(fields.pop("data"))
     for name in _TIMES:

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Row, func, select
 
 from solarctl.store import schema
 from solarctl.store.records import dumps
@@ -52,10 +52,14 @@ def audit_row(line: int, entry: dict[str, Any]) -> dict[str, Any]:
             "after_value": _text(entry.get("after")), "outcome": entry.get("outcome"), "reason": entry.get("reason") or None}
 
 
-def entry_of(row) -> dict[str, Any]:
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def entry_of(row: Row[Any]) -> dict[str, Any]:
     """A stored row as the ledger entry it came from."""
     r = row._mapping
-    value = (lambda text: None if text is None else json.loads(text))
+    value = _json
     return {"time": epoch_of(r["ts"]), "source": r["source"], "device": r["device"], "setting": r["setting"],
             "requested": value(r["requested_value"]), "outcome": r["outcome"], "reason": r["reason"] or "",
             "register": r["register_address"], "before": value(r["before_value"]), "after": value(r["after_value"])}

@@ -66,7 +66,7 @@ def restore_dump(engine: Engine, path: Path, batch_size: int = 2000) -> dict[str
         if header.get("schema") != schema_version.HEAD:
             raise StoreError(f"{path} was written by schema version {header.get('schema')}; this solarctl has "
                              f"{schema_version.HEAD}: restore it with the solarctl that wrote it")
-        pending: dict[str, list[dict]] = {}
+        pending: dict[str, list[dict[str, Any]]] = {}
         for table, row in _rows(f, path):
             rows = pending.setdefault(table.name, [])
             rows.append(row)
@@ -78,7 +78,7 @@ def restore_dump(engine: Engine, path: Path, batch_size: int = 2000) -> dict[str
     return counts
 
 
-def _rows(f: IO[str], path: Path) -> Iterator[tuple[Table, dict]]:
+def _rows(f: IO[str], path: Path) -> Iterator[tuple[Table, dict[str, Any]]]:
     for number, line in enumerate(f, 2):
         try:
             entry = json.loads(line)
@@ -88,7 +88,7 @@ def _rows(f: IO[str], path: Path) -> Iterator[tuple[Table, dict]]:
             raise StoreError(f"{path}: line {number} is no row of this schema; the file is damaged") from None
 
 
-def _write(engine: Engine, table: Table, rows: list[dict], counts: dict[str, int]) -> None:
+def _write(engine: Engine, table: Table, rows: list[dict[str, Any]], counts: dict[str, int]) -> None:
     if rows:
         with engine.begin() as conn:
             upsert(conn, table, rows)

@@ -53,7 +53,7 @@ def refresh_installation(conn: Connection, minutes: dict[str, rollup.Minutes], r
     stamp = stamp or stamper(conn.dialect.name)
     lo, hi = min(m.lo for m in spans), max(m.hi for m in spans)
     m = schema.rollup_1m
-    aggs: dict[tuple[str, int], list] = {}  # rollup.minute_aggs' lists: n counts minutes, no minimum/maximum
+    aggs: dict[tuple[str, int], list[Any]] = {}  # rollup.minute_aggs' lists: n counts minutes, no minimum/maximum
     sources = [(f"{role}_power", dev, metric) for role, pairs in role_map.items() for dev, metric in pairs]
     sources += [("soc", dev, "soc") for dev, _ in role_map.get("battery", [])]
     soc_devices: dict[int, int] = defaultdict(int)
@@ -109,7 +109,7 @@ def refresh_days(conn: Connection, days: set[date], role_map: Roles, zone: ZoneI
     upsert(conn, schema.energy_daily, rows)
 
 
-def summary(day: date, sums: dict[str, list[float]]) -> dict:
+def summary(day: date, sums: dict[str, list[float]]) -> dict[str, Any]:
     pv, load = sums["pv"][0], sums["load"][0]
     grid_in, grid_out = sums["grid"]
     return {

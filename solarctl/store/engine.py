@@ -6,6 +6,8 @@ server-side NOW() and Grafana's time macros agree with what we write.
 
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import re
 from pathlib import Path
@@ -71,7 +73,7 @@ def make_engine(url: URL | str) -> Engine:
     return create_engine(url, connect_args={"connect_timeout": 5, "options": "-c timezone=UTC"}, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: object) -> None:
     # WAL: readers (Grafana plugins, exports) never block the writer; NORMAL is durable across crashes in WAL mode.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -94,7 +96,7 @@ def explain(error: BaseException, url: URL | str) -> StoreError:
 
 
 def _first_line(error: BaseException) -> str:
-    args = getattr(error, "args", ())
+    args: tuple[object, ...] = getattr(error, "args", ())
     text = args[1] if len(args) > 1 and isinstance(args[0], int) else str(error)
     return str(text).strip().splitlines()[0] if str(text).strip() else type(error).__name__
 

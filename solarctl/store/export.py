@@ -11,9 +11,9 @@ import csv
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
 from solarctl.store import schema
 
@@ -21,11 +21,11 @@ CHUNK = 5000
 TABLES = {"samples": schema.sample, **{t.name: t for t in (*schema.DEVICE_TABLES, schema.rollup_1m, schema.rollup_1h, schema.energy_daily)}}
 
 
-def _time_column(table):
+def _time_column(table: Table) -> Any:
     return table.c.get("ts", table.c.get("bucket", table.c.get("day")))
 
 
-def _rows(engine: Engine, table, start: datetime, end: datetime, device: str | None) -> Iterator[dict]:
+def _rows(engine: Engine, table: Table, start: datetime, end: datetime, device: str | None) -> Iterator[dict[str, Any]]:
     col = _time_column(table)
     lo, hi = (start.date(), end.date()) if table is schema.energy_daily else (start, end)
     query = select(table).where(col >= lo, col < hi).order_by(col)
@@ -36,7 +36,7 @@ def _rows(engine: Engine, table, start: datetime, end: datetime, device: str | N
             yield dict(row._mapping)
 
 
-def _flat(row: dict) -> dict:
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
     out = {"ts": row["ts"], "device": row["device"]}
     for key, value in json.loads(row["data"]).items():
         out[key] = json.dumps(value) if isinstance(value, (list, dict)) else value
@@ -62,7 +62,7 @@ def export(engine: Engine, what: str, start: datetime, end: datetime, fmt: str, 
     return (_write_csv if fmt == "csv" else _write_parquet)(rows, columns, path)
 
 
-def _write_csv(rows: Iterator[dict], columns: dict[str, type], path: Path) -> int:
+def _write_csv(rows: Iterator[dict[str, Any]], columns: dict[str, type], path: Path) -> int:
     n = 0
     with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
@@ -73,13 +73,13 @@ def _write_csv(rows: Iterator[dict], columns: dict[str, type], path: Path) -> in
     return n
 
 
-def _csv_value(value):
+def _csv_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="milliseconds") + "Z"
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _write_parquet(rows: Iterator[dict], columns: dict[str, type], path: Path) -> int:
+def _write_parquet(rows: Iterator[dict[str, Any]], columns: dict[str, type], path: Path) -> int:
     # pyarrow (and the numpy it loads) is ~45 MiB: imported here, so only an export pays for it, not the daemon.
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -89,7 +89,7 @@ def _write_parquet(rows: Iterator[dict], columns: dict[str, type], path: Path) -
     arrow_schema = pa.schema([(name, arrow_types.get(kind, pa.string())) for name, kind in columns.items()])
     n = 0
     with pq.ParquetWriter(path, arrow_schema, compression="zstd") as writer:
-        chunk: list[dict] = []
+        chunk: list[dict[str, Any]] = []
         for row in rows:
             chunk.append({k: _cast(row.get(k), columns[k]) for k in columns})
             if len(chunk) >= CHUNK:
@@ -102,7 +102,7 @@ def _write_parquet(rows: Iterator[dict], columns: dict[str, type], path: Path) -
     return n
 
 
-def _cast(value, kind: type):
+def _cast(value: Any, kind: type) -> Any:
     if value is None:
         return None
     if kind is str and not isinstance(value, str):

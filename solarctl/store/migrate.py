@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -51,7 +53,7 @@ def upgrade(engine: Engine, adopt: Adoption | None = None) -> tuple[str | None, 
     return before, head()
 
 
-def _unversioned(conn, engine: Engine, adopt: Adoption | None) -> list:
+def _unversioned(conn, engine: Engine, adopt: Adoption | None) -> list[Any]:
     """Refuse foreign tables we would create; set the old SCP tables aside as backups. Returns the backups to copy."""
     where = engine.url.render_as_string(hide_password=True)
     if "alembic_version" in inspect(conn).get_table_names() and scp_adopt.backups(conn):
@@ -75,7 +77,7 @@ def _unversioned(conn, engine: Engine, adopt: Adoption | None) -> list:
     return scp_adopt.backups(conn)
 
 
-def _copy_backups(engine: Engine, pending: list, adopt: Adoption) -> None:
+def _copy_backups(engine: Engine, pending: list[Any], adopt: Adoption) -> None:
     """Copy the backups into the new tables; a failure undoes the new schema, so the next migrate starts over."""
     try:
         with engine.connect() as source:

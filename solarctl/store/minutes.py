@@ -8,11 +8,13 @@ never the raw samples. Nothing here writes: a SQLite file that is not there is "
 
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, exc, func, inspect, select
+from sqlalchemy import Engine, Row, Select, exc, func, inspect, select
 
 from solarctl.config import Config
 from solarctl.store import schema
@@ -51,7 +53,7 @@ class StoredMinutes:
         self.engine = engine
         self.where = masked(engine.url)
 
-    def _run(self, query):
+    def _run(self, query: Select[Any]) -> Sequence[Any]:
         try:
             with self.engine.connect() as conn:
                 return conn.execute(query).all()

@@ -8,6 +8,8 @@ Deletes go a day at a time so no transaction holds locks for long on a big MySQL
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import timedelta
 
 from sqlalchemy import Engine, Table, delete, func, select
@@ -42,7 +44,7 @@ def adopted_until(engine: Engine) -> float | None:
         return boundary(conn)
 
 
-def _delete_before(engine: Engine, table: Table, column: str, cutoff, keep: float | None) -> int:
+def _delete_before(engine: Engine, table: Table, column: str, cutoff: Any, keep: float | None) -> int:
     """Delete rows older than `cutoff`, but none at or before `keep` (adopted history)."""
     col = table.c[column]
     floor = None if keep is None else ts_of(keep)

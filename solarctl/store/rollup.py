@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
 from operator import add, itemgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import Connection, literal, select
 
@@ -38,7 +38,7 @@ def is_power(metric: str, unit: str | None) -> bool:
     return metric == "power" or metric.endswith("_power")
 
 
-def scalars(values: dict) -> dict[str, float]:
+def scalars(values: dict[str, Any]) -> dict[str, float]:
     """The top-level numeric metrics of a sample (bools as 0/1: their mean is the fraction of time true)."""
     out = {}
     for k, v in values.items():
@@ -69,7 +69,7 @@ class Agg:
     e_in: float | None = None
     e_out: float | None = None
 
-    def row(self, device: str, metric: str, bucket: int) -> dict:
+    def row(self, device: str, metric: str, bucket: int) -> dict[str, Any]:
         return {
             "device": device, "metric": metric, "bucket": ts_of(bucket), "n": self.n,
             "minimum": self.lo if self.lo != math.inf else None, "mean": self.total / self.n if self.n else None,
@@ -86,7 +86,7 @@ _NOT_NUMERIC = frozenset({str, list, tuple, dict, type(None)})  # number() of th
 _FLOAT = {float}
 
 
-def _agg(metric: str, vals) -> list | None:
+def _agg(metric: str, vals: Sequence[Any]) -> list[Any] | None:
     """The aggregate of one metric's values in one bucket (None: no numeric value)."""
     if type(vals[0]) is float:
         try:
@@ -103,13 +103,13 @@ def _agg(metric: str, vals) -> list | None:
     return [len(vals), min(vals), max(vals), sum(vals), None, None]
 
 
-def minute_aggs(points: list[tuple[float, dict]], prev: tuple[float, dict] | None,
-                power: set[str], max_gap: float, width: int = MINUTE) -> dict[tuple[str, int], list]:
+def minute_aggs(points: list[tuple[float, dict[str, Any]]], prev: tuple[float, dict[str, Any]] | None,
+                power: set[str], max_gap: float, width: int = MINUTE) -> dict[tuple[str, int], list[Any]]:
     """Aggregate the numeric metrics of time-sorted (t, values) points into buckets of `width` seconds;
     `prev` is the point just before. Runs for every value stored: samples of a bucket with the same metrics
     (the usual case) are read column by column."""
-    aggs: dict[tuple[str, int], list] = {}
-    powered: dict[str, list[list]] = {}  # power metric -> its aggregates
+    aggs: dict[tuple[str, int], list[Any]] = {}
+    powered: dict[str, list[list[Any]]] = {}  # power metric -> its aggregates
     times = [t for t, _ in points]
     rows = [v for _, v in points]
     buckets = [int(math.floor(t / width)) * width for t in times]
@@ -182,13 +182,13 @@ def minute_aggs(points: list[tuple[float, dict]], prev: tuple[float, dict] | Non
     return aggs
 
 
-def aggregate(points: list[tuple[float, dict]], prev: tuple[float, dict] | None,
+def aggregate(points: list[tuple[float, dict[str, Any]]], prev: tuple[float, dict[str, Any]] | None,
               power: set[str], max_gap: float, width: int = MINUTE) -> dict[tuple[str, int], Agg]:
     """minute_aggs() as Agg objects (tests, tools)."""
     return {k: Agg(n, lo, hi, total, e_in, e_out) for k, (n, lo, hi, total, e_in, e_out) in minute_aggs(points, prev, power, max_gap, width).items()}
 
 
-def rollup_row(device: str, metric: str, bucket: Any, agg: list) -> tuple:
+def rollup_row(device: str, metric: str, bucket: Any, agg: list[Any]) -> tuple[Any, ...]:
     """A rollup_1m / rollup_1h row (in column order) from an aggregate list; `bucket` as the driver binds it."""
     n, lo, hi, total, e_in, e_out = agg
     return (device, metric, bucket, n, lo, total / n if n else None, hi,
@@ -206,7 +206,7 @@ class Minutes:
 
     lo: int
     hi: int
-    aggs: dict[tuple[str, int], list]
+    aggs: dict[tuple[str, int], list[Any]]
 
 
 def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: float, stamp: Callable[[float], Any]) -> dict[str, Minutes]:
@@ -243,10 +243,10 @@ def refresh_minutes(conn: Connection, batch: dict[str, list[Record]], max_gap: f
     return out
 
 
-def _metrics(values: Iterable[dict]) -> set[str]:
+def _metrics(values: Iterable[dict[str, Any]]) -> set[str]:
     """Every key of the samples (their key sets are mostly the same: each distinct one is merged once)."""
     out: set[str] = set()
-    last: tuple = ()
+    last: tuple[Any, ...] = ()
     for v in values:
         keys = tuple(v)
         if keys != last:
@@ -260,10 +260,10 @@ def refresh_hours(conn: Connection, minutes: dict[str, Minutes], stamp: Callable
     `rollup_1m` (so a batch never reads back what it just wrote)."""
     stamp = stamp or stamper(conn.dialect.name)
     m = schema.rollup_1m
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for device, fresh in minutes.items():
         lo, hi = floor(fresh.lo, HOUR), floor(fresh.hi - 1, HOUR) + HOUR
-        groups: dict[tuple[str, int], list[list]] = {}  # (metric, hour) -> its minutes, in the order they are added up
+        groups: dict[tuple[str, int], list[list[Any]]] = {}  # (metric, hour) -> its minutes, in the order they are added up
         hours: dict[int, int] = {}
         for (metric, bucket), a in fresh.aggs.items():
             hour = hours[bucket] if bucket in hours else hours.setdefault(bucket, floor(bucket, HOUR))
@@ -288,7 +288,7 @@ def refresh_hours(conn: Connection, minutes: dict[str, Minutes], stamp: Callable
     upsert_rows(conn, schema.rollup_1h, ROLLUP_COLUMNS, rows)
 
 
-def fold(aggs: list[list]) -> list:
+def fold(aggs: list[list[Any]]) -> list[Any]:
     """The aggregate of consecutive aggregates (minutes into an hour). Sums by reduce(add), not sum(): Python
     3.12's sum() compensates float rounding, and an hour must add up to the same bits on every version."""
     los = [x for x in map(itemgetter(LO), aggs) if x is not None]  # None: installation rows (means and energy only)

@@ -118,7 +118,7 @@ class _Values:
         self.floats = itemgetter(*floats) if self.fast else None
         self.texts = itemgetter(*texts) if self.fast else None
 
-    def rows(self, keys: list[tuple], samples: list[dict]) -> list[tuple]:
+    def rows(self, keys: list[tuple[Any, ...]], samples: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """Rows (key + values) for a batch: the usual batch, all finite floats and short texts, is checked in
         a few C-level passes over all its values; otherwise row by row."""
         raw = [tuple(map(values.get, self.keys)) for values in samples]
@@ -126,15 +126,15 @@ class _Values:
             return list(map(add, keys, raw))
         return list(map(add, keys, map(self.convert, raw)))
 
-    def __call__(self, values: dict) -> tuple:
+    def __call__(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return self.convert(tuple(map(values.get, self.keys)))
 
-    def convert(self, vals: tuple) -> tuple:
+    def convert(self, vals: tuple[Any, ...]) -> tuple[Any, ...]:
         if self.fast and self._clean(self.floats(vals), self.texts(vals)):
             return vals
         return tuple([conv(v) for conv, v in zip(self.converters, vals)])
 
-    def _clean(self, floats: Iterable, texts: Iterable) -> bool:
+    def _clean(self, floats: Iterable[Any], texts: Iterable[Any]) -> bool:
         """Every float finite (or None) and every text short enough (or None): the values go in as they are."""
         floats = list(floats)
         if not _FLOATISH.issuperset(map(type, floats)):
@@ -156,18 +156,18 @@ COLUMNS: dict[Table, tuple[str, ...]] = {t: tuple(c.name for c in t.columns) for
 
 # --- row writers, named by the drivers' descriptions --------------------------------------------------
 
-Rows = dict[Table, list[tuple]]
+Rows = dict[Table, list[tuple[Any, ...]]]
 
 
 class _Bulk:
     """Key tuples and value dicts of one device table, collected over a batch and converted at the end."""
 
     def __init__(self) -> None:
-        self.keys: list[tuple] = []
-        self.values: list[dict] = []
+        self.keys: list[tuple[Any, ...]] = []
+        self.values: list[dict[str, Any]] = []
 
 
-def _conext(table: Table) -> Callable[[Record, Any, Rows, dict], None]:
+def _conext(table: Table) -> Callable[[Record, Any, Rows, dict[str, Any]], None]:
     assert COLUMNS[table][:3] == ("device", "ts", "device_name")
 
     def rows(rec: Record, ts: Any, out: Rows, bulk: dict[Table, _Bulk]) -> None:
@@ -191,7 +191,7 @@ class Carry:
         """Start from what the table already holds (the newest stored row), e.g. after a restart."""
         self.known[device] = {k: v for k, v in values.items() if v is not None}
 
-    def fill(self, table: Table, device: str, values: dict) -> dict:
+    def fill(self, table: Table, device: str, values: dict[str, Any]) -> dict[str, Any]:
         known = self.known.setdefault(device, {})
         carried = CARRIED[table]
         missing = False
@@ -203,7 +203,7 @@ class Carry:
         return {**known, **values} if missing else values
 
 
-def _name(values: dict, device: str) -> str:
+def _name(values: dict[str, Any], device: str) -> str:
     name = values.get("device_name") or device
     return name[: schema.NAME] if type(name) is str else str(name)[: schema.NAME]
 
@@ -242,14 +242,14 @@ _JK = _VALUES["jk_pack"]
 _PV1800 = _VALUES["must_pv1800"]
 
 
-def jk_rows(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
+def jk_rows(rec: Record, ts: Any, out: Rows, bulk: dict[str, Any]) -> None:
     values = dict(rec.values)
     values["alarms"] = values.get("alarms") or rec.alarms or None
     out[schema.jk_pack].append((rec.device, ts, *_JK(values)))
     _cells(rec.device, ts, 1, rec.values.get("cell_voltages"), out)
 
 
-def pv1800_rows(rec: Record, ts: Any, out: Rows, bulk: dict) -> None:
+def pv1800_rows(rec: Record, ts: Any, out: Rows, bulk: dict[str, Any]) -> None:
     out[schema.must_pv1800].append((rec.device, ts, *_PV1800(rec.values)))
 
 
@@ -272,7 +272,7 @@ DEVICE_TABLE = {"conext_xw": schema.conext_xw, "conext_mppt": schema.conext_mppt
 _XW_RAW_SIGN = tuple(COLUMNS[schema.conext_xw].index(n) for n in ("grid_current", "grid_power"))
 
 
-def _raw_sign(row: tuple) -> tuple:
+def _raw_sign(row: tuple[Any, ...]) -> tuple[Any, ...]:
     out = list(row)
     for i in _XW_RAW_SIGN:
         if out[i] is not None:
@@ -311,6 +311,6 @@ def table_rows(records: Iterable[Record], drivers: dict[str, str], stamp: Callab
     return out
 
 
-def sample_rows(records: Iterable[Record], drivers: dict[str, str], carry: Carry | None = None) -> dict[Table, list[dict]]:
+def sample_rows(records: Iterable[Record], drivers: dict[str, str], carry: Carry | None = None) -> dict[Table, list[dict[str, Any]]]:
     """table_rows() as dicts by column name, timestamps as datetimes (for tests and tools)."""
     return {t: [dict(zip(COLUMNS[t], r)) for r in rs] for t, rs in table_rows(records, drivers, ts_of, carry).items()}

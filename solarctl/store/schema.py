@@ -22,6 +22,8 @@ All timestamps are naive UTC (`ts`, `bucket`), millisecond resolution.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, Date, DateTime, Double, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects import mysql
 
@@ -32,16 +34,16 @@ NAME = 64  # device names, metric names
 TEXT = 255  # status texts (the old varchar(16) overflowed on "Grid Frequency Stabilization")
 
 
-def _key(*names: str) -> list[Column]:
+def _key(*names: str) -> list[Column[Any]]:
     cols = {"device": Column("device", String(NAME), primary_key=True), "ts": Column("ts", Timestamp, primary_key=True)}
     return [cols[n] if n in cols else Column(n, String(NAME), primary_key=True) for n in names]
 
 
-def _floats(*names: str) -> list[Column]:
+def _floats(*names: str) -> list[Column[Any]]:
     return [Column(n, Double) for n in names]
 
 
-def _texts(*names: str) -> list[Column]:
+def _texts(*names: str) -> list[Column[Any]]:
     return [Column(n, String(TEXT)) for n in names]
 
 

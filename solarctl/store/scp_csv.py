@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from solarctl.sample import Sample
@@ -46,7 +46,7 @@ def read_log(path: Path, device: str, zone: ZoneInfo) -> Iterator[Sample]:
         raw_units = "B_Status_1" not in header  # 2021: mV / mA / m°C
         rows = list(reader)
     per_minute = Counter(r["Time"] for r in rows if r["Time"].count(":") == 1)
-    seen: Counter = Counter()
+    seen: Counter[str] = Counter()
     for lineno, row in enumerate(rows, 2):
         when = row["Time"].strip()
         try:
@@ -71,14 +71,14 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def _modules(row: dict, raw_units: bool) -> list[dict]:
+def _modules(row: dict[str, Any], raw_units: bool) -> list[dict[str, Any]]:
     scale = 1000.0 if raw_units else 1.0
     out = []
     for i in range(1, 9):
         soc = _number(row.get(f"SoC_{i}"))
         if soc is None:
             continue
-        m: dict = {"index": i, "soc": soc}
+        m: dict[str, Any] = {"index": i, "soc": soc}
         for key, name in (("Voltage", "voltage"), ("Current", "current"), ("Temperature", "temperature")):
             v = _number(row.get(f"{key}_{i}"))
             if v is not None:
@@ -92,12 +92,12 @@ def _modules(row: dict, raw_units: bool) -> list[dict]:
     return out
 
 
-def stack_values(modules: list[dict]) -> dict:
+def stack_values(modules: list[dict[str, Any]]) -> dict[str, Any]:
     """The stack values of its modules: mean SoC and voltage, summed current and power, warmest temperature."""
     def values(k: str) -> list[float]:
         return [m[k] for m in modules if k in m]
 
-    stack: dict = {"soc": sum(values("soc")) / len(modules)}
+    stack: dict[str, Any] = {"soc": sum(values("soc")) / len(modules)}
     if values("voltage"):
         stack["voltage"] = sum(values("voltage")) / len(values("voltage"))
     if values("current"):

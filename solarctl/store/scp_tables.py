@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, inspect, text
@@ -103,7 +103,7 @@ def read_samples(conn: Connection, old: OldTable, zone: ZoneInfo, devices: dict[
         text(f"SELECT {cols} FROM {_q(conn, old.table)} ORDER BY {_q(conn, 'ts')}, {_q(conn, old.name_column)}"))
     latest: dict[str, float] = {}  # device -> newest key handed out
 
-    def keyed(device: str, ts: datetime, values: dict) -> Sample:
+    def keyed(device: str, ts: datetime, values: dict[str, Any]) -> Sample:
         t = ts.replace(tzinfo=zone).astimezone(timezone.utc).timestamp()
         if device in latest and t <= latest[device] + _STEP / 2:
             t = latest[device] + _STEP
@@ -113,7 +113,7 @@ def read_samples(conn: Connection, old: OldTable, zone: ZoneInfo, devices: dict[
         report.newest = t if report.newest is None else max(report.newest, t)
         return Sample(device, t, values)
 
-    modules: dict[str, list[list[dict]]] = defaultdict(list)  # device -> module rows of the current ts, one list per repeat
+    modules: dict[str, list[list[dict[str, Any]]]] = defaultdict(list)  # device -> module rows of the current ts, one list per repeat
     current = None
     for row in result:
         report.rows += 1
@@ -133,7 +133,7 @@ def read_samples(conn: Connection, old: OldTable, zone: ZoneInfo, devices: dict[
     yield from (keyed(dev, current, _stack(group)) for dev, groups in modules.items() for group in groups)
 
 
-def _conext_values(kind: str, name: str, values: dict) -> dict:
+def _conext_values(kind: str, name: str, values: dict[str, Any]) -> dict[str, Any]:
     out = {"device_name": name, **{k: v for k, v in values.items() if v is not None}}
     if kind == "conext_xw":
         for k in _RAW_SIGN:
@@ -142,9 +142,9 @@ def _conext_values(kind: str, name: str, values: dict) -> dict:
     return out
 
 
-def _module(name: str, values: dict) -> dict:
+def _module(name: str, values: dict[str, Any]) -> dict[str, Any]:
     match = _MODULE.search(name)
-    m: dict = {"index": int(match.group(1)) if match else 1}
+    m: dict[str, Any] = {"index": int(match.group(1)) if match else 1}
     m.update((k, float(v)) for k in ("soc", "voltage", "current", "temperature") if (v := values.get(k)) is not None)
     m.update((state, values[col]) for col, state in _STATES.items() if values.get(col) is not None)
     if m.get("base_state") == "Dischg" and m.get("current"):
@@ -152,7 +152,7 @@ def _module(name: str, values: dict) -> dict:
     return m
 
 
-def _stack(modules: list[dict]) -> dict:
+def _stack(modules: list[dict[str, Any]]) -> dict[str, Any]:
     modules = sorted(modules, key=lambda m: m["index"])
     return {**stack_values(modules), "module_count": len(modules), "modules": modules}
 

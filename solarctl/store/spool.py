@@ -10,6 +10,8 @@ Layout: <dir>/<segment>.log (numbered, rotated at segment_bytes) and <dir>/check
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 import logging
 import os
 import threading
@@ -82,7 +84,7 @@ class Spool:
         self._size = 0
         self._file = self._open_segment()
 
-    def _open_segment(self):
+    def _open_segment(self) -> BinaryIO:
         return os.fdopen(open_private(self._path(self._seg), os.O_WRONLY | os.O_APPEND | os.O_CREAT), "ab", buffering=0)
 
     def _enforce_bound(self) -> None:
@@ -115,7 +117,7 @@ class Spool:
                 limit = self._size if pos.segment == self._seg else None
                 with open(self._path(pos.segment), "rb") as f:
                     f.seek(pos.offset)
-                    lines = []
+                    lines: list[bytes] = []
                     offset = pos.offset
                     while len(lines) < max_lines and (limit is None or offset < limit):
                         line = f.readline()

@@ -86,7 +86,7 @@ class SampleStore:
         self._dropped_inbox = 0
         self._connected = False
         self._error: str | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._started = False
         self._journal_busy = False
         self._spool_error: str | None = None  # why the spool's disk refuses writes, while it does

@@ -26,7 +26,7 @@ _CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None
 _EPOCH = datetime(1970, 1, 1)
 
 
-def upsert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     # One statement may not touch a key twice (PostgreSQL refuses): the last delivery of a key wins.
@@ -40,12 +40,12 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     params = [get(r) for r in unique]
     for i, convert in enumerate(converters):
         if convert is not None:  # SQLite dates: one conversion per distinct value (rows of a sample share its ts)
-            memo: dict = {None: None}
+            memo: dict[str, Any] = {None: None}
             params = [p[:i] + ((memo[p[i]] if p[i] in memo else memo.setdefault(p[i], convert(p[i]))),) + p[i + 1:] for p in params]
     conn.exec_driver_sql(sql, params)
 
 
-def upsert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def upsert_rows(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """The bulk path: `rows` are tuples in `columns` order, timestamps made by `stamper()`."""
     if not rows:
         return

@@ -6,7 +6,7 @@ decoded once), hours after the minutes, the daily summary after the hours.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, delete, select
@@ -18,7 +18,7 @@ from solarctl.store.records import Record
 from solarctl.store.upsert import stamper, upsert, upsert_rows
 
 
-class _Stamps(dict):
+class _Stamps(dict[str, Any]):
     """Epoch seconds -> the driver's timestamp value, memoised (a sample's rows and a minute's metrics share one)."""
 
     def __init__(self, convert) -> None:
@@ -77,7 +77,7 @@ class BatchWriter:
             self._seen.setdefault(device, set()).update(ms)
         self._roles_stored = True
 
-    def _health(self, conn: Connection, records: list[Record]) -> tuple[dict[str, bool], list[dict]]:
+    def _health(self, conn: Connection, records: list[Record]) -> tuple[dict[str, bool], list[dict[str, Any]]]:
         """A row per failed poll, and one for the first good poll after failures."""
         state: dict[str, bool] = {}
         out = []

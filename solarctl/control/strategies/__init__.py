@@ -7,6 +7,7 @@ offline runner straight on a plant model.
 from __future__ import annotations
 
 import importlib
+from typing import Any, Iterable
 
 from solarctl.control.strategies.base import Strategy
 
@@ -18,12 +19,13 @@ STRATEGIES: dict[str, str] = {
 }
 
 
-def strategy_class(name: str):
+def strategy_class(name: str) -> type[Strategy]:
     module, cls = STRATEGIES[name].split(":")
-    return getattr(importlib.import_module(module), cls)
+    found: type[Strategy] = getattr(importlib.import_module(module), cls)
+    return found
 
 
-def make_strategies(configs, devices=()) -> list[Strategy]:
+def make_strategies(configs: Iterable[Any], devices: Iterable[Any] = ()) -> list[Strategy]:
     """The enabled `[[strategy]]` tables as strategies; `devices` the `[[device]]` tables they may look at."""
     drivers = {d.name: d.driver for d in devices if d.enabled}
     return [strategy_class(c.name)(c, drivers) for c in configs if c.enabled]

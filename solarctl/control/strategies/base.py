@@ -60,18 +60,20 @@ class DataWatch:
 
 
 class Strategy(ABC):
-    def __init__(self, config, drivers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:  # config: its [[strategy]] table
         self.config = config
         self.drivers = dict(drivers or {})  # device name -> driver name, for strategies that find devices by role
 
     @property
     def name(self) -> str:
-        return self.config.name
+        name: str = self.config.name
+        return name
 
     @property
     def interval(self) -> float:
         """Seconds between two `decide` calls."""
-        return self.config.interval
+        interval: float = self.config.interval
+        return interval
 
     def start_proposals(self) -> list[Proposal]:
         """Settings to put in place when this strategy takes charge."""

@@ -13,13 +13,14 @@ found in place at the first step (a previous run's) is released the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from solarctl.alerts.model import Condition
 from solarctl.control.config import GuardActionConfig
 from solarctl.control.strategies.base import Decision, Proposal, Strategy
 from solarctl.control.strategies.view import View
 from solarctl.devices import registry
+from solarctl.sample import Value
 
 
 @dataclass(frozen=True)
@@ -47,25 +48,27 @@ def battery_metrics(driver: str) -> BatteryMetrics | None:
     return BatteryMetrics(cells, module_cells, current, temperature)
 
 
-def _numbers(values) -> list[float]:
-    return [float(v) for v in values or () if isinstance(v, (int, float)) and not isinstance(v, bool)]
+def _numbers(values: Value) -> list[float]:
+    listed = values if isinstance(values, list) else []
+    return [float(v) for v in listed if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
 def cell_voltages(view: View, device: str, where: BatteryMetrics) -> list[float]:
     cells = [v for name in where.cells for v in _numbers(view.value(device, name))]
     for modules, field in where.module_cells:
-        for module in view.value(device, modules) or ():
+        listed = view.value(device, modules)
+        for module in listed if isinstance(listed, list) else ():
             if isinstance(module, Mapping):
                 cells += _numbers(module.get(field))
     return cells
 
 
-def _number(value) -> float | None:
+def _number(value: Value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 class BatteryGuard(Strategy):
-    def __init__(self, config, drivers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
         names = config.batteries or list(self.drivers)
         found = {name: battery_metrics(self.drivers.get(name, "")) for name in names}
@@ -87,7 +90,8 @@ class BatteryGuard(Strategy):
     def check(self, view: View, now: float, battery: str, where: BatteryMetrics) -> list[Condition]:
         c = self.config
         age = view.age(battery)
-        age = now - self._first_step if age is None else age
+        if age is None:
+            age = now - (now if self._first_step is None else self._first_step)
         if age > c.data_max_age_s:
             return [Condition("bms_data_old", battery, True, "warning",
                               f"{battery}: no battery data for {age:.0f} s (limit {c.data_max_age_s:g} s)", {"age_s": round(age, 1)})]
@@ -117,7 +121,7 @@ class BatteryGuard(Strategy):
 
     def _action(self, view: View, condition: Condition) -> list[Proposal]:
         action: GuardActionConfig | None = self.config.actions.get(condition.kind)
-        if action is None:
+        if action is None or condition.device is None:  # (the guard's conditions always name their battery)
             return []
         key = (condition.kind, condition.device)
         device = action.device or condition.device

@@ -12,8 +12,9 @@ import dataclasses
 import importlib.util
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from solarctl.alerts.model import Condition
 from solarctl.control.strategies.base import Proposal, Strategy
 from solarctl.control.strategies.view import View
 from solarctl.devices.registry import role_sources
@@ -21,6 +22,9 @@ from solarctl.optimize.forecast import Forecaster
 from solarctl.optimize.limits import Limits
 from solarctl.optimize.tariff import Tariff
 from solarctl.plant.extras import MissingExtraError
+
+if TYPE_CHECKING:
+    from solarctl.optimize.lp import Horizon  # scipy: imported when a plan is made
 
 log = logging.getLogger("solarctl.strategy.forecast")
 
@@ -68,7 +72,7 @@ class Plan:
                   f"PV {self.pv_w[i]:.0f} W at {self.price[i]:g}/kWh, SoC -> {self.soc_pct[i]:.0f} %")
         return Step(support, grid_charge if grid_charge > DEAD_BAND_W else 0.0, export_battery, reason)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
@@ -95,7 +99,7 @@ def must_pv1800(device: str, step: Step, volts: float) -> list[Proposal]:
 ACTUATORS: dict[str, Actuator] = {"conext_xw": conext_xw, "must_pv1800": must_pv1800}
 
 
-def site_limits(config, plant, driver: str) -> Limits:
+def site_limits(config: Any, plant: Any, driver: str) -> Limits:  # the strategy's table, [plant]
     """[plant]'s limits, what the inverter's settings can do, then the strategy's own [strategy.limits]."""
     limits = Limits.from_plant(plant)
     volts = nominal_volts(plant)
@@ -108,12 +112,12 @@ def site_limits(config, plant, driver: str) -> Limits:
     return dataclasses.replace(limits, **given)
 
 
-def nominal_volts(plant) -> float:
-    return plant.battery.cells_in_series * 3.3  # LiFePO4 plateau
+def nominal_volts(plant: Any) -> float:
+    return float(plant.battery.cells_in_series * 3.3)  # LiFePO4 plateau
 
 
 class ForecastStrategy(Strategy):
-    def __init__(self, config, drivers) -> None:
+    def __init__(self, config: Any, drivers: Mapping[str, str]) -> None:
         super().__init__(config, drivers)
         if importlib.util.find_spec("scipy") is None:
             raise MissingExtraError("the forecast strategy plans with scipy: install it with `pip install solarctl[optimize]`")
@@ -131,7 +135,7 @@ class ForecastStrategy(Strategy):
                                         else Tariff.flat(config.import_price, config.feed_in))
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
         self.plan: Plan | None = None
-        self._lp = None  # solarctl.optimize.lp.Horizon, kept between plans
+        self._lp: Horizon | None = None  # kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
 
     def stop_proposals(self) -> list[Proposal]:
@@ -145,7 +149,7 @@ class ForecastStrategy(Strategy):
         numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         return combine(numbers) if numbers else None
 
-    def decide(self, view: View, now: float) -> list[Proposal]:
+    def decide(self, view: View, now: float) -> list[Proposal | Condition]:
         pv = self.read(view, "pv_power", sum)
         load = self.read(view, "load_power", sum)
         soc = self.read(view, "battery_soc", lambda v: sum(v) / len(v))
@@ -158,7 +162,7 @@ class ForecastStrategy(Strategy):
             self.plan = self.make_plan(now, pv, load, soc)
             log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
                      self.plan.basis, self.plan.step(now).reason)
-        return self.actuator(self.config.inverter, self.plan.step(now), self.volts)
+        return [*self.actuator(self.config.inverter, self.plan.step(now), self.volts)]
 
     def observe(self, now: float, pv: float, load: float, soc: float | None) -> None:
         """One look for the forecast's memory (SoC None: not known, PV counts)."""
@@ -180,7 +184,7 @@ class ForecastStrategy(Strategy):
         return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
                     schedule.soc_pct, schedule.cost, basis)
 
-    def _horizon(self, steps: int):
+    def _horizon(self, steps: int) -> Horizon:
         """The LP kept from the last plan (HiGHS starts from its basis); built on the first plan."""
         from solarctl.optimize.lp import Horizon  # scipy: only when a plan is made
 

@@ -55,7 +55,7 @@ def _number(value: Any) -> float | None:
 
 
 class GreedyOffgridStrategy(Strategy):
-    def __init__(self, config, drivers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
         self.counter = INITIAL_COUNTER
         self.mode: str | None = None  # the last mode switched to, when the inverter's own setting is unknown
@@ -106,7 +106,7 @@ class GreedyOffgridStrategy(Strategy):
             found.append(value)
         return min(found, default=None)
 
-    def total(self, view: View, pairs) -> float:
+    def total(self, view: View, pairs: list[tuple[str, str]]) -> float:
         return sum(_number(view.value(dev, metric)) or 0.0 for dev, metric in pairs if view.fresh(dev, self.config.max_data_age))
 
     def current_mode(self, view: View) -> str | None:
@@ -122,7 +122,7 @@ class GreedyOffgridStrategy(Strategy):
         lowest = self.lowest(view)
         lost_for = max((self.watch.lost_for(view, dev, c.max_data_age, now) for dev in self.batteries), default=0.0)
         # A pack not read yet since the start is not lost until its first poll could have come (View.waiting).
-        data = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age) and not view.waiting(dev), "warning",
+        data: list[Proposal | Condition] = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age) and not view.waiting(dev), "warning",
                           f"no fresh data from {dev} for greedy_offgrid: switching paused")
                 for dev in self.batteries]
         if c.on_grid_at_stop and lost_for > c.battery_lost_after:  # nobody watches the battery: back on the grid

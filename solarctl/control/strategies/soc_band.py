@@ -13,7 +13,7 @@ at least `min_hold` seconds before the opposite one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from solarctl.alerts.model import Condition
 from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
@@ -23,7 +23,7 @@ SOC_METRICS = ("soc", "battery_soc")  # a BMS says `soc`, the ComBox `battery_so
 
 
 class SocBandStrategy(Strategy):
-    def __init__(self, config, drivers=None) -> None:
+    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
         self.watch = DataWatch()
         self.lost = False

@@ -30,7 +30,8 @@ def _front_end_files() -> list[Path]:
 
 def _is_daemon(node: ast.expr) -> bool:
     """`daemon` or `<anything>.daemon`: what the front ends call the facade they are given."""
-    return (isinstance(node, ast.Name) and node.id == "daemon") or (isinstance(node, ast.Attribute) and node.attr == "daemon")
+    return ((isinstance(node, ast.Name) and node.id == "daemon")
+            or (isinstance(node, ast.Attribute) and node.attr == "daemon"))
 
 
 def reaches(source: str, where: str) -> list[str]:

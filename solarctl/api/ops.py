@@ -41,7 +41,8 @@ class DaemonOps:
         unknown = [n for n in names if n not in configured]
         if unknown:
             raise ApiError(f"the daemon polls no device named {unknown[0]!r}; it polls {', '.join(configured) or 'none'}")
-        report: dict[str, dict[str, Any]] = {key: {} for key in ("devices", "alarms", "units", "sampled_at", "errors", "status")}
+        report: dict[str, dict[str, Any]] = {key: {} for key in ("devices", "alarms", "units", "sampled_at", "errors",
+                                                                 "status")}
         for name in names:
             status = self.daemon.status(name)
             report["status"][name] = status.status  # fresh, stale, failed or never: as every front end says it

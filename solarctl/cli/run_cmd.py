@@ -70,7 +70,7 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
             print(f"solarctl run: {exc}", file=sys.stderr)
             raise typer.Exit(1)
         try:
-            # A bad [storage] url, a [web] port in use, an unreadable Telegram token: one sentence, before anything starts.
+            # A bad [storage] url, a [web] port in use, an unreadable Telegram token: one sentence, before any start.
             daemon = build_daemon(cfg, api=api, config_path=config.resolve()).daemon
             migrate_in_child(cfg, config)
             asyncio.run(run_until_signalled(daemon.run(), stopping=lambda: daemon.stopping))

@@ -47,7 +47,8 @@ async def run_demo(config: Config, *, speed: float, duration: float | None, cons
     tasks = [asyncio.create_task(run_plant(plant, plant_clock)), asyncio.create_task(daemon.run())]
     console.print(f"[bold]solarctl demo[/]: data in {config.general.data_dir}; simulating:", *site.lines, sep="\n  ", soft_wrap=True)
     if web_url is not None:
-        console.print(f"web page: {web_url}  (log in as demo / demo to change settings)", highlight=False, soft_wrap=True)
+        console.print(f"web page: {web_url}  (log in as demo / demo to change settings)", highlight=False,
+                      soft_wrap=True)
     if config.command_file is not None:  # the solar-station site: the old scripts' way in
         path = config.command_file.path
         console.print(f"command file: {path}  (e.g. echo 20105=0 >> {path}; outcomes in {config.command_file.log_path})",

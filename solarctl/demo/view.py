@@ -50,7 +50,8 @@ def _actions(entries: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str
 
 def _storage(daemon: Facade) -> str:
     store = daemon.sink_health()["store"]
-    return (f"storage: {store['database']}   {store['delivered']} samples written   {store['spooled_bytes']} bytes spooled"
+    return (f"storage: {store['database']}   {store['delivered']} samples written   "
+            f"{store['spooled_bytes']} bytes spooled"
             + (f"   error: {store['last_error']}" if store["last_error"] else ""))
 
 

@@ -187,7 +187,8 @@ async def test_the_counter_survives_a_restart(tmp_path):
 
     def runner():
         [strategy] = make_strategies([GreedyOffgridStrategyConfig(name="greedy_offgrid", inverter="inverter")], config.device)
-        return StrategyRunner(strategy, ReadModel.of(hub, config.device, clock), devices, writer=None, clock=clock, state_file=state)  # no proposal: no writer needed
+        model = ReadModel.of(hub, config.device, clock)
+        return StrategyRunner(strategy, model, devices, writer=None, clock=clock, state_file=state)  # no proposal: no writer needed
 
     hub.publish(Sample("inverter", NOW, {"pv_power": 900.0, "load_power": 500.0, "grid_connection": "on-grid"}))
     for bms in ("bms1", "bms2", "bms3", "bms4"):

@@ -90,7 +90,8 @@ class RunningBot:
     async def __aenter__(self) -> "RunningBot":
         sim = await self._stack.enter_async_context(self.gateway)
         server = self.server = await self._stack.enter_async_context(FakeHttpServer(self.fake.route))
-        self.daemon = build_daemon(daemon_config(self.tmp_path, sim.port, server.url, self.chat_ids), SystemClock()).daemon
+        config = daemon_config(self.tmp_path, sim.port, server.url, self.chat_ids)
+        self.daemon = build_daemon(config, SystemClock()).daemon  # the bot attached as `solarctl run` attaches it
         task = asyncio.create_task(self.daemon.run())
         self._stack.push_async_callback(_cancelled, task)
         # the sinks are attached before the first poll: from then on nothing published is lost to the bot

@@ -37,11 +37,22 @@ class DeviceState:
 
     @property
     def ok(self) -> bool:
+        """The latest poll succeeded (how current that is: `solarctl.read_model`)."""
         return self.last_sample_at is not None and self.error is None
 
-    def fresh(self, now: float, max_age: float) -> bool:
-        """True if the latest poll succeeded and is at most `max_age` seconds old."""
-        return self.ok and self.last_sample_at is not None and now - self.last_sample_at <= max_age
+    def apply(self, event: Sample | PollError) -> None:
+        """Take in one poll's outcome: a sample's values merge into the last good ones; an error keeps them."""
+        if isinstance(event, Sample):
+            self.values.update(event.values)
+            self.value_times.update(dict.fromkeys(event.values, event.timestamp))
+            self.units.update(event.units)
+            self.alarms = event.alarms
+            self.last_sample_at = event.timestamp
+            self.error = None
+            self.error_at = None
+        else:
+            self.error = event.reason
+            self.error_at = event.timestamp
 
 
 class DropLog:
@@ -131,19 +142,8 @@ class StateHub:
         return self.devices.setdefault(device, DeviceState(device))
 
     def publish(self, event: Event) -> None:
-        if isinstance(event, Sample):
-            state = self.state(event.device)
-            state.values.update(event.values)
-            state.value_times.update(dict.fromkeys(event.values, event.timestamp))
-            state.units.update(event.units)
-            state.alarms = event.alarms
-            state.last_sample_at = event.timestamp
-            state.error = None
-            state.error_at = None
-        elif isinstance(event, PollError):
-            state = self.state(event.device)
-            state.error = event.reason
-            state.error_at = event.timestamp
+        if isinstance(event, (Sample, PollError)):
+            self.state(event.device).apply(event)
         for sub in list(self._subscribers):
             sub._offer(event)
         for sink, drops in list(self._sinks.items()):

@@ -1,5 +1,5 @@
 """The plausibility checks in the daemon: a task (`run`, under the daemon's supervisor) that evaluates them over
-the hub's latest values on each new sample, logs each condition when it turns active or clears, and hands every
+the read model's latest values on each new sample, logs each condition when it turns active or clears, and hands every
 evaluation's Conditions to `report` (the alert manager's input once it is there). A check that raises ends the
 task's attempt: the supervisor logs it once, shows it down, alerts and restarts it; polling never notices."""
 
@@ -10,9 +10,9 @@ from typing import Callable
 
 from solarctl.alerts.model import Condition
 from solarctl.checks.plausibility import Plausibility
-from solarctl.clock import Clock
-from solarctl.control.runner import hub_view
+from solarctl.control.runner import read_view
 from solarctl.hub import StateHub
+from solarctl.read_model import ReadModel
 from solarctl.sample import Sample
 
 log = logging.getLogger("solarctl.checks")
@@ -21,11 +21,11 @@ log = logging.getLogger("solarctl.checks")
 class PlausibilityWatch:
     name = "plausibility"
 
-    def __init__(self, checks: Plausibility, hub: StateHub, clock: Clock,
+    def __init__(self, checks: Plausibility, hub: StateHub, model: ReadModel,
                  report: Callable[[list[Condition]], None] | None = None) -> None:
         self.checks = checks
-        self.hub = hub
-        self.clock = clock
+        self.hub = hub  # its events: when to evaluate
+        self.model = model  # what to evaluate on
         self.report = report
         self.active: dict[tuple[str, str | None], Condition] = {}
         self.evaluations = 0
@@ -41,7 +41,7 @@ class PlausibilityWatch:
             subscription.close()
 
     def evaluate(self) -> None:
-        conditions = self.checks.evaluate(hub_view(self.hub, self.clock.time(), lambda device, setting: None))
+        conditions = self.checks.evaluate(read_view(self.model, self.model.clock.time(), lambda device, setting: None))
         self.evaluations += 1
         for condition in conditions:
             before = self.active.get(condition.key)

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import typer
 
-from solarctl.api.ops import DaemonOps
 from solarctl.api.server import ControlServer, DataDirUnavailable
 from solarctl.cli.app import app
 from solarctl.cli.startup import one_sentence_errors, private_data_dir, start_logging, writable_dir
+from solarctl.compose import build_daemon
 from solarctl.config import Config, load_config
-from solarctl.daemon import Daemon
 from solarctl.store import schema_version
 from solarctl.store.engine import database_url, make_engine
 from solarctl.store.store import spool_dir
@@ -71,30 +70,12 @@ def run(config: Path = typer.Option(..., "--config", "-c", help="solarctl.toml")
             print(f"solarctl run: {exc}", file=sys.stderr)
             raise typer.Exit(1)
         try:
-            daemon = Daemon(cfg)  # a bad [storage] url is a StoreError here, before anything starts
+            # A bad [storage] url, a [web] port in use, an unreadable Telegram token: one sentence, before any start.
+            daemon = build_daemon(cfg, api=api, config_path=config.resolve()).daemon
             migrate_in_child(cfg, config)
-            api.ops.update(DaemonOps(daemon, config.resolve()).table())
-            if cfg.telegram is not None:
-                from solarctl.telegram.service import attach_telegram  # brings httpx: only with [telegram]
-
-                attach_telegram(daemon, cfg.telegram, api.ops)
-            daemon.services["control api"] = api.serve
-            if cfg.web is not None:
-                daemon.services["web page"] = serve_web(daemon, "run")
             asyncio.run(run_until_signalled(daemon.run(), stopping=lambda: daemon.stopping))
         finally:
             api.release()
-
-
-def serve_web(daemon: Daemon, command: str):
-    """The web page's service for `daemon`, its port already bound (a port in use stops the start here)."""
-    from solarctl.web.server import WebPortUnavailable, WebServer  # brings FastAPI: only for a config with [web]
-
-    try:
-        return WebServer(daemon).serve
-    except WebPortUnavailable as exc:
-        print(f"solarctl {command}: {exc}", file=sys.stderr)
-        raise typer.Exit(1)
 
 
 def migrate_in_child(cfg: Config, config: Path) -> None:

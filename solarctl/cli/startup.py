@@ -18,6 +18,7 @@ from solarctl.publish.mqtt_config import MqttSetupError
 from solarctl.sim.errors import SimulatorError
 from solarctl.store.engine import StoreError
 from solarctl.telegram.config import TelegramSetupError
+from solarctl.web.config import WebPortUnavailable
 
 
 class StartupError(Exception):
@@ -29,7 +30,7 @@ def one_sentence_errors(command: str) -> Iterator[None]:
     try:
         yield
     except (StartupError, SimulatorError, MissingExtraError, StoreError, MqttSetupError,
-            TelegramSetupError) as exc:
+            TelegramSetupError, WebPortUnavailable) as exc:
         print(f"solarctl {command}: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
 

@@ -1,4 +1,4 @@
-"""A strategy in the daemon: every `interval`, a view of the hub -> `decide` -> proposals through the SafeWriter,
+"""A strategy in the daemon: every `interval`, a view of the read model -> `decide` -> proposals through the SafeWriter,
 conditions to the alert manager.
 
 Start proposals go out when it starts, stop proposals (as restores) on the way out (the daemon calls `stop`
@@ -25,19 +25,17 @@ from solarctl.control.state_file import StateFile
 from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.control.strategies.view import Latest, SettingMetric, View, setting_metrics
 from solarctl.devices.base import Device
-from solarctl.hub import StateHub
+from solarctl.read_model import ReadModel
 
 ASK_AGAIN_AFTER_REFUSAL_S = 3600.0  # a refused decision (budget, range) is proposed again at most this often
 
 
-def hub_view(hub: StateHub, now: float, setting_metric: SettingMetric,
-             first_due: Mapping[str, float] = MappingProxyType({})) -> View:
-    """The hub's latest values as a View; `first_due`: device -> when its first poll could have delivered
-    (a device the hub has not heard from before then is waiting, not lost)."""
-    latest = {name: Latest(MappingProxyType(dict(state.values)), state.last_sample_at, state.error is not None,
-                           first_due.get(name)) for name, state in hub.devices.items()}
-    for name, due in first_due.items():
-        latest.setdefault(name, Latest(MappingProxyType({}), None, False, due))
+def read_view(model: ReadModel, now: float, setting_metric: SettingMetric,
+              first_due: Mapping[str, float] = MappingProxyType({})) -> View:
+    """The read model's devices as a View at `now`; `first_due`: device -> when its first poll could have
+    delivered (a device not read before then is waiting, not lost)."""
+    latest = {name: Latest(MappingProxyType(dict(status.values)), status.sampled_at, status.status == "failed",
+                           first_due.get(name)) for name, status in model.statuses(now).items()}
     return View(now, latest, setting_metric)
 
 
@@ -47,13 +45,13 @@ def first_poll_due(devices: Mapping[str, Device], started: float) -> dict[str, f
 
 
 class StrategyRunner:
-    def __init__(self, strategy: Strategy, hub: StateHub, devices: Mapping[str, Device], writer: SafeWriter,
+    def __init__(self, strategy: Strategy, model: ReadModel, devices: Mapping[str, Device], writer: SafeWriter,
                  clock: Clock, state_file: StateFile | None = None, pending: PendingRestores | None = None,
                  conditions: Callable[[Iterable[Condition]], None] = lambda found: None) -> None:
         self.strategy = strategy
         self.conditions = conditions  # the daemon: its alert manager
         self.config = strategy.config  # the daemon names its tasks by config.name
-        self.hub = hub
+        self.model = model  # what the strategy sees, as every front end sees it
         self.writer = writer
         self.clock = clock
         self.source = f"strategy:{strategy.name}"
@@ -80,7 +78,7 @@ class StrategyRunner:
             await self.clock.sleep(self.strategy.interval)
 
     async def step(self) -> None:
-        view = hub_view(self.hub, self.clock.time(), self._setting_metric, self._first_due)
+        view = read_view(self.model, self.clock.time(), self._setting_metric, self._first_due)
         found, conditions = split(self.strategy.decide(view, view.now))
         self._save_state()
         self.conditions(conditions)  # the alert manager logs and publishes each change of state

@@ -3,8 +3,10 @@
 A Sink of its own rather than a SinkRunner handler: what matters is each device's newest state, not every
 event, and the connection also carries commands the other way. So `submit` only updates per-device slots
 (newest state wins; nothing to queue while the broker is away, so polling is never held up), and one
-connection task publishes what changed, reconnecting with backoff. A device whose latest poll failed, or
-whose values are older than three polls, is published unavailable and its state is not published again
+connection task publishes what changed, reconnecting with backoff. Each device's status is the read model's
+(solarctl/read_model.py, over the sink's own copy of the device's state fed the same events as the hub): one not
+fresh (its latest poll failed, its values are older than three polls, or it was never read) is published
+unavailable, with its status word and reason on PREFIX/DEVICE/status, and its state is not published again
 until a new poll brings fresh values: stale values never reach the broker as current. The state merges every
 poll's values, so what is read only now and then (ratings, versions, settings) stays in it across a failure.
 Home Assistant is told of a metric's entity once the device has delivered a value for it (or an earlier run
@@ -14,6 +16,7 @@ Per message kind (the README's MQTT table):
   PREFIX/status               online / offline (last will)   QoS 1, retained
   PREFIX/health               task and sink states (JSON)    QoS 1, retained, on change
   PREFIX/DEVICE/availability  online / offline               QoS 1, retained
+  PREFIX/DEVICE/status        {"status", "reason", "sampled_at"}  QoS 1, retained, on change of status
   PREFIX/DEVICE/state         JSON, SI units                 QoS 0, retained (the newest replaces it anyway)
   PREFIX/DEVICE/SETTING/set   commands in                    subscribed QoS 1
   PREFIX/DEVICE/SETTING/result  the outcome of a command     QoS 1, not retained
@@ -44,14 +47,14 @@ from solarctl.control.safe_write import WriteOutcome
 from solarctl.control.setting_text import setting_value
 from solarctl.devices import registry
 from solarctl.devices.description import DriverDescription
-from solarctl.freshness import stale_after
-from solarctl.hub import DropLog
+from solarctl.hub import DeviceState, DropLog
 from solarctl.publish.ha_discovery import (ALERT_EVENT_TYPES, alert_entities, delivered, device_entities,
                                            ha_device, metric_topics)
 from solarctl.publish.mqtt_announced import AnnouncedTopics
 from solarctl.publish.mqtt_config import MqttConfig, MqttSetupError
 from solarctl.publish.mqtt_topics import Topics
 from solarctl.publish.sink import SinkStatus
+from solarctl.read_model import DeviceStatus, Status, device_status, stale_after
 from solarctl.registers import Register
 from solarctl.sample import PollError, Sample, Value
 from solarctl.supervisor import Supervisor
@@ -78,15 +81,23 @@ class DeviceFeed:
     description: DriverDescription
     max_age: float  # s after the latest good poll at which its values stop counting as current
     controlled: dict[str, Register] = field(default_factory=dict)  # setting name -> register
-    values: dict[str, Value] = field(default_factory=dict)  # every poll's, merged (the newest of each)
-    sampled_at: float | None = None
+    # every poll's values merged (the newest of each), the latest poll's error: as the hub keeps them
+    state: DeviceState = field(default_factory=lambda: DeviceState(""))
     state_due: bool = False
     online: bool | None = None  # what the broker was last told (None: nothing yet on this connection)
+    status_sent: Status | None = None  # the status word the broker was last told
     shown: set[str] = field(default_factory=set)  # metrics HA is told of: delivered once, now or in an earlier run
     discovered: tuple[dict[str, Any], frozenset[str]] | None = None  # (device info, shown) last announced here
 
+    @property
+    def values(self) -> dict[str, Value]:
+        return self.state.values
+
+    def status(self, now: float) -> DeviceStatus:
+        return device_status(self.state.name, self.state, now, self.max_age)
+
     def fresh(self, now: float) -> bool:
-        return self.sampled_at is not None and now - self.sampled_at <= self.max_age
+        return self.status(now).fresh
 
 
 class MqttSink:
@@ -137,11 +148,10 @@ class MqttSink:
         elif isinstance(event, Sample):
             if feed.state_due:
                 self.superseded += 1
-            feed.values.update(event.values)
-            feed.sampled_at = event.timestamp
+            feed.state.apply(event)
             feed.state_due = True
         elif isinstance(event, PollError):  # unavailable until a poll brings fresh values; those read only now
-            feed.sampled_at = None          # and then (versions, ratings, settings) stay for the next state
+            feed.state.apply(event)         # and then (versions, ratings, settings) stay for the next state
             feed.state_due = False
         self._wake.set()
 
@@ -246,8 +256,8 @@ class MqttSink:
             self._client = client
             self.connected = True
             for feed in self.feeds.values():  # the broker may have lost every retained message: say it all again
-                feed.online = None
-                feed.state_due = feed.sampled_at is not None
+                feed.online = feed.status_sent = None
+                feed.state_due = feed.state.last_sample_at is not None
             self._rediscover()
             self._alerts_due = True
             self._health_sent = None
@@ -294,16 +304,20 @@ class MqttSink:
         if self.config.discovery:
             await self._discover(client)
         for device, feed in self.feeds.items():
-            fresh = feed.fresh(now)
+            status = feed.status(now)
+            fresh = status.fresh
             if feed.state_due and fresh:
                 feed.state_due = False  # before the await: a sample arriving meanwhile makes it due again
-                state = orjson.dumps({**feed.values, "timestamp": feed.sampled_at})
+                state = orjson.dumps({**feed.values, "timestamp": status.sampled_at})
                 await self._publish(client, self.topics.state(device), state, 0, True)
             elif not fresh:
                 feed.state_due = False
             if feed.online is not fresh:
                 await self._publish(client, self.topics.availability(device), b"online" if fresh else b"offline", 1, True)
                 feed.online = fresh
+            if feed.status_sent != status.status:
+                await self._publish(client, self.topics.device_status(device), orjson.dumps(status.as_dict()), 1, True)
+                feed.status_sent = status.status
         while self._results:
             topic, payload = self._results[0]
             await self._publish(client, topic, payload, 1, False)
@@ -375,7 +389,7 @@ class MqttSink:
         while True:
             await self.clock.sleep(1.0)
             now = self.clock.time()
-            if any(feed.online and not feed.fresh(now) for feed in self.feeds.values()) or \
+            if any(feed.status_sent != feed.status(now).status for feed in self.feeds.values()) or \
                     (self.health is not None and self.health() != self._health_sent):
                 self._wake.set()
 
@@ -416,7 +430,7 @@ def daemon_mqtt_sink(config: Any, devices: Mapping[str, Any], writer: CommandWri
 def mqtt_sink(config: MqttConfig, devices: Mapping[str, Any], drivers: Mapping[str, DriverDescription],
               max_age: Mapping[str, float], writer: CommandWriter, clock: Clock, data_dir: Path | None) -> MqttSink:
     """One feed per polled device (`devices`: name -> Device), with the settings [mqtt] control opens."""
-    feeds = {name: DeviceFeed(drivers[name], max_age[name]) for name in devices}
+    feeds = {name: DeviceFeed(drivers[name], max_age[name], state=DeviceState(name)) for name in devices}
     for ref in config.control:
         device, _, setting = ref.partition(".")
         if device not in devices:

@@ -25,6 +25,9 @@ class Topics:
     def availability(self, device: str) -> str:
         return f"{self.prefix}/{device}/availability"
 
+    def device_status(self, device: str) -> str:
+        return f"{self.prefix}/{device}/status"  # the read model's status word and reason (JSON)
+
     def command(self, device: str, setting: str) -> str:
         return f"{self.prefix}/{device}/{setting}/set"
 

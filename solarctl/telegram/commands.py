@@ -19,8 +19,8 @@ from typing import Awaitable, Callable, Mapping
 
 from solarctl.api.server import ApiError, Caller, Op
 from solarctl.clock import Clock
-from solarctl.control.safe_write import SafeWriter
 from solarctl.control.setting_text import setting_value
+from solarctl.facade import Facade
 from solarctl.sample import Value
 from solarctl.telegram.bot_api import BotApi, BotApiError
 from solarctl.telegram.config import TelegramConfig
@@ -44,12 +44,12 @@ class PendingChange:
 
 
 class CommandBot:
-    def __init__(self, api: BotApi, config: TelegramConfig, clock: Clock, writer: SafeWriter,
+    def __init__(self, api: BotApi, config: TelegramConfig, clock: Clock, daemon: Facade,
                  ops: Mapping[str, Op], texts: Mapping[str, Callable[[], str]]) -> None:
         self.api = api
         self.config = config
         self.clock = clock
-        self.writer = writer
+        self.daemon = daemon  # the daemon's facade: its SafeWriter's write, refusal and refuse, its settings
         self.ops = ops  # the control API's ops (alerts, ack)
         self.texts = texts  # "status", "mode" -> the text to answer
         self.offset: int | None = None
@@ -126,9 +126,9 @@ class CommandBot:
         if not (device and dot and setting):
             return "Write it as /set DEVICE.SETTING VALUE, e.g. /set xw.load_shave Disable."
         text, source = args[1], f"telegram:{chat_id}"
-        reason = self.writer.refusal(device, setting, self._value(device, setting, text))
+        reason = self.daemon.refusal(device, setting, self._value(device, setting, text))
         if reason is not None:  # a typo: answered now and audited, no code to confirm (and no alert to everyone)
-            self.writer.refuse(device, setting, text, reason, source=source)
+            self.daemon.refuse(device, setting, text, reason, source=source)
             log.info("telegram: chat %s asked to set %s.%s = %r: refused: %s", chat_id, device, setting, text, reason)
             return f"Refused: {reason}."
         now = self.clock.time()
@@ -144,15 +144,14 @@ class CommandBot:
         if change is None or change.expires <= self.clock.time():
             return "No change waits for that code (wrong, used or expired); send the /set again."
         value = self._value(change.device, change.setting, change.text)
-        outcome = await self.writer.write(change.device, change.setting, value, source=f"telegram:{chat_id}")
+        outcome = await self.daemon.write(change.device, change.setting, value, source=f"telegram:{chat_id}")
         log.info("telegram: chat %s set %s.%s = %r: %s", chat_id, change.device, change.setting, change.text,
                  outcome.describe())
         return outcome.describe()
 
     def _value(self, device_name: str, setting: str, text: str) -> Value:
         """The typed text as the setting's value (a number for a range setting); unknown ones: the writer says so."""
-        device = self.writer.site.devices.get(device_name)
-        reg = device.setting(setting) if device is not None else None
+        reg = self.daemon.setting(device_name, setting)
         return setting_value(reg, text) if reg is not None else text
 
     async def _answer(self, chat_id: int, text: str) -> None:

@@ -1,6 +1,7 @@
 """The web app: the page (static files, no build step) and the JSON API it uses, with its OpenAPI at
-/openapi.json and /docs, plus Prometheus /metrics. Reads come from the daemon's hub, store and ledger;
-a change needs a login and its CSRF token, and goes through the daemon's SafeWriter as `web:<user>`."""
+/openapi.json and /docs, plus Prometheus /metrics. Everything comes through the daemon's `Facade` (statuses
+from the read model, history from its database, alerts, audit, plans); a change needs a login and its CSRF
+token, and goes through the daemon's SafeWriter as `web:<user>`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import dataclasses
 from datetime import date, datetime
 from importlib import resources
-from typing import TYPE_CHECKING, Any, AsyncIterator, Union
+from typing import Any, AsyncIterator, Union
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
@@ -17,17 +18,14 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Str
 from pydantic import BaseModel, Field, field_validator
 
 from solarctl.alerts.model import AlertEvent
-from solarctl.api.ops import current_plans
 from solarctl.api.standard_json import dumps
+from solarctl.facade import Facade
 from solarctl.hub import Event
 from solarctl.web.history import History, Period
 from solarctl.web.limits import BodyLimit, client_address
 from solarctl.web.live import LiveView
 from solarctl.web.metrics import exposition
 from solarctl.web.sessions import LoginRefused, Session, Sessions
-
-if TYPE_CHECKING:
-    from solarctl.daemon import Daemon
 
 COOKIE = "solarctl_session"
 STATIC = resources.files("solarctl.web").joinpath("static")
@@ -77,7 +75,7 @@ def _sentence(error: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def create_app(daemon: "Daemon") -> FastAPI:
+def create_app(daemon: Facade) -> FastAPI:
     web = daemon.config.web
     live = LiveView(daemon)
     sessions = Sessions(web.users, daemon.clock, lifetime_s=web.session_minutes * 60,
@@ -91,7 +89,7 @@ def create_app(daemon: "Daemon") -> FastAPI:
         return StandardJSONResponse({"detail": _sentence(error)}, status_code=422)
 
     def history() -> History:
-        return History(daemon.store.engine, daemon.config.storage.timezone)
+        return History(daemon.database(), daemon.config.storage.timezone)
 
     def session_of(request: Request) -> Session | None:
         return sessions.get(request.cookies.get(COOKIE))
@@ -156,17 +154,17 @@ def create_app(daemon: "Daemon") -> FastAPI:
     @app.get("/api/audit", tags=["control"])
     async def audit(limit: int = Query(50, ge=1, le=1000)) -> list[dict]:
         """The latest write attempts, newest first, whatever their outcome and source."""
-        return list(reversed(daemon.writer.ledger.entries[-limit:]))
+        return list(reversed(daemon.audit()[-limit:]))
 
     @app.get("/api/alerts", tags=["control"])
     async def alerts(active: bool = False) -> list[dict]:
         """Alerts of the daemon's alert manager (`active`: only those still active), as AlertEvents."""
-        return [dataclasses.asdict(e) for e in daemon.alerts.events(active_only=active)]
+        return [dataclasses.asdict(e) for e in daemon.alerts(active_only=active)]
 
     @app.post("/api/alerts/{alert_id}/ack", tags=["control"])
     async def acknowledge(alert_id: int, session: Session = Depends(writer_session)) -> dict:
         """Acknowledge an open alert (login and CSRF token as for changes)."""
-        event = daemon.alerts.acknowledge(alert_id)
+        event = daemon.ack(alert_id)
         if event is None:
             raise HTTPException(404, f"no open alert has id {alert_id}; reload the page to see the current ones")
         return dataclasses.asdict(event)
@@ -175,18 +173,18 @@ def create_app(daemon: "Daemon") -> FastAPI:
     async def plan() -> dict:
         """The `forecast` strategy's current plan (per step: PV, load, battery, grid power, price, SoC), or why it has
         none yet; `plans` is empty when no planning strategy runs."""
-        return current_plans(daemon)
+        return daemon.plan()
 
     @app.get("/api/settings", tags=["control"])
     async def settings() -> dict[str, list[dict]]:
         """device -> its writable settings: name, unit, range or choices, and the latest polled value."""
         out = {}
-        for name, device in daemon.site.devices.items():
-            state = daemon.hub.devices.get(name)
+        for name in daemon.devices():
+            values = daemon.status(name).values
             out[name] = [{"setting": reg.setting_name, "metric": reg.name, "unit": reg.unit, "min": reg.min,
                           "max": reg.max, "choices": list(reg.enum.values()) if reg.enum else None,
                           "cuts_power": list(reg.cuts_power),
-                          "value": state.values.get(reg.name) if state else None} for reg in device.settings()]
+                          "value": values.get(reg.name)} for reg in daemon.settings(name)]
         return {name: regs for name, regs in out.items() if regs}
 
     @app.post("/api/settings/{device}/{setting}", tags=["control"])
@@ -195,14 +193,13 @@ def create_app(daemon: "Daemon") -> FastAPI:
         """Change one setting through the safe-write layer (validated, budgeted, read back, audited as
         `web:<user>`). 401 without a login, 403 without the CSRF token, 409 for a value that cuts power to the
         loads unless `confirm` is true."""
-        found = daemon.site.devices.get(device)
-        reg = found.setting(setting) if found is not None else None
+        reg = daemon.setting(device, setting)
         if reg is not None and cuts_power(reg, body.value) and not body.confirm:
             return JSONResponse({"detail": f"{device}.{setting} = {body.value} cuts power to the loads; "
                                            "send it again with confirm = true to go ahead", "confirm": True},
                                 status_code=409)
-        outcome = await daemon.writer.write(device, setting, body.value, source=f"web:{session.user}",
-                                            dry_run=True if body.dry_run else None)
+        outcome = await daemon.write(device, setting, body.value, source=f"web:{session.user}",
+                                     dry_run=True if body.dry_run else None)
         return {**dataclasses.asdict(outcome), "ok": outcome.ok, "message": outcome.describe()}
 
     @app.get("/api/session", tags=["login"])
@@ -238,8 +235,8 @@ def create_app(daemon: "Daemon") -> FastAPI:
     return app
 
 
-async def _events(daemon: "Daemon", live: LiveView) -> AsyncIterator[str]:
-    subscription = daemon.hub.subscribe(maxsize=100, name="web page")
+async def _events(daemon: Facade, live: LiveView) -> AsyncIterator[str]:
+    subscription = daemon.subscribe(maxsize=100, name="web page")
     try:
         yield _sse("snapshot", live.snapshot())
         while True:
@@ -262,5 +259,5 @@ def _sse(kind: str, data: Any) -> str:
     return f"event: {kind}\ndata: {dumps(data, default=str)}\n\n"
 
 
-def _today(daemon: "Daemon") -> date:
+def _today(daemon: Facade) -> date:
     return datetime.fromtimestamp(daemon.clock.time(), ZoneInfo(daemon.config.storage.timezone)).date()

@@ -13,6 +13,11 @@ from solarctl.web.passwords import is_hash
 _USER = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # becomes part of the audit source "web:<user>"
 
 
+class WebPortUnavailable(RuntimeError):
+    """The [web] address cannot be listened on; the text says which and what to do (here, beside the table, so
+    the CLI can catch it without importing the web server)."""
+
+
 class WebConfig(StrictModel):
     host: str = "127.0.0.1"  # loopback unless the owner decides otherwise
     port: int = Field(8780, ge=1, le=65535)

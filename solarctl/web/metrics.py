@@ -40,8 +40,9 @@ def exposition(live: LiveView) -> str:
             labels = {"device": device, "metric": metric, "unit": state["units"].get(metric, "")}
             add("solarctl_value", "gauge", "latest value of a device metric (SI units; index: element of a list)",
                 labels | ({"index": index} if index is not None else {}), value)
-        add("solarctl_device_stale", "gauge", "1 while the device's latest values are too old",
-            {"device": device}, state["stale"])
+        add("solarctl_device_stale", "gauge",
+            "1 while the device's latest values are not current (stale, failed or never read)", {"device": device},
+            state["stale"])
         for key, (family, kind, help_text) in _DEVICE.items():
             if state["health"].get(key) is not None:
                 add(family, kind, help_text, {"device": device}, state["health"][key])

@@ -7,20 +7,13 @@ import asyncio
 import contextlib
 import logging
 import socket
-from typing import TYPE_CHECKING
-
 import uvicorn
 
+from solarctl.facade import Facade
 from solarctl.web.app import create_app
-
-if TYPE_CHECKING:
-    from solarctl.daemon import Daemon
+from solarctl.web.config import WebPortUnavailable
 
 log = logging.getLogger("solarctl.web")
-
-
-class WebPortUnavailable(RuntimeError):
-    """The [web] address cannot be listened on; the text says which and what to do."""
 
 
 class _InLoopServer(uvicorn.Server):
@@ -29,7 +22,7 @@ class _InLoopServer(uvicorn.Server):
 
 
 class WebServer:
-    def __init__(self, daemon: "Daemon") -> None:
+    def __init__(self, daemon: Facade) -> None:
         self.daemon = daemon
         self.web = daemon.config.web
         self.sock = self._bind()

@@ -21,7 +21,7 @@ def ops(tmp_path):
                 "poll_interval": 5, "timeout": 1} for name, unit in (("west", 30), ("east", 31))]
     clock = VirtualClock()
     daemon = Daemon(validate_config({"general": {"data_dir": str(tmp_path)}, "device": devices}), clock)
-    return DaemonOps(daemon, None), daemon.hub, clock
+    return DaemonOps(daemon.facade, None), daemon.hub, clock
 
 
 async def test_fresh_failed_and_stale(ops):
@@ -35,16 +35,20 @@ async def test_fresh_failed_and_stale(ops):
     assert report["devices"] == {"west": {"dc_input_power": 1153}} and report["units"]["west"] == {"dc_input_power": "W"}
     assert report["sampled_at"] == {"west": start} and report["alarms"] == {"west": ["fan fault"]}
     assert report["errors"] == {"east": "timeout after 1 s"}  # its old values are not passed off as current
+    assert report["status"] == {"west": "fresh", "east": "failed"}
     assert {"west", "east"} <= set(report["health"])  # and the daemon's other parts (sinks) by name
     await clock.run_for(1)
     report = await ops.read({"op": "read", "devices": ["west"]}, ME)
     assert report["devices"] == {} and report["errors"] == {"west": "its latest values are 17 s old (stale after 16 s)"}
+    assert report["status"] == {"west": "stale"}
     assert "west" in report["health"] and "east" not in report["health"]
 
 
 async def test_a_device_not_polled_yet_and_bad_fields(ops):
     ops, hub, clock = ops
-    assert (await ops.read({"op": "read"}, ME))["errors"] == dict.fromkeys(("west", "east"), "the daemon has not polled it yet")
+    report = await ops.read({"op": "read"}, ME)
+    assert report["errors"] == dict.fromkeys(("west", "east"), "not polled yet")  # the read model's words
+    assert report["status"] == dict.fromkeys(("west", "east"), "never")
     with pytest.raises(ApiError, match="'devices' must be a list of names"):
         await ops.read({"op": "read", "devices": "west"}, ME)
     with pytest.raises(ApiError, match="the set request needs 'device'"):

@@ -10,6 +10,7 @@ from solarctl.devices.conext.mppt import ConextMppt
 from solarctl.devices.conext.xw import ConextXw
 from solarctl.hub import StateHub
 from solarctl.polling import Poller
+from solarctl.read_model import device_status
 from solarctl.sample import PollError, Sample
 from tests.conftest import StaticGateway
 
@@ -65,7 +66,7 @@ async def test_failed_poll_leaves_last_values_stale_not_fresh():
         assert isinstance(second, PollError) and "0x04" in second.reason
         state = hub.devices["xw"]
         assert state.values["load_power"] == 1200  # last good value kept ...
-        assert not state.ok and not state.fresh(SystemClock().time(), 60)  # ... but marked stale
+        assert not state.ok and device_status("xw", state, SystemClock().time(), 60).status == "failed"  # ... not fresh
         events = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
         assert [type(e).__name__ for e in events] == ["Sample", "PollError"]
         server.faults.clear()

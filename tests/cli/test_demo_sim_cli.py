@@ -73,6 +73,6 @@ def test_demo_prints_plain_status_lines_to_a_pipe_and_leaves_no_temp_dir(tmp_pat
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("plant time ") for line in lines), result.stdout
-    assert any(line.startswith("  xw: ok   ") for line in lines) and any(line.startswith("  storage: ") for line in lines)
+    assert any(line.startswith("  xw: fresh   ") for line in lines) and any(line.startswith("  storage: ") for line in lines)
     assert "\x1b" not in result.stdout  # no terminal codes
     assert list(temp.iterdir()) == []  # its temporary data dir is gone

@@ -26,6 +26,7 @@ from solarctl.devices.registry import make_device
 from solarctl.hub import StateHub
 from solarctl.plant import Plant
 from solarctl.plant.weather import Conditions
+from solarctl.read_model import ReadModel
 from solarctl.sample import Sample
 
 NOW = 1_750_000_000.0
@@ -186,7 +187,8 @@ async def test_the_counter_survives_a_restart(tmp_path):
 
     def runner():
         [strategy] = make_strategies([GreedyOffgridStrategyConfig(name="greedy_offgrid", inverter="inverter")], config.device)
-        return StrategyRunner(strategy, hub, devices, writer=None, clock=clock, state_file=state)  # no proposal: no writer needed
+        model = ReadModel.of(hub, config.device, clock)
+        return StrategyRunner(strategy, model, devices, writer=None, clock=clock, state_file=state)  # no proposal: no writer needed
 
     hub.publish(Sample("inverter", NOW, {"pv_power": 900.0, "load_power": 500.0, "grid_connection": "on-grid"}))
     for bms in ("bms1", "bms2", "bms3", "bms4"):

@@ -11,9 +11,9 @@ import sys
 
 from sqlalchemy import create_engine, text
 
-from solarctl.api.ops import DaemonOps
 from solarctl.api.server import ControlServer
 from solarctl.clock import SystemClock
+from solarctl.compose import build_daemon
 from solarctl.config import validate_config
 from solarctl.daemon import Daemon
 from solarctl.publish.runner import SinkRunner
@@ -55,13 +55,11 @@ async def test_hung_and_raising_sinks_cost_neither_polling_nor_the_store(tmp_pat
         config = validate_config({"general": {"data_dir": str(tmp_path)}, "device": [
             {"name": n, "driver": d, "host": "127.0.0.1", "port": server.port, "unit": u, "poll_interval": INTERVAL,
              "timeout": 0.5} for n, d, u, _ in DEVICES]})
-        daemon = Daemon(config, SystemClock())
-        daemon.sinks += [SinkRunner("hangs", Hangs(), queue_limit=20, call_timeout=0.3),
-                         SinkRunner("raises", Raises(), queue_limit=20)]
         api = ControlServer(tmp_path)  # as `solarctl run` serves it, so `solarctl read` asks this daemon
         api.claim()
-        api.ops.update(DaemonOps(daemon, None).table())
-        daemon.services["control api"] = api.serve
+        daemon = build_daemon(config, SystemClock(), api=api).daemon
+        daemon.sinks += [SinkRunner("hangs", Hangs(), queue_limit=20, call_timeout=0.3),
+                         SinkRunner("raises", Raises(), queue_limit=20)]
         published = daemon.hub.subscribe(maxsize=100_000, name="test")
         run = asyncio.create_task(daemon.run())
         await asyncio.sleep(RUN_S)

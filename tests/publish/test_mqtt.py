@@ -25,7 +25,7 @@ from tests.publish.ha_schema import problems
 from tests.publish.mosquitto import Mosquitto, Recorder
 
 INTERVAL, TIMEOUT = 0.25, 0.5
-MAX_AGE = 3 * INTERVAL + TIMEOUT  # values older than this are stale (solarctl.freshness)
+MAX_AGE = 3 * INTERVAL + TIMEOUT  # values older than this are stale (solarctl.read_model.stale_after)
 DEVICES = {"xw": ("conext_xw", 10), "combox": ("conext_combox", 201)}
 CONTROL = ["xw.load_shave", "xw.low_battery_cut_out"]
 

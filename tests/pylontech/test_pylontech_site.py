@@ -46,4 +46,4 @@ async def test_demo_shows_the_stack(tmp_path):
     screen = io.StringIO()
     await run_demo(config, speed=60, duration=7, console=Console(file=screen, width=200))
     battery_rows = [line for line in screen.getvalue().splitlines() if line.startswith("│ battery")]
-    assert battery_rows and all(f" {text} " in battery_rows[-1] for text in ("ok", "SoC", "modules 6"))
+    assert battery_rows and all(f" {text} " in battery_rows[-1] for text in ("fresh", "SoC", "modules 6"))

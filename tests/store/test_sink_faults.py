@@ -10,12 +10,10 @@ import asyncio
 from pathlib import Path
 
 from solarctl.alerts.model import Condition
-from solarctl.api.ops import DaemonOps
 from solarctl.clock import SystemClock
+from solarctl.compose import build_daemon
 from solarctl.config import validate_config
-from solarctl.daemon import Daemon
 from solarctl.sample import Sample
-from solarctl.telegram.service import attach_telegram
 from tests.conftest import StaticGateway
 from tests.gate import Gate
 from tests.publish.mosquitto import Mosquitto, Recorder
@@ -58,8 +56,7 @@ async def test_every_sink_shows_its_outage_alerts_and_recovers(influx, tmp_path:
                 "alerts": {"health_interval": 0.2, "sink_down_s": 0.6, "release": {"evaluations": 2}},
                 "device": [{"name": "xw", "driver": "conext_xw", "host": "127.0.0.1", "port": gateway.port, "unit": 10,
                             "poll_interval": 0.2, "timeout": 0.5}]})
-            daemon = Daemon(config, SystemClock())
-            attach_telegram(daemon, config.telegram, DaemonOps(daemon, None).table())
+            daemon = build_daemon(config, SystemClock()).daemon  # the bot attached as `solarctl run` attaches it
             for sink in daemon.sinks:  # quick retries and breaker trials: the test's time scale
                 if hasattr(sink, "breaker"):
                     sink.breaker.backoff.initial = sink.breaker.backoff.maximum = 0.3

@@ -10,13 +10,11 @@ import logging
 
 
 from solarctl.alerts.model import AlertEvent, Condition
-from solarctl.api.ops import DaemonOps
 from solarctl.clock import SystemClock
+from solarctl.compose import build_daemon
 from solarctl.config import validate_config
-from solarctl.daemon import Daemon
 from solarctl.telegram.bot_api import BotApi
 from solarctl.telegram.sent import SentRecord
-from solarctl.telegram.service import attach_telegram
 from solarctl.telegram.sink import alert_text, telegram_sink
 from tests.conftest import StaticGateway
 from tests.telegram.fake_http import FakeBotApi, FakeHttpServer, wait_until
@@ -92,8 +90,8 @@ class RunningBot:
     async def __aenter__(self) -> "RunningBot":
         sim = await self._stack.enter_async_context(self.gateway)
         server = self.server = await self._stack.enter_async_context(FakeHttpServer(self.fake.route))
-        self.daemon = Daemon(daemon_config(self.tmp_path, sim.port, server.url, self.chat_ids), SystemClock())
-        attach_telegram(self.daemon, self.daemon.config.telegram, DaemonOps(self.daemon, None).table())
+        config = daemon_config(self.tmp_path, sim.port, server.url, self.chat_ids)
+        self.daemon = build_daemon(config, SystemClock()).daemon  # the bot attached as `solarctl run` attaches it
         task = asyncio.create_task(self.daemon.run())
         self._stack.push_async_callback(_cancelled, task)
         # the sinks are attached before the first poll: from then on nothing published is lost to the bot
@@ -117,7 +115,7 @@ async def test_a_command_from_an_unknown_chat_is_refused_and_logged(tmp_path, ca
         await bot.ask(STRANGER, "/set xw.load_shave Disable", "its id is not in [telegram] chat_ids")
         assert "refused '/set xw.load_shave Disable' from chat 666" in caplog.text
         status = await bot.ask(CHAT, "/status", "xw: ")
-        assert status.startswith("xw: ok") and "grid_power -575 W" in status
+        assert status.startswith("xw: fresh — ") and "grid_power -575 W" in status
         await bot.ask(CHAT, "/mode", "Control: live")
     assert not any("code" in text or "xw:" in text for text in bot.fake.to(STRANGER))
     assert bot.gateway.values[10]["inverter_load_shave_status"] == "Enable"

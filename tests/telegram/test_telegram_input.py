@@ -110,14 +110,14 @@ class Rig:
 
     def __init__(self, tmp_path) -> None:
         self.daemon = Daemon(daemon_config(tmp_path, 9, "http://127.0.0.1:9", chat_ids=(CHAT, OTHER)), SystemClock())
-        self.ops = DaemonOps(self.daemon, None).table()
+        self.ops = DaemonOps(self.daemon.facade, None).table()
         self.api = BotApi("http://127.0.0.1:9", FakeBotApi.token, NoPacing(), timeout=2.0, pause=0.05)
 
     async def feed(self, updates: list) -> None:
         fake = FakeBotApi()
         async with asyncio.timeout(20), FakeHttpServer(fake.route) as server:
             self.api.url = f"{server.url}/bot{fake.token}/"
-            bot = CommandBot(self.api, self.daemon.config.telegram, NoPacing(), self.daemon.writer, self.ops,
+            bot = CommandBot(self.api, self.daemon.config.telegram, NoPacing(), self.daemon.facade, self.ops,
                              {"status": lambda: "status text", "mode": lambda: "mode text"})
             for update in updates:
                 fake.push(update)

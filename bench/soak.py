@@ -49,14 +49,14 @@ from solarctl.store.store import SampleStore, spool_dir
 sys.path.insert(0, str(Path(__file__).parent))
 from soak_checks import (SampleTap, Violations, WriteLog, ledger_entries, percentile, rss_and_fds, slope,  # noqa: E402
                          stored_samples, utc_day)
-from soak_faults import CATALOGUE, Fault, StoreSwitches, schedule  # noqa: E402
+from soak_faults import CATALOGUE, Fault, Patches, StoreSwitches, schedule  # noqa: E402
 
 SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
 PLANTS = ("store-stall", "budget-bypass")
 BURSTS = {"scp": ("xw", "low_battery_cut_out_delay", (5.0, 6.0)),  # (device, setting, the two values it alternates)
           "solar-station": ("inverter", "battery_capacity", (100.0, 101.0))}
 JK_TRIGGERS = frozenset(TRIGGERS.values())
-QUIET_S = 1800.0  # simulated seconds without faults at the end: every alert must clear, every sample land
+QUIET_S = 1800.0  # simulated seconds without faults at the end (at least settle_s): every alert must clear, every sample land
 log = logging.getLogger("soak")
 
 
@@ -67,11 +67,12 @@ class Thresholds:
     device_lost_s: float
     sink_down_s: float
     health_interval: float
-    settle_s: float  # how long after a fault's end its alerts may take to clear, and a stall may last unseen
+    settle_s: float  # how long after a fault's end its alerts may take to clear
+    stall_s: float  # how long a poller or the store may make no progress before it counts as dead
 
     @classmethod
     def at(cls, speed: float) -> "Thresholds":
-        return cls(max(300.0, 4 * speed), max(60.0, 3 * speed), max(10.0, 0.5 * speed), max(900.0, 12 * speed))
+        return cls(max(300.0, 4 * speed), max(60.0, 3 * speed), max(10.0, 0.5 * speed), max(900.0, 12 * speed), max(600.0, 6 * speed))
 
 
 @dataclass
@@ -104,7 +105,8 @@ class Soak:
         self.t0 = self.clock.monotonic()
         self.limits = Thresholds.at(speed)
         self.violations = Violations()
-        self.switches = StoreSwitches()
+        self.patches = Patches()
+        self.switches = StoreSwitches(self.patches)
         self.runs: dict[str, SiteRun] = {}
         self.faults: list[Fault] = []
         self.active: list[Fault] = []
@@ -123,7 +125,11 @@ class Soak:
         alerts = config.alerts.model_copy(update={"device_lost_s": self.limits.device_lost_s,
                                                   "sink_down_s": self.limits.sink_down_s,
                                                   "health_interval": self.limits.health_interval})
-        storage = config.storage if self.db_url is None else config.storage.model_copy(update={"url": self.db_url})
+        # The store gathers a batch for flush_interval and retries a database away after retry_interval (simulated
+        # seconds): at full speed, a commit every few wall milliseconds would be all the machine does.
+        storage = config.storage.model_copy(update={"flush_interval": max(config.storage.flush_interval, 0.2 * self.speed),
+                                                    "retry_interval": max(config.storage.retry_interval, 0.1 * self.speed),
+                                                    **({} if self.db_url is None else {"url": self.db_url})})
         # A strategy's own "battery data lost" limit, like the alerts' thresholds, no shorter than a few wall seconds.
         strategies = [s.model_copy(update={"battery_lost_after": max(s.battery_lost_after, self.limits.device_lost_s)})
                       if hasattr(s, "battery_lost_after") else s for s in config.strategy]
@@ -323,7 +329,7 @@ class Soak:
         """No task dead (or stalled) while health says ok: each poller polls, the store's database loop takes the
         spool while no store fault holds, and no supervised store task is done behind a healthy state."""
         health = daemon.health()
-        limit = self.limits.settle_s
+        limit = self.limits.stall_s
         for name, device in daemon.site.devices.items():
             polls = device.health.polls
             at, seen = run.poll_progress.get(name, (now, -1))
@@ -366,7 +372,7 @@ class Soak:
         recovering: list[Fault] = []
         next_sample = 0.0
         try:
-            while self.now() < self.span + QUIET_S or self.active or recovering:
+            while self.now() < self.span + max(QUIET_S, self.limits.settle_s) or self.active or recovering:
                 now = self.now()
                 if self.wall_limit is not None and time.monotonic() - began > self.wall_limit and now < self.span:
                     self.span = now  # the longest run the wall time allowed: the report says how long it was
@@ -415,6 +421,7 @@ class Soak:
             await asyncio.gather(*plants, return_exceptions=True)
             for run in self.runs.values():
                 await run.sim.stop()
+            self.patches.undo()
         return self._report(wall)
 
     def _plant_defect(self) -> None:
@@ -438,8 +445,8 @@ class Soak:
                 except Stalled:  # the silent death: the loop is alive, takes nothing, and its health stays ok
                     await asyncio.Event().wait()
 
-            setattr(SampleStore, "_write", write)
-            setattr(SampleStore, "_db_loop", db_loop)
+            self.patches.set(SampleStore, "_write", write)
+            self.patches.set(SampleStore, "_db_loop", db_loop)
         elif self.plant_defect == "budget-bypass":
             real_reserve = WriteBudget.reserve
 
@@ -450,7 +457,7 @@ class Soak:
                 finally:
                     budget.limit = limit
 
-            setattr(WriteBudget, "reserve", reserve)
+            self.patches.set(WriteBudget, "reserve", reserve)
 
     # --- the report ----------------------------------------------------------------------------------------------
 
@@ -474,6 +481,10 @@ class Soak:
             "recovery_s": {k: {"p50": percentile(v, 0.5), "p95": percentile(v, 0.95), "n": len(v)} for k, v in sorted(recovery.items())},
             "not_recovered": [f.as_dict() for f in injected if f.end is not None and f.recovery_s is None],
             "samples": samples, "writes": writes,
+            # 1 s polling is asked for; this is what the machine delivered at this speed (samples per device per simulated hour)
+            "samples_per_device_hour": round(samples["published"] / max(1, sum(len(r.config.device) for r in self.runs.values()))
+                                             / (self.now() / 3600.0), 1),
+            "faults_with_alerts_expected": sum(1 for f in injected if f.expect),
             "restores_checked": sum(r.restores_checked for r in self.runs.values()),
             "rss_mb_per_day": round(slope((d, r) for d, r, _ in hours), 2),
             "fds_per_day": round(slope((d, n) for d, _, n in hours), 2),
@@ -584,12 +595,13 @@ def table(report: dict[str, Any]) -> str:
              ", ".join(f"{k} {n}" for k, n in sorted(report["faults"].items())),
              f"violations {v['total']}" + (": " + ", ".join(f"{k} {n}" for k, n in sorted(v["by_kind"].items())) if v["total"] else ""),
              f"samples published {report['samples']['published']}, stored {report['samples']['stored']}, lost {report['samples']['lost']}, "
-             f"not once {report['samples']['not_once']}; simulator requests {report['samples']['simulator_requests']}",
+             f"not once {report['samples']['not_once']}; simulator requests {report['samples']['simulator_requests']}; "
+             f"{report['samples_per_device_hour']:g} samples per device per simulated hour",
              f"writes reaching devices {report['writes']['reached_devices']}: unaudited {report['writes']['unaudited']}, "
              f"over budget {report['writes']['over_budget']}, not a setting {report['writes']['not_a_setting']}; "
              f"exit settings checked {report['restores_checked']}",
              f"RSS {report['rss_mb']} MB ({report['rss_mb_per_day']:+} MB/day), fds {report['fds']} ({report['fds_per_day']:+}/day); "
-             f"alerts raised {report['alerts_raised']}",
+             f"alerts raised {report['alerts_raised']}; faults that had to raise one {report['faults_with_alerts_expected']}",
              "recovery (simulated s)  kind: p50 / p95 (n)"]
     lines += [f"  {k}: {r['p50']:.0f} / {r['p95']:.0f} ({r['n']})" for k, r in report["recovery_s"].items() if r["p50"] is not None]
     for kind, examples in v["examples"].items():

@@ -82,13 +82,30 @@ def schedule(rng: random.Random, span_s: float, sites: dict[str, list[str]], kin
     return faults
 
 
+class Patches:
+    """Attributes replaced for the soak (fault switches, planted defects), all put back by `undo` (the suite runs
+    the soak inside its own process)."""
+
+    def __init__(self) -> None:
+        self._undo: list[tuple[object, str, object]] = []
+
+    def set(self, owner: object, name: str, value: object) -> None:
+        self._undo.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    def undo(self) -> None:
+        while self._undo:
+            owner, name, value = self._undo.pop()
+            setattr(owner, name, value)
+
+
 # --- store faults: the spool's os and the dialect's calls made faulty while a switch is on ------------------------
 
 class StoreSwitches:
     """Installed once for the whole process (every site's store shares the spool module and SQLAlchemy's dialect
     classes); each switch is on while its fault holds for that site's data dir or engine."""
 
-    def __init__(self) -> None:
+    def __init__(self, patches: Patches) -> None:
         self.spool_write: set[str] = set()  # spool dirs whose appends fail (ENOENT)
         self.disk_full: set[str] = set()  # spool dirs whose appends fail (ENOSPC)
         self.checkpoint: set[str] = set()  # spool dirs whose checkpoint replace fails
@@ -134,7 +151,7 @@ class StoreSwitches:
             real.replace(src, dst)
 
         faulty: dict[str, Callable[..., Any]] = {"fdopen": fdopen, "replace": replace}
-        setattr(spool_module, "os", types.SimpleNamespace(
+        patches.set(spool_module, "os", types.SimpleNamespace(
             **{name: faulty.get(name, getattr(real, name)) for name in dir(real) if not name.startswith("__")}))
 
     def watch_engine(self, engine: Any) -> None:

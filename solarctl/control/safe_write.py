@@ -156,12 +156,21 @@ class SafeWriter:
                                                                   f"cannot take its line ({exc.strerror or exc})")
         try:
             await device.write_setting(link, reg, wanted)
+        except asyncio.CancelledError:  # a stop while it was on its way: it may have reached the device
+            self._settle(attempt, reached=True)  # counted: failing closed
+            self._log(WriteOutcome(**result, outcome="failed", reason="cancelled while writing (stopping); it may have "
+                                                                    "reached the device"), source, restore)
+            raise
         except Exception as exc:  # noqa: BLE001
             self._settle(attempt, reached=not isinstance(exc, NotSent))
             return WriteOutcome(**result, outcome="failed", reason=f"write failed: {exc}")
         self._settle(attempt, reached=True)
         try:
             after = await device.read_setting(link, reg)
+        except asyncio.CancelledError:  # the device has it: a stop must not leave that unaudited
+            self._log(WriteOutcome(**result, outcome="failed", reason="written, but cancelled before the read-back (stopping)"),
+                      source, restore)
+            raise
         except Exception as exc:  # noqa: BLE001
             return WriteOutcome(**result, outcome="failed", reason=f"read-back failed: {exc}")
         if not _same(reg, after, wanted):

@@ -1,5 +1,6 @@
 """Safe writes against the gateway simulator: validation, write-on-change, read-back, budget, ledger."""
 
+import asyncio
 import json
 from dataclasses import dataclass
 
@@ -167,3 +168,29 @@ async def test_a_verified_write_is_published_by_the_next_poll(setup):
     assert (await writer.write("xw", "low_battery_cut_out", 46.5)).outcome == "written"
     assert (await poller.poll(xw)).values["battery_low_voltage"] == 46.5
     assert "battery_low_voltage" not in (await poller.poll(xw)).values  # then the slow cadence again
+
+
+async def test_a_write_cancelled_before_its_read_back_is_still_in_the_ledger(setup):
+    """Found by the soak (bench/soak.py, daemon_restart): a stop (SIGTERM) that cancels a write after it reached
+    the device but before the read-back left the device changed with no audit line."""
+    server, site, ledger, writer = setup
+    log = server.requests
+    keep = log.append
+
+    def append(request):  # the moment the write is in, the device's next answers (the read-back) hang
+        keep(request)
+        if request.function in (6, 16):
+            server.faults.delay_s = 5.0
+    log.append = append
+    task = asyncio.create_task(writer.write("xw", "grid_support", "enable", source="strategy:test"))
+    async with asyncio.timeout(5):
+        while not writes(server):
+            await asyncio.sleep(0.001)
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert server_values(server)["inverter_grid_support_status"] == "Enable"  # it reached the device ...
+    lines = [json.loads(line) for line in (ledger.path).read_text().splitlines()]
+    assert [(e["setting"], e["outcome"], e["source"]) for e in lines] == [("grid_support", "failed", "strategy:test")]  # ... and is audited
+    assert "cancelled" in lines[0]["reason"]

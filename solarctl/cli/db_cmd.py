@@ -6,7 +6,7 @@ import functools
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,6 +20,10 @@ from solarctl.store.records import encode
 from solarctl.store.scp_csv import ScpCsvError, log_files, read_log
 from solarctl.store.store import backup_dir
 from solarctl.store.writer import BatchWriter
+
+if TYPE_CHECKING:
+    from solarctl.store.config import StorageConfig
+    from solarctl.store.scp_tables import Copied
 
 db_app = typer.Typer(help="Database tools: init, migrate, import-scp-csv, import-scp-mysql, export, backup, restore.", no_args_is_help=True, **PLAIN)
 app.add_typer(db_app, name="db")
@@ -89,8 +93,12 @@ def _print_adopted(adoption, where: str) -> None:
         return
     print(f"the old SCP tables are kept unchanged in {where} as {', '.join(r.table for r in adoption.reports)}")
     print(f"their timestamps were read as local time in {adoption.zone.key} (another zone: --timezone NAME)")
-    newest = max((r.newest for r in adoption.reports if r.newest is not None), default=None)
-    storage = adoption.storage
+    _print_retention(adoption.storage, adoption.reports)
+
+
+def _print_retention(storage: StorageConfig, reports: Sequence[Copied]) -> None:
+    """What retention will do with history taken from SCP (adopted by migrate or copied by import)."""
+    newest = max((r.newest for r in reports if r.newest is not None), default=None)
     if newest is None:
         return
     until = datetime.fromtimestamp(newest, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -149,7 +157,7 @@ def import_scp_mysql(
 ) -> None:
     """Copy the old SCP database's history (pylontech_bms, conext_xw, conext_mppt) into this store; the old
     database is only read."""
-    from solarctl.store.scp_adopt import copy_history
+    from solarctl.store.scp_adopt import copy_history, record
     from solarctl.store.scp_tables import find_old_tables
 
     cfg = _config(config, url)
@@ -166,9 +174,12 @@ def import_scp_mysql(
         raise StoreError(str(explain(error, old.url)).replace("[storage] url", "the old database's URL")) from None
     finally:
         old.dispose()
+    # Recorded as `db migrate` records an adoption, so retention keeps this history too.
+    record(engine, reports, zone, datetime.now(timezone.utc).timestamp(), kept_in=old.url.database)
     for report in reports:
         print(f"imported {report.describe()}")
     print(f"imported {sum(r.samples for r in reports)} samples from {masked(old.url)} into {masked(engine.url)}")
+    _print_retention(cfg.storage, reports)
 
 
 def _source_url(text: str):

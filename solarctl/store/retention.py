@@ -1,6 +1,6 @@
 """Delete raw rows and 1-minute rollups past their retention; hourly rollups and daily energy stay.
 
-History adopted from SCP (`solarctl db migrate`: every row up to the newest adopted one, `scp_adoption`) is never
+History adopted from SCP (`solarctl db migrate` or `db import-scp-mysql`: every row up to the newest adopted one, `scp_adoption`) is never
 deleted unless [storage] prune_adopted says so: the old Grafana reads it, and the user did not ask.
 
 Deletes go a day at a time so no transaction holds locks for long on a big MySQL/PostgreSQL table.

@@ -91,15 +91,24 @@ def copy_history(source: Connection, tables: list[OldTable], target: Engine, sto
     return reports
 
 
-def record(engine: Engine, reports: list[Copied], zone: ZoneInfo, now: float) -> None:
-    """Note what was adopted (`scp_adoption`): retention keeps out of it unless [storage] prune_adopted is set."""
+def record(engine: Engine, reports: list[Copied], zone: ZoneInfo, now: float, kept_in: str | None = None) -> None:
+    """Note what was adopted (`scp_adoption`): retention keeps out of it unless [storage] prune_adopted is set.
+
+    `kept_in` names the database an import (`db import-scp-mysql`) read the old tables from (they stay there
+    unchanged); None for an adoption in place, whose old tables are the backups. A later import never narrows
+    what an earlier one protects: the newest adopted row of a table only moves forward."""
     table = schema.scp_adoption
     with engine.begin() as conn:
         for report in reports:
+            before = conn.execute(select(table.c.newest).where(table.c.source_table == report.kind)).scalar()
+            newest = None if report.newest is None else ts_of(report.newest)
+            if before is not None and (newest is None or before > newest):
+                newest = before
+            kept = report.table if kept_in is None else f"{kept_in}.{report.table}"[:schema.NAME]
             conn.execute(delete(table).where(table.c.source_table == report.kind))
             conn.execute(insert(table).values(
-                source_table=report.kind, backup_table=report.table, adopted_at=ts_of(now), timezone=zone.key,
-                rows=report.rows, newest=None if report.newest is None else ts_of(report.newest)))
+                source_table=report.kind, backup_table=kept, adopted_at=ts_of(now), timezone=zone.key,
+                rows=report.rows, newest=newest))
 
 
 def boundary(conn: Connection) -> float | None:

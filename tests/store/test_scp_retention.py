@@ -9,8 +9,9 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from solarctl.store import retention, schema
+from solarctl.store import migrate, retention, schema
 from solarctl.store.config import StorageConfig
+from solarctl.store.engine import make_engine
 from tests.store.test_scp_mysql import make_old_database, solarctl
 
 PRUNED = [t.name for t in schema.RAW_TABLES] + [schema.rollup_1m.name]
@@ -44,6 +45,36 @@ def test_retention_keeps_the_adopted_history_unless_asked(mariadb, tmp_path):
     asked = StorageConfig(prune_adopted=True)
     deleted = retention.prune(engine, asked, time.time())
     assert deleted["pylontech_bms"] == before["pylontech_bms"] and counts(engine)["conext_xw"] == 0
+    engine.dispose()
+
+
+def test_retention_keeps_imported_history_unless_asked(mariadb, tmp_path):
+    """`db import-scp-mysql` (the old database copied into another store) records the import as `db migrate`
+    records an adoption, and says what retention will do: rows from 2023 survive a month of retention passes."""
+    old, before = make_old_database(mariadb, "head (fac2140)")
+    new = mariadb.new_database()
+    config = tmp_path / "solarctl.toml"
+    config.write_text(f'[storage]\nurl = "{new}"\ntimezone = "Europe/Berlin"\n'
+                      '[[device]]\nname = "xw"\ndriver = "conext_xw"\nhost = "127.0.0.1"\n')
+    migrate.upgrade(make_engine(new))
+    out = solarctl(tmp_path, "import-scp-mysql", old.replace("mysql+pymysql://", "mysql://"), "--config", str(config))
+    assert out.returncode == 0, out.stderr
+    assert "retention: the adopted history (every row up to 2023-08-20 10:29 UTC) is kept" in out.stdout
+    engine = create_engine(new)
+    imported = counts(engine)
+    assert all(imported[t] == n for t, n in before.items()) and imported["sample"] > 0 and imported["rollup_1m"] > 0
+    with engine.connect() as conn:
+        marks = conn.execute(text("SELECT source_table, backup_table FROM scp_adoption")).all()
+    database = old.rsplit("/", 1)[1]
+    assert sorted(marks) == sorted((t, f"{database}.{t}") for t in before)  # where the old tables still are
+
+    for days in range(0, 30, 5):  # the store's maintenance pass over a month of clock, default retention
+        deleted = retention.prune(engine, StorageConfig(), time.time() + days * 86400.0)
+        assert not any(deleted.values()), deleted
+    assert counts(engine) == imported  # every row still there
+
+    deleted = retention.prune(engine, StorageConfig(prune_adopted=True), time.time())
+    assert deleted["pylontech_bms"] == before["pylontech_bms"]
     engine.dispose()
 
 

@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exc, inspect
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alert_types import AlertEvent
 from solarctl.clock import Clock, SystemClock
-from solarctl.control.ledger import ledger_path
+from solarctl.data_paths import ledger_path
 from solarctl.config import Config
 from solarctl.sample import PollError, Sample
 from solarctl.store import alerts as stored_alerts, audit, backup, records, retention, schema, schema_version

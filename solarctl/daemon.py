@@ -27,7 +27,8 @@ from solarctl.checks.watch import PlausibilityWatch
 from solarctl.clock import Clock, SystemClock
 from solarctl.config import Config
 from solarctl.control.command_file import CommandFile
-from solarctl.control.ledger import AuditLedger, ledger_path
+from solarctl.control.ledger import AuditLedger
+from solarctl.data_paths import ledger_path
 from solarctl.control.pending_restores import PendingRestores
 from solarctl.control.safe_write import SafeWriter, WriteOutcome
 from solarctl.control.runner import StrategyRunner

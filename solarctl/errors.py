@@ -5,3 +5,7 @@ from __future__ import annotations
 
 class DecodeError(ValueError):
     """Bytes that are not what the protocol says (a bad capture, a garbled answer); the message says what is wrong."""
+
+
+class ConfigError(Exception):
+    """A config problem, phrased for the user: the file, the key, what is wrong and what is expected."""

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol, Union
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alert_types import AlertEvent
 from solarctl.sample import PollError, Sample, Value
 
 log = logging.getLogger(__name__)

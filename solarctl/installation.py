@@ -11,7 +11,8 @@ from solarctl.config import Config, ConfigError
 from solarctl.devices.base import Device
 from solarctl.devices.registry import make_device
 from solarctl.hub import StateHub
-from solarctl.links import link_key, shared_link
+from solarctl.devices.config import link_key
+from solarctl.links import shared_link
 from solarctl.polling import Poller
 from solarctl.sample import PollError, Sample
 

@@ -9,8 +9,8 @@ from solarctl.bus.link import Link
 from solarctl.bus.serial_link import ModbusRtuLink
 from solarctl.bus.tcp import ModbusTcpLink
 from solarctl.clock import Clock
-from solarctl.config import ConfigError
-from solarctl.devices.config import ModbusTcpDevice
+from solarctl.errors import ConfigError
+from solarctl.devices.config import ModbusTcpDevice, link_key
 from solarctl.devices.base import Device, LinkKind
 from solarctl.devices.pylontech.console_link import PylontechConsoleLink
 
@@ -37,13 +37,6 @@ BUILDERS: dict[LinkKind, Callable[[Any, Clock, float], Link]] = {
 def make_link(kind: LinkKind, config: Any, clock: Clock, min_gap: float) -> Link:
     """A link of `kind` to where `config` says the device is (gateway host:port or serial port)."""
     return BUILDERS[kind](config, clock, min_gap)
-
-
-def link_key(config: Any) -> tuple:
-    """Devices with the same key share one connection (a gateway, or a serial port)."""
-    if isinstance(config, ModbusTcpDevice):
-        return ("tcp", config.host, config.port)
-    return ("serial", config.port)
 
 
 def shared_link(configs: list, devices: list[Device], clock: Clock) -> Link:

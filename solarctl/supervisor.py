@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Iterable
 
-from solarctl.alerts.model import Condition
+from solarctl.alert_types import Condition
 from solarctl.bus.backoff import Backoff
 from solarctl.clock import Clock
 

@@ -14,7 +14,8 @@ from solarctl.cli.alerts_cmd import _ask, _when, database
 from solarctl.cli.app import app
 from solarctl.cli.device_cmds import ConfigOption
 from solarctl.config import ConfigError, load_config
-from solarctl.control.ledger import AuditLedger, ledger_path
+from solarctl.control.ledger import AuditLedger
+from solarctl.data_paths import ledger_path
 from solarctl.logs import setup_logging
 from solarctl.store.engine import StoreError
 

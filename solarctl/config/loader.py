@@ -13,10 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from solarctl.config.model import Config
 from solarctl.devices import registry
-
-
-class ConfigError(Exception):
-    """A config problem, phrased for the user: the file, the key, what is wrong and what is expected."""
+from solarctl.errors import ConfigError
 
 
 def load_config(path: str | Path) -> Config:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from solarctl.clock import Clock
-from solarctl.config import ConfigError
+from solarctl.errors import ConfigError
 from solarctl.control.command_file_config import CommandFileConfig
 from solarctl.devices.modbus_device import ModbusDevice
 from solarctl.control.owned_file import UnsafeFile, open_owned_file, same_file, writable_by_others

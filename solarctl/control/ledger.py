@@ -32,10 +32,6 @@ def utc_day(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
 
 
-def ledger_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "audit.jsonl"
-
-
 class AuditLedger:
     def __init__(self, path: Path | None, on_record: Callable[[], None] = lambda: None) -> None:
         self.path = path  # None keeps the ledger in memory only (tests, dry runs without a data dir)

@@ -16,7 +16,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from solarctl.links import link_key
+from solarctl.devices.config import link_key
 
 RESOLVE_TIMEOUT_S = 5.0
 _resolved: dict[str, tuple[str, ...]] = {}  # host -> its addresses, once per process

@@ -41,3 +41,10 @@ class SerialDevice(DeviceBase):
 
 class ConsoleDevice(SerialDevice):
     """A device on a serial console of its own (it cannot share its port with other devices)."""
+
+
+def link_key(config: ModbusTcpDevice | SerialDevice) -> tuple[str, ...]:
+    """Devices with the same key share one connection (a gateway, or a serial port)."""
+    if isinstance(config, ModbusTcpDevice):
+        return ("tcp", config.host, str(config.port))
+    return ("serial", config.port)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from solarctl.config import Config
 from solarctl.devices import registry
-from solarctl.links import link_key
+from solarctl.devices.config import link_key
 from solarctl.plant import Plant
 from solarctl.sim.errors import SimulatorError
 from solarctl.sim.faults import Faults

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, func, select, update
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alert_types import AlertEvent
 from solarctl.store import schema
 from solarctl.store.records import dumps, loads
 from solarctl.store.rows import epoch_of, ts_of

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any, Protocol, Sequence
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -89,3 +90,22 @@ class StorageConfig(StrictModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin' or 'UTC'") from None
         return value
+
+
+class _DataDir(Protocol):
+    @property
+    def data_dir(self) -> Path: ...
+
+
+class StoreSite(Protocol):
+    """What the store reads of the whole config (solarctl.config.Config is one), without importing it: the
+    config folder assembles every folder's table, so it sits above the store."""
+
+    @property
+    def general(self) -> _DataDir: ...
+
+    @property
+    def storage(self) -> StorageConfig: ...
+
+    @property
+    def device(self) -> Sequence[Any]: ...  # the [[device]] tables: each has `name` and `driver`

@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
-from solarctl.config import Config
 from solarctl.private_files import open_private, private_dir
+from solarctl.store.config import StoreSite
 
 SQLITE_FILE = "solarctl.db"
 
@@ -28,7 +28,7 @@ class StoreError(Exception):
     """A storage problem phrased for the user: the database (password masked), the cause and the fix."""
 
 
-def database_url(config: Config) -> URL:
+def database_url(config: StoreSite) -> URL:
     """The [storage] url, or the SQLite file under [general] data_dir when it is empty."""
     text = config.storage.url.strip()
     if not text:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, Row, Select, exc, func, inspect, select
 
-from solarctl.config import Config
+from solarctl.store.config import StoreSite
 from solarctl.store import schema
 from solarctl.store.energy import INSTALLATION
 from solarctl.store.engine import StoreError, database_url, explain, make_engine, masked
@@ -30,7 +30,7 @@ class NoHistory(StoreError):
 
 
 @contextlib.contextmanager
-def stored_minutes(config: Config) -> Iterator["StoredMinutes"]:
+def stored_minutes(config: StoreSite) -> Iterator["StoredMinutes"]:
     """The configured database's installation minutes; NoHistory when it has none, StoreError when it is away."""
     url = database_url(config)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \

@@ -13,7 +13,7 @@ from typing import Any, Union
 
 import orjson
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alert_types import AlertEvent
 from solarctl.sample import PollError, Sample
 
 _json_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode

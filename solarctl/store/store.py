@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exc, inspect
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alert_types import AlertEvent
 from solarctl.clock import Clock, SystemClock
-from solarctl.control.ledger import ledger_path
-from solarctl.config import Config
+from solarctl.data_paths import ledger_path
 from solarctl.sample import PollError, Sample
+from solarctl.store.config import StoreSite
 from solarctl.store import alerts as stored_alerts, audit, backup, records, retention, schema, schema_version
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
 from solarctl.store.spool import Position, Spool
@@ -62,16 +62,16 @@ class _Batch:
     records: list[records.Record | AlertEvent]
 
 
-def spool_dir(config: Config) -> Path:
+def spool_dir(config: StoreSite) -> Path:
     return config.storage.spool_dir or Path(config.general.data_dir) / "spool"
 
 
-def backup_dir(config: Config) -> Path:
+def backup_dir(config: StoreSite) -> Path:
     return config.storage.backup_dir or Path(config.general.data_dir) / "backup"
 
 
 class SampleStore:
-    def __init__(self, config: Config, *, drivers: Mapping[str, str] | None = None, clock: Clock | None = None,
+    def __init__(self, config: StoreSite, *, drivers: Mapping[str, str] | None = None, clock: Clock | None = None,
                  inbox_limit: int = 100_000) -> None:
         self.config = config
         self.storage = config.storage
@@ -164,7 +164,7 @@ class SampleStore:
         deadline = asyncio.get_running_loop().time() + timeout
         self._flushing = True
         try:
-            while self._inbox or self._committed < self.spool.end or self._journal_busy or self._audit_due:
+            while self._inbox or self._committed < self._spool.end or self._journal_busy or self._audit_due:
                 if asyncio.get_running_loop().time() > deadline:
                     return False
                 self._db_wake.set()
@@ -197,11 +197,11 @@ class SampleStore:
                 await asyncio.get_running_loop().run_in_executor(self._journal_exec, self._journal, self._inbox)
             except OSError as error:
                 log.error("storage: %d samples lost at stop: cannot write the spool in %s (%s)", len(self._inbox),
-                          self.spool.dir, error.strerror or error)
+                          self._spool.dir, error.strerror or error)
             self._inbox = []
         self._journal_exec.shutdown(wait=True)
         self._db_exec.shutdown(wait=True)
-        self.spool.close()
+        self._spool.close()
         self.engine.dispose()
 
     @property
@@ -232,7 +232,7 @@ class SampleStore:
             except OSError as error:  # the spool's own disk: keep the events queued and try again
                 if self._spool_error is None:  # once per episode, not every retry
                     log.error("storage: cannot write the spool in %s (%s); keeping samples in memory and retrying every "
-                              "%g s", self.spool.dir, error.strerror or error, self.storage.retry_interval)
+                              "%g s", self._spool.dir, error.strerror or error, self.storage.retry_interval)
                 self._spool_error = error.strerror or str(error)
                 self._inbox[:0] = events
                 await self.clock.sleep(self.storage.retry_interval)
@@ -245,7 +245,7 @@ class SampleStore:
             finally:
                 self._journal_busy = False
             if self._spool_error is not None:
-                log.warning("storage: the spool in %s takes samples again", self.spool.dir)
+                log.warning("storage: the spool in %s takes samples again", self._spool.dir)
                 self._spool_error = None
             async with self._journal_done:
                 self._settled += len(events)
@@ -257,9 +257,16 @@ class SampleStore:
                 self._memory_records -= len(self._memory.popleft().records)
             self._db_wake.set()
 
+    @property
+    def _spool(self) -> Spool:
+        """The spool start() opened (every task that uses it runs after start)."""
+        if self.spool is None:
+            raise RuntimeError("the sample store is not started")
+        return self.spool
+
     def _journal(self, events: list[Event]) -> _Batch:
         encoded = [records.encode(e) for e in events]
-        start, end = self.spool.append([line for line, _ in encoded])
+        start, end = self._spool.append([line for line, _ in encoded])
         return _Batch(start, end, [rec for _, rec in encoded])
 
     # --- database: spool -> tables ------------------------------------------------------------------
@@ -267,7 +274,7 @@ class SampleStore:
     async def _db_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if self._committed >= self.spool.end and not (self._audit_due and self._flushing):
+            if self._committed >= self._spool.end and not (self._audit_due and self._flushing):
                 await self._db_wake.wait()
                 self._db_wake.clear()
                 continue
@@ -280,10 +287,11 @@ class SampleStore:
                     self._set_down(error)
                     await self._pause(self.storage.retry_interval)
                     continue
-                if self._committed >= self.spool.end:
+                if self._committed >= self._spool.end:
                     continue
             try:
-                batch = self._from_memory() or await loop.run_in_executor(self._db_exec, self._from_spool)
+                memory = self._from_memory()
+                batch = memory if memory is not None else await loop.run_in_executor(self._db_exec, self._from_spool)
             except OSError as error:
                 await self._spool_refuses("read", error)
                 continue
@@ -294,24 +302,24 @@ class SampleStore:
                 await self._pause(self.storage.retry_interval)
                 continue
             try:
-                self.spool.commit(batch.end)
+                self._spool.commit(batch.end)
             except OSError as error:  # the batch is in the database: written again (upserted once) until this holds
                 await self._spool_refuses("record the checkpoint of", error)
                 continue
             if self._checkpoint_error is not None:
-                log.warning("storage: the spool in %s takes its checkpoint again", self.spool.dir)
+                log.warning("storage: the spool in %s takes its checkpoint again", self._spool.dir)
                 self._checkpoint_error = None
             self._committed = max(self._committed, batch.end)
             self._written += len(batch.records)
             self._set_up()
-            if self._committed >= self.spool.end:
+            if self._committed >= self._spool.end:
                 await self._pause(self.storage.flush_interval)  # let the next batch gather
 
     async def _spool_refuses(self, what: str, error: OSError) -> None:
         """The spool's disk failed the database loop (away, full, read-only): said once per episode, shown as the
         store's state, tried again after retry_interval; nothing is lost (the lines stay in the spool)."""
         if self._checkpoint_error is None:
-            log.error("storage: cannot %s the spool in %s (%s); retrying every %g s", what, self.spool.dir,
+            log.error("storage: cannot %s the spool in %s (%s); retrying every %g s", what, self._spool.dir,
                       error.strerror or error, self.storage.retry_interval)
         self._checkpoint_error = error.strerror or str(error)
         await self._pause(self.storage.retry_interval)
@@ -341,7 +349,7 @@ class SampleStore:
         return merged
 
     def _from_spool(self) -> _Batch:
-        lines, end = self.spool.read(self._committed, self.storage.batch_size)
+        lines, end = self._spool.read(self._committed, self.storage.batch_size)
         return _Batch(self._committed, end, [records.decode(line) for line in lines])
 
     def _catch_up_audit(self) -> None:
@@ -381,7 +389,7 @@ class SampleStore:
     def _set_down(self, error: BaseException) -> None:
         message = str(error if isinstance(error, StoreError) else explain(error, self.url))
         if message != self._error:
-            log.error("storage: %s; spooling to %s", message, self.spool.dir)
+            log.error("storage: %s; spooling to %s", message, self._spool.dir)
         self._connected, self._error = False, message
 
     def _set_up(self) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, delete, select
 
-from solarctl.alerts.model import AlertEvent
+from solarctl.alert_types import AlertEvent
 from solarctl.store import alerts, energy, rollup, rows, schema
 from solarctl.store.config import StorageConfig
 from solarctl.store.records import Record

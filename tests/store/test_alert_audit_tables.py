@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from solarctl.alerts.model import AlertEvent
-from solarctl.control.ledger import AuditLedger, ledger_path
+from solarctl.control.ledger import AuditLedger
+from solarctl.data_paths import ledger_path
 from solarctl.sample import Sample
 from solarctl.store import alerts, audit, migrate
 from solarctl.store.config import StorageConfig

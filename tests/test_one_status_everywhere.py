@@ -59,11 +59,14 @@ async def test_the_same_state_shows_the_same_status_in_every_front_end(tmp_path,
             published = await broker_view.wait_for(lambda: all(
                 broker_view.on(f"solarctl/{name}/status") and broker_view.on(f"solarctl/{name}/availability")
                 for name in DEVICES) and broker_view)
-            availability = {name: published.on(f"solarctl/{name}/availability")[-1] for name in DEVICES}  # before
-            # the sink's stop says every device offline
+            # before the sink's stop says every device offline and clears its retained status
+            availability = {name: published.on(f"solarctl/{name}/availability")[-1] for name in DEVICES}
+            mqtt_statuses = {name: published.last_json(f"solarctl/{name}/status") for name in DEVICES}
         finally:
             daemon.hub.detach(mqtt)
             await mqtt.stop()
+        cleared = await broker_view.wait_for(lambda: all(broker_view.on(f"solarctl/{name}/status")[-1] == b""
+                                                         for name in DEVICES))
 
         read = await DaemonOps(front, None).read({"op": "read"}, Caller(pid=1, uid=0))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(create_app(front)), base_url="http://page") as page:
@@ -71,7 +74,7 @@ async def test_the_same_state_shows_the_same_status_in_every_front_end(tmp_path,
         telegram = dict(line.split(": ", 1) for line in status_text(front).splitlines())
 
     for name in DEVICES:
-        mqtt_status = published.last_json(f"solarctl/{name}/status")
+        mqtt_status = mqtt_statuses[name]
         assert read["status"][name] == mqtt_status["status"] == latest["devices"][name]["status"] == name
         assert telegram[name].split(" — ")[0] == name  # the word first, as everywhere
         reason = REASONS[name]
@@ -84,3 +87,4 @@ async def test_the_same_state_shows_the_same_status_in_every_front_end(tmp_path,
     assert json.loads(published.on("solarctl/fresh/state")[-1])["dc_input_power"] == 512.0
     assert not published.on("solarctl/stale/state") and not published.on("solarctl/failed/state")
     assert telegram["fresh"].startswith("fresh — dc_input_power 512 W")
+    assert cleared  # a stopped daemon leaves no status behind that a reader could take as current

@@ -156,13 +156,15 @@ class MqttSink:
         self._wake.set()
 
     async def stop(self, timeout: float = 5.0) -> None:
-        """Say offline (each device, then solarctl) while still connected, then disconnect."""
+        """Say offline (each device, then solarctl) while still connected, then disconnect; each device's retained
+        status is cleared (an empty retained message), so no one reads a stopped daemon's `fresh`."""
         client = self._client
         if client is not None:
             try:
                 async with asyncio.timeout(timeout):
                     for device in self.feeds:
                         await self._publish(client, self.topics.availability(device), b"offline", 1, True)
+                        await self._publish(client, self.topics.device_status(device), b"", 1, True)  # no status now
                     await self._publish(client, self.topics.status, b"offline", 1, True)
             except Exception as error:  # best effort: the broker sends the last will otherwise
                 log.warning("mqtt: could not say offline on the way out: %s", _sentence(error))

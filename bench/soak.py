@@ -427,7 +427,7 @@ class Soak:
             for run in self.runs.values():
                 if run.daemon is not None and run.task is not None and not run.task.done():
                     if run.daemon.store.running:
-                        await run.daemon.store.flush(30)
+                        await run.daemon.store.flush(10)  # what it has not written by then counts as lost
                     await self._stop_daemon(run)
             for task in plants:
                 task.cancel()
@@ -518,14 +518,16 @@ class Soak:
             for device, keys in run.tap.keys.items():
                 have = rows.get(device, Counter())
                 published += len(keys)
-                missing = keys - set(have)
+                missing = sorted(set(keys) - set(have))
                 lost += len(missing)
                 if missing:
-                    self._violation("samples_lost", run, f"{device}: {len(missing)} of {len(keys)} samples not in the database")
+                    when = ", ".join(f"t={keys[k]:.0f}s" for k in missing[:3])
+                    self._violation("samples_lost", run, f"{device}: {len(missing)} of {len(keys)} samples not in the database "
+                                                         f"(published at {when}{' …' if len(missing) > 3 else ''})")
             for device, have in rows.items():
                 stored += sum(have.values())
                 doubled = sum(n - 1 for n in have.values() if n > 1)
-                unknown = set(have) - run.tap.keys.get(device, set())
+                unknown = set(have) - set(run.tap.keys.get(device, {}))
                 extra += len(unknown) + doubled
                 if unknown or doubled:
                     self._violation("samples_not_once", run, f"{device}: {len(unknown)} rows never published, {doubled} doubled")

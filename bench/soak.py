@@ -675,7 +675,7 @@ class database:
         else:
             self.server = servers.Postgres()
             self.server.start()
-        return str(self.server.url(self.server.new_database()))
+        return str(self.server.new_database())
 
     def __exit__(self, *exc: object) -> None:
         if self.server is not None:

@@ -673,13 +673,14 @@ class database:
             self.server = servers.MariaDB(Path(tempfile.mkdtemp(prefix="solarctl-soak-mariadb-")))
             self.server.start()
         else:
-            self.server = servers.Postgres()
-            self.server.start()
+            self.server = servers.Postgres()  # started by its constructor
         return str(self.server.new_database())
 
     def __exit__(self, *exc: object) -> None:
         if self.server is not None:
             self.server.stop()
+            if hasattr(self.server, "remove"):  # PostgreSQL's data dir is directly under /tmp
+                self.server.remove()
 
 
 if __name__ == "__main__":

@@ -670,8 +670,7 @@ class database:
 
         servers = load_servers()  # type: ignore[no-untyped-call]
         if self.kind == "mariadb":
-            self.server = servers.MariaDB(Path(tempfile.mkdtemp(prefix="solarctl-soak-mariadb-")))
-            self.server.start()
+            self.server = servers.MariaDB(Path(tempfile.mkdtemp(prefix="solarctl-soak-mariadb-")))  # started by its constructor
         else:
             self.server = servers.Postgres()  # started by its constructor
         return str(self.server.new_database())

@@ -48,7 +48,7 @@ class SampleTap:
 
     def __init__(self, site: str, now: Callable[[], float], violations: Violations) -> None:
         self.site, self.now, self.violations = site, now, violations
-        self.keys: dict[str, set[int]] = defaultdict(set)  # device -> sample times in ms
+        self.keys: dict[str, dict[int, float]] = defaultdict(dict)  # device -> sample time in ms -> soak time published
         self.last: dict[str, float] = {}
         self.seen_at: dict[str, list[float]] = defaultdict(list)  # device -> soak times it published (for recovery)
 
@@ -61,7 +61,7 @@ class SampleTap:
         previous = self.last.get(event.device)
         if previous is not None and event.timestamp < previous:
             self.violations.add("stale_published_as_fresh", f"{self.site}/{event.device}: sample at {event.timestamp} after one at {previous}")
-        self.keys[event.device].add(key)
+        self.keys[event.device][key] = self.now()
         self.last[event.device] = event.timestamp
         self.seen_at[event.device].append(self.now())
 

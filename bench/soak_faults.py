@@ -49,6 +49,7 @@ class Fault:
     raised: set[tuple[str, str]] = field(default_factory=set)  # of those, seen raised while it held (or just after)
     cleared: set[tuple[str, str]] = field(default_factory=set)  # of those, seen cleared after it ended
     note: str = ""
+    backlog: Any = None  # the spool's end when a store or daemon fault was over: drained = recovered
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "site": self.site, "target": self.target, "start": round(self.start, 1),

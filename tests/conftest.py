@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,19 @@ from solarctl.registers import ByteOrder
 from solarctl.sim.modbus_tcp_server import ModbusTcpServer
 from solarctl.sim.register_bank import RegisterBank
 
+
+# Files holding the longest tests (the run's --durations list), started first: with `--dist loadfile` a worker
+# takes whole files in collection order, and a long file taken last keeps the run going after the rest is done.
+LONG_FILES = ("devices/test_decode_sweep.py", "optimize/test_lp.py", "api/test_alerts_audit_cli.py",
+              "mustjk/test_jk02_layouts.py", "backtest/test_history_db.py", "store/test_fault.py",
+              "backtest/test_field_behaviour.py", "store/test_dashboards.py", "publish/test_home_assistant.py",
+              "store/test_daemon_fault.py", "cli/test_plan_from_store.py", "store/test_errors.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    rank = {tests / name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path, len(LONG_FILES)))  # stable: the rest keep their order
 
 def free_port() -> int:
     with socket.socket() as s:

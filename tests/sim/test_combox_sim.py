@@ -21,10 +21,10 @@ EVENING = datetime(2026, 6, 21, 22, 0, tzinfo=ZoneInfo("Europe/Vienna")).timesta
 DAWN = datetime(2026, 6, 21, 5, 0, tzinfo=ZoneInfo("Europe/Vienna")).timestamp()
 
 
-def site_config(port, tmp_path=None):
+def site_config(port, tmp_path):
     common = {"host": "127.0.0.1", "port": port, "timeout": 1.0}
     return validate_config({
-        "general": {"data_dir": str(tmp_path or "/tmp/solarctl-test")},
+        "general": {"data_dir": str(tmp_path)},  # per test: workers run side by side
         # A battery with room to charge all day, so the MPPTs are not curtailed at noon.
         "plant": {"battery": {"initial_soc_pct": 15.0}},
         "device": [
@@ -37,9 +37,9 @@ def site_config(port, tmp_path=None):
 
 
 @pytest.fixture
-async def simulated(request):
+async def simulated(request, tmp_path):
     start, run_for = getattr(request, "param", (EVENING, 120))
-    cfg = site_config(free_port())
+    cfg = site_config(free_port(), tmp_path)
     plant = Plant(cfg.plant, start=start)
     plant.step(run_for)  # settle past the start-up instant (or live through a morning)
     site = SimulatedSite(cfg, plant)

@@ -21,6 +21,7 @@ DRIVERS: dict[str, DriverDescription] = {d.name: d for d in map(load, (
     "solarctl.devices.pylontech_rs485.describe:PYLONTECH_RS485",
     "solarctl.devices.must_pv1800.describe:MUST_PV1800",
     "solarctl.devices.jk.describe:JK_PB",
+    "solarctl.devices.voltronic.describe:VOLTRONIC",
 ))}
 
 

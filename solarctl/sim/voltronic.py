@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from solarctl.bus.serial_link import wire_time
 from solarctl.devices.voltronic import answers
+from solarctl.devices.voltronic.fields import STATUS_2_BITS, STATUS_BITS
 from solarctl.devices.voltronic.driver import live_values
 from solarctl.devices.voltronic.frames import ACK, NAK, FrameError, decode_request, encode_answer
 from solarctl.devices.voltronic.settings import COMMANDS, SETTINGS, command_for, parse_command
@@ -33,9 +34,11 @@ MODE = {InverterMode.PASS_THROUGH: "L", InverterMode.CHARGING: "L", InverterMode
         InverterMode.GRID_SUPPORT: "B", InverterMode.SELL: "B", InverterMode.OFF_GRID: "B",
         InverterMode.LOW_BATTERY_CUT_OUT: "F", InverterMode.STANDBY: "S"}
 # What feeds the loads (POP): the plant's grid-support switch and where PV goes, as the PV1800's modes do.
-OUTPUT_SOURCE = {"Utility first": {"grid_support": False, "pv_to_load": "after_charging"},
-                 "Solar first": {"grid_support": False, "pv_to_load": "first"},
-                 "SBU first": {"grid_support": True, "pv_to_load": "first"}}
+OUTPUT_SOURCE: dict[str, dict[str, Any]] = {
+    "Utility first": {"grid_support": False, "pv_to_load": "after_charging"},
+    "Solar first": {"grid_support": False, "pv_to_load": "first"},
+    "SBU first": {"grid_support": True, "pv_to_load": "first"},
+}
 PLANT_FLAGS: dict[str, Callable[[Value], dict[str, Any]]] = {
     "output_source_priority": lambda text: OUTPUT_SOURCE[str(text)],
     "charger_source_priority": lambda text: {"grid_charge": text != "Only solar"},
@@ -102,9 +105,9 @@ class Pi30Inverter:
             "pv_voltage": max((a.voltage_v for a in plant.pv), default=0.0),
             "scc_battery_voltage": bat.voltage_v if pv_w > 0 else 0.0,
             "battery_discharge_current": round(max(-bat.current_a, 0.0)),
-            "status": answers.render_bits(answers.F.STATUS_BITS, status, 8), "fan_voltage_offset": 0.0,
+            "status": answers.render_bits(STATUS_BITS, status, 8), "fan_voltage_offset": 0.0,
             "eeprom_version": 0, "pv_power": round(pv_w), "status_2": answers.render_bits(
-                answers.F.STATUS_2_BITS, {"switched on"} | ({"charging to float"} if inv.charger_state == ChargerState.FLOAT else set()), 3),
+                STATUS_2_BITS, {"switched on"} | ({"charging to float"} if inv.charger_state == ChargerState.FLOAT else set()), 3),
         }
 
     def qmod(self) -> str:
@@ -131,8 +134,9 @@ class Pi30Inverter:
             if reg.name in PLANT_SETTINGS:
                 setattr(self.plant.settings, PLANT_SETTINGS[reg.name], float(value))  # type: ignore[arg-type]
                 return True
-            for setting, flag in PLANT_FLAGS.get(reg.name, lambda _: {})(value).items():
-                setattr(self.plant.settings, setting, flag)
+            if reg.name in PLANT_FLAGS:
+                for setting, flag in PLANT_FLAGS[reg.name](value).items():
+                    setattr(self.plant.settings, setting, flag)
         except (WriteRejected, ValidationError):
             return False
         if reg.name != "output_source_priority":  # the plant holds that one: read back from there

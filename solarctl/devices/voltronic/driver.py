@@ -30,7 +30,8 @@ def grid_power(values: dict[str, Any]) -> float:
     (the inverter's own losses included, so it is an estimate), 0 otherwise. These inverters never export."""
     if not values.get("on_grid"):
         return 0.0
-    return round(max(0.0, values["load_power"] + values["battery_power"] - values["pv_power"]), 1)
+    balance = float(values["load_power"]) + float(values["battery_power"]) - float(values["pv_power"])
+    return round(max(0.0, balance), 1)
 
 
 def live_values(status: dict[str, Any], mode: dict[str, Any], warnings: dict[str, Any]) -> dict[str, Any]:

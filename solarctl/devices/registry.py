@@ -6,8 +6,9 @@ Config loading, the simulators, `solarctl decode`, the store and the demo all re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from solarctl.devices.capabilities import Capabilities, Capability
 from solarctl.devices.description import DriverDescription, load
 
 if TYPE_CHECKING:
@@ -54,6 +55,24 @@ def describe(driver: str | None) -> DriverDescription | None:
     return DRIVERS.get(driver)  # type: ignore[arg-type]
 
 
+def capabilities(driver: str | None) -> Capabilities:
+    """What the driver's devices can be told to do (nothing, for a driver not registered)."""
+    found = describe(driver)
+    return found.capabilities if found is not None else Capabilities()
+
+
+def capability(drivers: Mapping[str, str], device: str, name: str, wanted_by: str) -> Capability:
+    """The capability `name` of the configured `device` (device name -> driver name); ValueError with one sentence
+    naming who wanted it if its driver does not declare it."""
+    driver = drivers.get(device)
+    found = capabilities(driver).named(name)
+    if found is None:
+        have = ", ".join(capabilities(driver).declared()) or "none"
+        raise ValueError(f"{wanted_by} needs the capability {name!r}, which {device} ({driver}) does not have "
+                         f"(its capabilities: {have})")
+    return found
+
+
 def role_sources(role: str, drivers: Mapping[str, str]) -> list[tuple[str, str]]:
     """(device, metric) pairs that supply `role`: the offers of the lowest rank among the configured devices
     (device name -> driver name), so a sum (the ComBox's PV harvest) never counts twice with its parts."""
@@ -63,5 +82,6 @@ def role_sources(role: str, drivers: Mapping[str, str]) -> list[tuple[str, str]]
     return [(dev, metric) for rank, dev, metric in offers if rank == best]
 
 
-def make_device(config) -> Device:
-    return DRIVERS[config.driver].device_type(config)
+def make_device(config: Any) -> Device:
+    device: Device = DRIVERS[config.driver].device_type(config)
+    return device

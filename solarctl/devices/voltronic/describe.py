@@ -7,11 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from solarctl.devices.capabilities import Capabilities, Level, Modes, Switch
 from solarctl.devices.config import ConsoleDevice
 from solarctl.devices.description import (
     AC_FREQUENCY, AC_VOLTAGE, PERCENT, AtMost, Catalogue, DriverDescription, Metric, note,
 )
 from solarctl.devices.voltronic import fields as F
+from solarctl.devices.voltronic.settings import GRID_CHARGE_CURRENTS, SETTINGS
 
 
 class VoltronicConfig(ConsoleDevice):
@@ -74,6 +76,18 @@ VOLTRONIC = DriverDescription(
     simulator="solarctl.sim.voltronic:voltronic_port",
     plant_view="solarctl.sim.voltronic:plant_view",
     decoders={"voltronic-pi30": "solarctl.devices.voltronic.decode:decode_capture"},
+    # No grid on/off switch and no export: PI30 inverters reach the grid through their output and charger
+    # priorities. Ratings differ by model (3 to 11 kVA): the site's [plant] says the rated power.
+    capabilities=Capabilities(
+        output_priority=Modes({"grid_first": {"output_source_priority": "Utility first"},  # POP00
+                               "solar_first": {"output_source_priority": "Solar first"},  # POP01
+                               "battery_first": {"output_source_priority": "SBU first"}}),  # POP02
+        grid_charging=Switch("charger_source_priority", on="Solar + Utility", off="Only solar"),  # PCP02 / PCP03
+        grid_charge_current=Level("grid_charge_current", "A", GRID_CHARGE_CURRENTS[0], GRID_CHARGE_CURRENTS[-1],
+                                  choices=tuple(map(float, GRID_CHARGE_CURRENTS))),  # MUCHGC, DC
+        low_battery_cut_out=Level("battery_under_voltage", "V", SETTINGS["battery_under_voltage"].min or 0.0,
+                                  SETTINGS["battery_under_voltage"].max or 0.0),  # PSDV
+    ),
     metrics=Catalogue(
         Metric("mode", kind="enum", label="mode"),  # QMOD
         *(_metric(field) for field in F.QPIGS + F.QPIRI if field.form != "bits" and field.name not in _SETTINGS),

@@ -139,3 +139,17 @@ def test_solarctl_decode_prints_json_and_fails_on_a_bad_frame(tmp_path):
     bad.write_bytes(capture("mpp-solar_qpigs.bin").replace(b"57.50", b"57.51"))
     failed = run(bad)
     assert failed.returncode == 1 and "CRC" in failed.stderr
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.bin")))
+def test_no_single_damaged_byte_of_a_real_answer_decodes(name):
+    """CRC-16 catches every error within 16 bits: whatever one byte of an answer becomes, the decoder refuses it."""
+    command, frame = capture(name).split(b"\n", 1)
+    for at in range(len(frame) - 1):  # every byte but the final CR
+        for flip in (0x01, 0x10, 0x80, 0xFF):
+            damaged = bytearray(frame)
+            damaged[at] ^= flip
+            if damaged[at] == ord("\r"):
+                continue  # an early CR ends the frame: the wire reader would take a shorter frame, refused likewise
+            with pytest.raises(DecodeError):
+                decode(command + b"\n" + bytes(damaged))

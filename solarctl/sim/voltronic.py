@@ -5,12 +5,14 @@ of devices/voltronic/settings.py: a value outside the setting's range, or a curr
 gets (NAK and changes nothing, as does a request with a bad CRC or an unknown command. Output source priority,
 charger source priority, the two charge currents and the cut-off voltage change the plant (PLANT_SETTINGS /
 PLANT_FLAGS); the other settings are kept as written. Wire time at the configured rate (10 bits a byte) both
-ways. Fault switches (`Faults`): `silent`, `delay_s`, `noise` (bytes before every answer), `scaled` (misreads).
+ways. Fault switches (`Pi30Faults`): `silent`, `delay_s`, `noise` (bytes before every answer), `unknown` (queries
+answered with NAK, as firmware that lacks them does); `scaled` (misreads) applies to the plant view.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pydantic import ValidationError
@@ -155,11 +157,20 @@ class Pi30Inverter:
         return ACK if self.set(command) else NAK
 
 
+@dataclass
+class Pi30Faults(Faults):
+    unknown: set[str] = field(default_factory=set)  # commands this firmware answers with NAK
+
+    def clear(self) -> None:
+        super().clear()
+        self.unknown.clear()
+
+
 class VoltronicSimulator(SerialSimulator):
-    def __init__(self, path: str, baudrate: int, plant: Plant, faults: Faults | None = None) -> None:
+    def __init__(self, path: str, baudrate: int, plant: Plant, faults: Pi30Faults | None = None) -> None:
         super().__init__(path, baudrate)
         self.inverter = Pi30Inverter(plant)
-        self.faults = faults or Faults()
+        self.faults = faults or Pi30Faults()
         self.requests = RequestLog(0)  # `solarctl sim --request-log` sets its file: every command received
 
     async def _serve(self) -> None:
@@ -175,7 +186,7 @@ class VoltronicSimulator(SerialSimulator):
             except FrameError:
                 command = None
             self.requests.note(f"port={self.port.path} command={command!r}")
-            text = NAK if command is None else self.inverter.answer(command)
+            text = NAK if command is None or command in self.faults.unknown else self.inverter.answer(command)
             answer = self.faults.noise + encode_answer(text)
             await asyncio.sleep(TURNAROUND_S + self.faults.delay_s + wire_time(len(answer), self.baudrate))
             self.port.write(answer)

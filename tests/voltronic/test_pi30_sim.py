@@ -141,3 +141,21 @@ async def test_a_silent_inverter_fails_the_poll_and_comes_back(tmp_path):
         assert not isinstance(failed, Sample)
         site.faults("inverter").silent = False
         assert isinstance((await install.poll_once())["inverter"], Sample)
+
+
+async def test_firmware_without_qflag_and_qid_is_still_read(tmp_path):
+    """QFLAG NAKed: left out, not asked again; QID NAKed: the serial number comes from QSID; QPIGS NAKed: a failed
+    poll, never values."""
+    async with simulated(tmp_path) as (plant, site, install):
+        faults = site.faults("inverter")
+        faults.unknown |= {"QFLAG", "QID"}
+        values = (await install.poll_once())["inverter"]
+        assert isinstance(values, Sample), values
+        assert "buzzer" not in values.values and values.values["serial_number"] == "92932105105315"
+        device = install.devices["inverter"]
+        device.settings_written = True  # the next poll reads the slow group again
+        assert isinstance((await install.poll_once())["inverter"], Sample)
+        assert site.request_file is not None and site.request_file.getvalue().count("command='QFLAG'") == 1
+        faults.unknown.add("QPIGS")
+        failed = (await install.poll_once())["inverter"]
+        assert not isinstance(failed, Sample) and "QPIGS with NAK" in str(failed.reason)

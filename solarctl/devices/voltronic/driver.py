@@ -5,7 +5,8 @@ Every poll: QPIGS (live values), QMOD (mode) and QPIWS (faults and warnings). Sl
 verified write: QPIRI (ratings and settings) and QFLAG (switches). Once: QPI (protocol id), QVFW (firmware) and
 QID (serial number; QSID on firmware that NAKs QID). Values read on the slow and once cadences are kept and
 published with every poll. A setting is read back from QPIRI and written with its own command (settings.py);
-a NAK is a refused write. A NAK to a query other than the optional ones fails the poll.
+a NAK is a refused write. Some firmware NAKs QFLAG or QVFW: those are then left out, and not asked again until
+the driver restarts; a NAK to any other query fails the poll.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def live_values(status: dict[str, Any], mode: dict[str, Any], warnings: dict[str
     return values
 
 
+OPTIONAL = frozenset({"QFLAG", "QVFW"})  # queries some firmware does not know
+
+
 class Voltronic(Device):
     driver = "voltronic"
     link_kind = "modbus_rtu"  # a serial link; PI30 frames go through exchange_on_port
@@ -49,6 +53,7 @@ class Voltronic(Device):
     def __init__(self, config: Any) -> None:
         super().__init__(config)
         self._kept: dict[str, Any] = {}  # slow and once values, published with every poll
+        self._unknown: set[str] = set()  # optional queries this inverter answered with NAK
 
     @property
     def units(self) -> dict[str, str]:
@@ -64,7 +69,12 @@ class Voltronic(Device):
         return await link.exchange_on_port(job, what=f"PI30 {command}", timeout=self.timeout, health=self.health)
 
     async def query(self, link: Link, command: str) -> dict[str, Any]:
+        if command in self._unknown:
+            return {}
         text = await self.ask(link, command)
+        if text == NAK and command in OPTIONAL:
+            self._unknown.add(command)
+            return {}
         if text == NAK:
             raise BadFrame(f"the inverter answered {command} with NAK")
         return answers.PARSERS[command](text)

@@ -73,6 +73,13 @@ def capability(drivers: Mapping[str, str], device: str, name: str, wanted_by: st
     return found
 
 
+def offers_role(driver: str | None, role: str) -> bool:
+    """Whether the driver's catalogue has a metric (or a field of a list metric's records) with `role`."""
+    found = describe(driver)
+    return found is not None and any(m.role == role or any(f.role == role for f in m.fields or ())
+                                     for m in found.metrics)
+
+
 def role_sources(role: str, drivers: Mapping[str, str]) -> list[tuple[str, str]]:
     """(device, metric) pairs that supply `role`: the offers of the lowest rank among the configured devices
     (device name -> driver name), so a sum (the ComBox's PV harvest) never counts twice with its parts."""

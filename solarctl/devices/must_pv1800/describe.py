@@ -77,8 +77,8 @@ MUST_PV1800 = DriverDescription(
     rows="solarctl.store.rows:pv1800_rows",
     capabilities=Capabilities(
         grid_connection=Switch("grid_connection", on="on-grid", off="off-grid"),  # 20105
-        output_priority=Modes({"grid_first": {"energy_use_mode": "UTI"}, "solar_first": {"energy_use_mode": "SUB"},
-                               "battery_first": {"energy_use_mode": "SBU"}}),  # 20109
+        output_priority=Modes({"battery_first": {"energy_use_mode": "SBU"}, "solar_first": {"energy_use_mode": "SUB"},
+                               "grid_first": {"energy_use_mode": "UTI"}}),  # 20109
         grid_charging=Switch("charger_source_priority", on="Solar and Utility", off="Only Solar"),  # 20143
         grid_charge_current=Level("grid_charge_current_limit", "A", 1.0, 80.0),  # 20125, DC
         battery_export=Switch("discharge_to_grid", on="on", off="off"),  # 20108

@@ -27,6 +27,7 @@ from solarctl.plant import ChargerState, InverterMode, Plant
 from solarctl.registers import WriteRejected
 from solarctl.registers.codec import check_write
 from solarctl.sample import Value
+from solarctl.sim.capability_plant import OUTPUT_PRIORITY
 from solarctl.sim.faults import Faults
 from solarctl.sim.plant_view import PlantView
 from solarctl.sim.request_log import RequestLog
@@ -35,12 +36,12 @@ from solarctl.sim.serial_sim import SerialSimulator
 MODE = {InverterMode.PASS_THROUGH: "L", InverterMode.CHARGING: "L", InverterMode.LOAD_SHAVE: "L",
         InverterMode.GRID_SUPPORT: "B", InverterMode.SELL: "B", InverterMode.OFF_GRID: "B",
         InverterMode.LOW_BATTERY_CUT_OUT: "F", InverterMode.STANDBY: "S"}
-# What feeds the loads (POP): the plant's grid-support switch and where PV goes, as the PV1800's modes do.
+# What feeds the loads (POP): the plant's flows of each output priority, as every simulator has them.
 OUTPUT_SOURCE: dict[str, dict[str, Any]] = {
-    "Utility first": {"grid_support": False, "pv_to_load": "after_charging"},
-    "Solar first": {"grid_support": False, "pv_to_load": "first"},
-    "SBU first": {"grid_support": True, "pv_to_load": "first"},
+    "Utility first": OUTPUT_PRIORITY["grid_first"], "Solar first": OUTPUT_PRIORITY["solar_first"],
+    "SBU first": OUTPUT_PRIORITY["battery_first"],
 }
+# PCP: only "Only solar" keeps the utility from charging ("Solar first" lets it charge when PV is short).
 PLANT_FLAGS: dict[str, Callable[[Value], dict[str, Any]]] = {
     "output_source_priority": lambda text: OUTPUT_SOURCE[str(text)],
     "charger_source_priority": lambda text: {"grid_charge": text != "Only solar"},
@@ -102,7 +103,7 @@ class Pi30Inverter:
             "output_apparent_power": round(load_w / 0.9), "load_power": round(load_w),
             "load_percent": round(100 * load_w / plant.config.inverter.rated_w), "bus_voltage": BUS_VOLTAGE_V,
             "battery_voltage": bat.voltage_v, "battery_charge_current": round(max(bat.current_a, 0.0)),
-            "battery_capacity": round(bat.soc_pct), "heat_sink_temperature": round(plant.air_temp_c + 10 + load_w / 250),
+            "battery_soc": round(bat.soc_pct), "heat_sink_temperature": round(plant.air_temp_c + 10 + load_w / 250),
             "pv_current": round(sum(a.output_w / max(a.voltage_v, 1.0) for a in plant.pv)),
             "pv_voltage": max((a.voltage_v for a in plant.pv), default=0.0),
             "scc_battery_voltage": bat.voltage_v if pv_w > 0 else 0.0,

@@ -40,7 +40,7 @@ class CapabilityBand(Strategy):
         self.caps = registry.capabilities(driver)
 
     def decide(self, view: View, now: float) -> list[Proposal]:
-        soc = view.value(self.device, "battery_capacity")
+        soc = view.value(self.device, "battery_soc")
         assert self.caps.output_priority and self.caps.grid_charging and self.caps.grid_charge_current
         if not isinstance(soc, (int, float)) or self.low <= soc <= self.high:
             return []

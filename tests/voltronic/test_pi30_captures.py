@@ -29,7 +29,7 @@ def test_qpigs_of_the_mpp_solar_maintainers_inverter():
     stated = {  # tests/integration/test_protocol_pi30.py `expected`, in our names
         "grid_voltage": 0.0, "grid_frequency": 0.0, "output_voltage": 230.0, "output_frequency": 49.9,
         "output_apparent_power": 161, "load_power": 119, "load_percent": 3, "bus_voltage": 460,
-        "battery_voltage": 57.5, "battery_charge_current": 12, "battery_capacity": 100, "heat_sink_temperature": 69,
+        "battery_voltage": 57.5, "battery_charge_current": 12, "battery_soc": 100, "heat_sink_temperature": 69,
         "pv_current": 14, "pv_voltage": 103.8, "scc_battery_voltage": 57.45, "battery_discharge_current": 0,
         "pv_power": 856,
     }
@@ -43,7 +43,7 @@ def test_qpigs_of_a_pi30_max_with_extra_fields():
     values = decode(capture("mpp-solar-max_qpigs.bin"))
     assert values["grid_voltage"] == 227.2 and values["load_power"] == 751 and values["battery_voltage"] == 54.5
     assert values["pv_current"] == 2.7 and values["pv_voltage"] == 323.6 and values["pv_power"] == 879
-    assert values["scc_battery_voltage"] == 0.0 and values["battery_capacity"] == 83
+    assert values["scc_battery_voltage"] == 0.0 and values["battery_soc"] == 83
 
 
 def test_qpiri_settings_and_ratings():

@@ -61,7 +61,7 @@ async def test_a_poll_publishes_the_plants_values(tmp_path):
         assert values["battery_voltage"] == pytest.approx(plant.battery.voltage_v, abs=0.01)
         assert values["pv_power"] == pytest.approx(sum(a.output_w for a in plant.pv), abs=1)
         assert values["load_power"] == pytest.approx(plant.load_served_w, abs=1)
-        assert values["battery_capacity"] == round(plant.battery.soc_pct)
+        assert values["battery_soc"] == round(plant.battery.soc_pct)
         assert values["battery_current"] == round(plant.battery.current_a)
         assert values["mode"] == "Line" and values["on_grid"] is True  # Utility first, grid present
         assert values["protocol_id"] == "PI30" and values["serial_number"] == "92932105105315"

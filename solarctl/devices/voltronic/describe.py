@@ -43,7 +43,7 @@ VALID = {
     "battery_current": (-DC_CURRENT[1], DC_CURRENT[1]),
     "battery_power": (-POWER[1], POWER[1]),
     "load_percent": (0.0, 200.0),  # overload runs past 100 %
-    "battery_capacity": PERCENT,
+    "battery_soc": PERCENT,
     "bus_voltage": (0.0, 600.0),
     "pv_voltage": (0.0, 600.0),
     "heat_sink_temperature": (-40.0, 150.0),
@@ -58,7 +58,7 @@ _ROLES = {
     "pv_power": dict(role="pv_power", label="PV"), "load_power": dict(role="load_power", label="load"),
     "grid_power": dict(role="grid_power", label="grid"),
     # Measured at the inverter: only when no BMS reports them.
-    "battery_capacity": dict(device_class="battery", role="battery_soc", rank=2, label="SoC"),
+    "battery_soc": dict(device_class="battery", role="battery_soc", rank=2, label="SoC"),
 }
 
 

@@ -36,7 +36,7 @@ QPIGS = (
     _n("output_voltage", "%05.1f", "V"), _n("output_frequency", "%04.1f", "Hz"),
     _n("output_apparent_power", "%04d", "VA"), _n("load_power", "%04d", "W"), _n("load_percent", "%03d", "%"),
     _n("bus_voltage", "%03d", "V"), _n("battery_voltage", "%05.2f", "V"), _n("battery_charge_current", "%03d", "A"),
-    _n("battery_capacity", "%03d", "%"), _n("heat_sink_temperature", "%04d", "°C"),
+    _n("battery_soc", "%03d", "%"), _n("heat_sink_temperature", "%04d", "°C"),
     _n("pv_current", "%04d", "A"), _n("pv_voltage", "%05.1f", "V"), _n("scc_battery_voltage", "%05.2f", "V"),
     _n("battery_discharge_current", "%05d", "A"), Field("status", "bits"),
     Field("fan_voltage_offset", "%02d", "V", scale=0.01), _n("eeprom_version", "%02d"), _n("pv_power", "%05d", "W"),

@@ -87,3 +87,13 @@ async def test_forecast_charges_the_pi30_from_the_grid_at_night_within_its_steps
     charged = [a for a in written if a["setting"] == "charger_source_priority" and a["requested"] == "Solar + Utility"]
     assert charged and plant.counters("grid_import").lifetime > 0
     assert not [a for a in run.applied if a.refused]
+
+
+def test_the_backtests_static_baseline_tries_the_pi30s_own_priorities(tmp_path):
+    from solarctl.backtest.static import static_candidates
+
+    config = parse_config('[[device]]\nname = "axpert"\ndriver = "voltronic"\nport = "/dev/ttyUSB0"\n', "<test>")
+    candidates = static_candidates(config)
+    assert list(candidates) == [f"{mode}, grid charging {state}" for mode in ("Utility first", "Solar first", "SBU first")
+                                for state in ("on", "off")]
+    assert candidates["SBU first, grid charging off"] == {"grid_support": True, "pv_to_load": "first", "grid_charge": False}

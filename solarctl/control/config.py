@@ -115,7 +115,8 @@ class GreedyOffgridStrategyConfig(StrategyTable):
                              f"which {self.inverter} ({driver}) does not have; give its off_grid and on_grid settings "
                              f"in the [[strategy]] table")
         if self.grid_charge_current_a is not None:
-            level = registry.capability(drivers, self.inverter, "grid_charge_current", "greedy_offgrid's grid_charge_current_a")
+            level = registry.capability(drivers, self.inverter, "grid_charge_current",
+                                        "greedy_offgrid's grid_charge_current_a")
             assert isinstance(level, Level)
             if not level.low <= self.grid_charge_current_a <= level.high:
                 raise ValueError(f"grid_charge_current_a = {self.grid_charge_current_a:g} is outside what {self.inverter} "
@@ -265,7 +266,8 @@ class BatteryGuardStrategyConfig(StrategyTable):
             if action.capability is None:
                 continue
             candidates = [action.device] if action.device is not None else guarded
-            able = {dev: cap for dev in candidates if (cap := registry.capabilities(drivers.get(dev)).named(action.capability))}
+            able = {dev: cap for dev in candidates
+                    if (cap := registry.capabilities(drivers.get(dev)).named(action.capability)) is not None}
             if not able:
                 named = ", ".join(f"{dev} ({drivers.get(dev)})" for dev in candidates) or "no battery"
                 raise ValueError(f"battery_guard's {kind} action needs the capability {action.capability!r}, which none "
@@ -275,7 +277,8 @@ class BatteryGuardStrategyConfig(StrategyTable):
                     try:
                         set_to(cap, getattr(action, key))
                     except ValueError as exc:
-                        raise ValueError(f"battery_guard actions.{kind}.{key} for {dev}'s {action.capability}: {exc}") from None
+                        raise ValueError(f"battery_guard actions.{kind}.{key} for {dev}'s {action.capability}: "
+                                         f"{exc}") from None
 
     @model_validator(mode="after")
     def _limits(self) -> "BatteryGuardStrategyConfig":

@@ -1,7 +1,8 @@
 """`forecast`: model-predictive control. Every `replan_s` it plans the next `horizon_h` with the same LP as the
 perfect-foresight optimum (solarctl/optimize/lp.py), on a forecast built only from what it has seen
 (solarctl/optimize/forecast.py), and between plans carries out the plan's present step through the capabilities
-the inverter's driver declares (solarctl/devices/capabilities.py). PV, load and SoC are found by their catalogue roles, not by driver.
+the inverter's driver declares (solarctl/devices/capabilities.py). PV, load and SoC are found by their catalogue
+roles, not by driver.
 
 Brings scipy/numpy in (the [optimize] extra): a daemon without this strategy never imports this module.
 """

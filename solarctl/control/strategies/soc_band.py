@@ -1,8 +1,9 @@
 """The old SCP control loop as a pure step.
 
 Above `soc_high` switch an on/off capability of the inverter (load shave by default) on, below `soc_low` off,
-in between leave it; which setting and values that is, the inverter's driver declares. It acts only on a fresh SoC (never on a stale or failed reading); `on_start`
-settings are proposed when it starts and `on_stop` settings when it stops, as SCP did on exit.
+in between leave it; which setting and values that is, the inverter's driver declares. It acts only on a fresh
+SoC (never on a stale or failed reading); `on_start` settings are proposed when it starts and `on_stop` settings
+when it stops, as SCP did on exit.
 
 Unlike SCP it never leaves the inverter unattended: with no fresh battery data for `battery_lost_after`
 seconds it proposes the `on_stop` (safe) settings as restores and reports the condition `battery_data_lost`

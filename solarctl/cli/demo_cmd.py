@@ -13,7 +13,7 @@ from solarctl.cli.run_cmd import run_until_signalled
 from solarctl.cli.startup import one_sentence_errors, private_data_dir, start_logging, writable_dir
 from solarctl.config.sections import default_data_dir
 
-SITES = {"scp": "scp_site", "solar-station": "solar_station_site"}
+SITES = {"scp": "scp_site", "solar-station": "solar_station_site", "voltronic": "voltronic_site"}
 
 
 @app.command()

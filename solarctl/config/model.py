@@ -78,7 +78,7 @@ class Config(StrictModel):
                 if ref not in names:
                     raise ValueError(f"strategy {strat.name!r} refers to device {ref!r}, which is not configured")
             strat.check_drivers({d.name: d.driver for d in self.device})
-            if getattr(strat, "on_start", None) or getattr(strat, "on_stop", None) or strat.switches:
+            if getattr(strat, "on_start", None) or getattr(strat, "on_stop", None):
                 _check_start_stop(strat, self.device_named(strat.inverter))
             if hasattr(strat, "bind_site"):
                 strat.bind_site({dev.name: dev.driver for dev in self.device}, self.plant)
@@ -100,11 +100,6 @@ def _check_start_stop(strategy: StrategyConfig, device_config: Any) -> None:
     """`on_start`/`on_stop` values are written at start and on the way out, when nobody watches: check them now
     against the inverter's settings (whitelist, range, enum) as the SafeWriter will."""
     device = registry.make_device(device_config)
-    for name in strategy.switches:  # a strategy aimed at a setting the device lacks would be refused on every step
-        if device.setting(name) is None:
-            known = ", ".join(r.setting_name for r in device.settings()) or "none"
-            raise ValueError(f"strategy {strategy.name!r} switches {name!r}, which {device_config.name} "
-                             f"({device_config.driver}) does not have; set `setting` to one of its settings: {known}")
     for table in ("on_start", "on_stop"):
         for name, value in getattr(strategy, table).items():
             where = f"strategy {strategy.name!r} {table}.{name}"

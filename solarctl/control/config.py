@@ -8,7 +8,13 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from solarctl.config_paths import File
+from solarctl.control.levers import (
+    OFF_GRID_LEVERS, SUPPORT_LEVERS, grid_modes, set_to, support_modes, switch_named, switches,
+)
+from solarctl.devices import registry
+from solarctl.devices.capabilities import Capabilities, Level
 from solarctl.optimize.tariff import Tariff
+from solarctl.plant.config import PlantConfig
 from solarctl.strict_model import StrictModel
 
 SettingValue = Union[float, int, str, bool]
@@ -31,22 +37,17 @@ class StrategyTable(StrictModel):
         return (self.inverter,)  # type: ignore[attr-defined]
 
     def check_drivers(self, drivers: dict[str, str]) -> None:
-        """Raise ValueError (one sentence) if the devices it names cannot do what it needs."""
-
-    @property
-    def switches(self) -> tuple[str, ...]:
-        """The inverter settings its decisions write (beyond on_start / on_stop); each must exist on the device."""
-        return ()
+        """Raise ValueError (one sentence) if the devices it names lack a capability it needs."""
 
 
 class SocBandStrategyConfig(StrategyTable):
-    """The old SCP control loop: switch an inverter setting on above soc_high, off below soc_low."""
+    """The old SCP control loop: switch an on/off capability of the inverter on above soc_high, off below soc_low."""
 
     name: Literal["soc_band"]
     enabled: bool = True
     inverter: str  # device name of the inverter whose setting is switched
     battery: str  # device name whose `soc` (%) drives the decision
-    setting: str = "load_shave"
+    setting: str = "load_shave"  # an on/off capability (devices/capabilities.py Switch), or the setting carrying it
     soc_high: Annotated[float, Field(ge=0, le=100)] = 80.0
     soc_low: Annotated[float, Field(ge=0, le=100)] = 20.0
     interval: Annotated[float, Field(gt=0)] = 30.0
@@ -60,9 +61,12 @@ class SocBandStrategyConfig(StrategyTable):
     def references(self) -> tuple[str, ...]:
         return (self.inverter, self.battery)
 
-    @property
-    def switches(self) -> tuple[str, ...]:
-        return (self.setting,)
+    def check_drivers(self, drivers: dict[str, str]) -> None:
+        driver = drivers.get(self.inverter)
+        caps = registry.capabilities(driver)
+        if switch_named(caps, self.setting) is None:
+            raise ValueError(f"strategy 'soc_band' switches {self.setting!r}, which {self.inverter} ({driver}) does not "
+                             f"have as an on/off capability; set `setting` to one it has: {switches(caps)}")
 
     @model_validator(mode="after")
     def _band(self) -> "SocBandStrategyConfig":
@@ -70,13 +74,6 @@ class SocBandStrategyConfig(StrategyTable):
             raise ValueError(f"soc_low ({self.soc_low}) must be below soc_high ({self.soc_high})")
         return self
 
-
-# Inverter driver -> (off-grid settings, on-grid settings) for greedy_offgrid; the README says why these.
-GREEDY_MODE_SETTINGS: dict[str, tuple[dict[str, SettingValue], dict[str, SettingValue]]] = {
-    "must_pv1800": ({"grid_connection": "off-grid"}, {"grid_connection": "on-grid"}),
-    "conext_xw": ({"grid_support": "Enable"}, {"grid_support": "Disable"}),
-}
-GRID_CHARGE_CAP = {"must_pv1800": "grid_charge_current_limit"}  # PV1800 20125
 
 # Thresholds by what decides: the lowest cell voltage (the old batmon's, V) or the lowest SoC (ours, %).
 GREEDY_THRESHOLDS = {"cell_voltage": {"start": 3.32, "full": 3.5, "low": 3.21},
@@ -89,7 +86,7 @@ class GreedyOffgridStrategyConfig(StrategyTable):
 
     name: Literal["greedy_offgrid"]
     enabled: bool = True
-    inverter: str  # the device switched: a MUST PV1800 (grid_connection) or a Conext XW (grid_support)
+    inverter: str  # the device switched, by its first capability of control/levers.py OFF_GRID_LEVERS
     measure: Literal["cell_voltage", "soc"] = "cell_voltage"
     batteries: list[str] = Field(default_factory=list)  # empty: every device with cell voltages (or a SoC)
     start: float | None = None  # off-grid at or above this, when the charge power is enough (default by measure)
@@ -101,10 +98,10 @@ class GreedyOffgridStrategyConfig(StrategyTable):
     count: Annotated[int, Field(ge=1)] = 5  # agreeing evaluations in a row before a switch
     interval: Annotated[float, Field(gt=0)] = 300.0  # the old batmon ran every 5 min from cron
     max_data_age: Annotated[float, Field(gt=0)] = 600.0  # older battery data is not acted on (the old 10 min)
-    grid_charge_current_a: Annotated[float, Field(ge=1, le=80)] | None = None  # PV1800: cap set on going on-grid
+    grid_charge_current_a: Annotated[float, Field(gt=0)] | None = None  # grid_charge_current set on going on-grid
     on_grid_at_stop: bool = True  # leave the inverter on the grid when control stops (nobody switches it back)
     battery_lost_after: Annotated[float, Field(gt=0)] = 900.0  # ... and when battery data is lost this long
-    off_grid: dict[str, SettingValue] = Field(default_factory=dict)  # empty: the inverter driver's off-grid settings
+    off_grid: dict[str, SettingValue] = Field(default_factory=dict)  # empty: from the inverter's capabilities
     on_grid: dict[str, SettingValue] = Field(default_factory=dict)
 
     @property
@@ -113,12 +110,17 @@ class GreedyOffgridStrategyConfig(StrategyTable):
 
     def check_drivers(self, drivers: dict[str, str]) -> None:
         driver = drivers.get(self.inverter)
-        if driver not in GREEDY_MODE_SETTINGS and not (self.off_grid and self.on_grid):
-            raise ValueError(f"greedy_offgrid does not know how to switch {self.inverter} ({driver}) off-grid; "
-                             f"give its off_grid and on_grid settings in the [[strategy]] table")
-        if self.grid_charge_current_a is not None and driver not in GRID_CHARGE_CAP:
-            raise ValueError(f"grid_charge_current_a needs an inverter with a grid charge current setting "
-                             f"(a MUST PV1800); remove it for {self.inverter} ({driver})")
+        if grid_modes(registry.capabilities(driver)) is None and not (self.off_grid and self.on_grid):
+            raise ValueError(f"greedy_offgrid needs an inverter with the capability {' or '.join(OFF_GRID_LEVERS)}, "
+                             f"which {self.inverter} ({driver}) does not have; give its off_grid and on_grid settings "
+                             f"in the [[strategy]] table")
+        if self.grid_charge_current_a is not None:
+            level = registry.capability(drivers, self.inverter, "grid_charge_current",
+                                        "greedy_offgrid's grid_charge_current_a")
+            assert isinstance(level, Level)
+            if not level.low <= self.grid_charge_current_a <= level.high:
+                raise ValueError(f"grid_charge_current_a = {self.grid_charge_current_a:g} is outside what {self.inverter} "
+                                 f"({driver}) takes, {level.low:g} to {level.high:g} {level.unit}")
 
     @model_validator(mode="after")
     def _thresholds(self) -> "GreedyOffgridStrategyConfig":
@@ -159,7 +161,7 @@ class ForecastStrategyConfig(StrategyTable):
 
     name: Literal["forecast"]
     enabled: bool = True
-    inverter: str  # the device whose settings carry the plan out (conext_xw or must_pv1800)
+    inverter: str  # the device whose capabilities carry the plan out (control/levers.py SUPPORT_LEVERS at least)
     battery: str  # a device reporting the battery's SoC (every device with the battery_soc role is averaged)
     interval: Annotated[float, Field(gt=0)] = 60.0  # seconds between looks (samples for the forecast, acting)
     replan_s: Annotated[float, Field(gt=0)] = 900.0
@@ -172,7 +174,7 @@ class ForecastStrategyConfig(StrategyTable):
     import_price: Annotated[float, Field(ge=0)] = 0.30
     feed_in: Annotated[float, Field(ge=0)] = 0.0
     limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
-    _site: tuple[dict[str, str], Any] | None = PrivateAttr(default=None)
+    _site: tuple[dict[str, str], PlantConfig] | None = PrivateAttr(default=None)
     _prices: Tariff | None = PrivateAttr(default=None)
 
     @field_validator("tariff")
@@ -182,7 +184,7 @@ class ForecastStrategyConfig(StrategyTable):
             Tariff.load(path)  # a bad file is a config error now, not a strategy that fails later
         return path  # (device -> driver, [plant]) bound by the whole config
 
-    def bind_site(self, drivers: dict[str, str], plant: Any) -> None:  # plant: the [plant] table
+    def bind_site(self, drivers: dict[str, str], plant: PlantConfig) -> None:
         """What the strategy needs from the rest of the config: which drivers supply which roles, the site's
         place, arrays and (for limits not given here) its [plant] table."""
         self._site = (drivers, plant)
@@ -201,8 +203,14 @@ class ForecastStrategyConfig(StrategyTable):
     def references(self) -> tuple[str, ...]:
         return (self.inverter, self.battery)
 
+    def check_drivers(self, drivers: dict[str, str]) -> None:
+        driver = drivers.get(self.inverter)
+        if support_modes(registry.capabilities(driver)) is None:
+            raise ValueError(f"forecast needs an inverter with the capability {' or '.join(SUPPORT_LEVERS)} (both "
+                             f"grid_first and battery_first), which {self.inverter} ({driver}) does not have")
+
     @property
-    def site(self) -> tuple[dict[str, str], Any]:
+    def site(self) -> tuple[dict[str, str], PlantConfig]:
         if self._site is None:
             raise ValueError("the forecast strategy needs the whole config (load it with load_config)")
         return self._site
@@ -213,14 +221,24 @@ GuardKind = Literal["cell_low", "cell_high", "current_high", "temperature_high",
 
 class GuardActionConfig(StrictModel):
     """A protective setting while a battery_guard condition holds, put back once it has been clear for
-    `release_evaluations` evaluations in a row (e.g. JK `discharge_enabled = "off"` on cell_low, XW
-    `low_battery_cut_out` raised)."""
+    `release_evaluations` evaluations in a row (e.g. a BMS's `capability = "discharge_switch"`, value false, on
+    cell_low; an XW's `low_battery_cut_out` raised). Named by capability (devices/capabilities.py: value and restore
+    true / false for an on/off one, numbers for a level) or by the device's own setting and values."""
 
     device: str | None = None  # None: the battery that raised the condition
-    setting: str
+    capability: str | None = None
+    setting: str | None = None
     value: SettingValue  # while the condition holds
     restore: SettingValue  # once it has cleared
     release_evaluations: Annotated[int, Field(ge=1)] = 3
+
+    @model_validator(mode="after")
+    def _one_target(self) -> "GuardActionConfig":
+        if (self.capability is None) == (self.setting is None):
+            raise ValueError("an action names either a capability or a setting (one of them)")
+        if self.capability is not None:
+            Capabilities().named(self.capability)  # a name no driver could declare: say so now
+        return self
 
 
 class BatteryGuardStrategyConfig(StrategyTable):
@@ -241,6 +259,26 @@ class BatteryGuardStrategyConfig(StrategyTable):
     @property
     def references(self) -> tuple[str, ...]:
         return (*self.batteries, *(a.device for a in self.actions.values() if a.device is not None))
+
+    def check_drivers(self, drivers: dict[str, str]) -> None:
+        guarded = self.batteries or [dev for dev, driver in drivers.items() if registry.offers_role(driver, "cell_voltages")]
+        for kind, action in self.actions.items():
+            if action.capability is None:
+                continue
+            candidates = [action.device] if action.device is not None else guarded
+            able = {dev: cap for dev in candidates
+                    if (cap := registry.capabilities(drivers.get(dev)).named(action.capability)) is not None}
+            if not able:
+                named = ", ".join(f"{dev} ({drivers.get(dev)})" for dev in candidates) or "no battery"
+                raise ValueError(f"battery_guard's {kind} action needs the capability {action.capability!r}, which none "
+                                 f"of the devices it would protect has: {named}")
+            for dev, cap in able.items():
+                for key in ("value", "restore"):
+                    try:
+                        set_to(cap, getattr(action, key))
+                    except ValueError as exc:
+                        raise ValueError(f"battery_guard actions.{kind}.{key} for {dev}'s {action.capability}: "
+                                         f"{exc}") from None
 
     @model_validator(mode="after")
     def _limits(self) -> "BatteryGuardStrategyConfig":

@@ -1,4 +1,5 @@
-"""Strategies against a plant model on a virtual clock: no daemon, no sockets, no safe-write layer.
+"""Strategies against a plant model on a virtual clock: no daemon, no sockets, no safe-write layer (unless a
+`writer` is given: then every write goes through that SafeWriter, to simulators serving the same plant).
 
 The same strategy code the daemon runs: every `interval` of plant time it gets a view of the plant's
 devices (control/plant_devices.py) and its proposals go straight into the plant's settings. The plant
@@ -19,6 +20,7 @@ import heapq
 import itertools
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from solarctl.alerts.manager import AlertManager
 from solarctl.alerts.model import AlertEvent
@@ -27,6 +29,9 @@ from solarctl.control.write_budget import WriteBudget, device_identity
 from solarctl.control.plant_devices import PlantDevices
 from solarctl.control.strategies.base import Proposal, Strategy, in_place, split
 from solarctl.plant import Plant
+
+if TYPE_CHECKING:
+    from solarctl.control.safe_write import SafeWriter
 
 log = logging.getLogger("solarctl.offline")
 
@@ -59,7 +64,8 @@ class PlantClock:
 class OfflineRun:
     """`async with OfflineRun(config, plant, strategies) as run: await run.run_for(86400)`."""
 
-    def __init__(self, config: Config, plant: Plant, strategies: list[Strategy], *, plant_step_s: float = 5.0) -> None:
+    def __init__(self, config: Config, plant: Plant, strategies: list[Strategy], *, plant_step_s: float = 5.0,
+                 writer: SafeWriter | None = None) -> None:
         if plant_step_s <= 0:
             raise ValueError("plant_step_s must be positive")
         self.plant = plant
@@ -68,6 +74,7 @@ class OfflineRun:
         self.clock = PlantClock(plant.time)
         self.plant_step_s = plant_step_s
         self.budget = WriteBudget(None, config.control.daily_write_budget)
+        self.writer = writer
         self.applied: list[Applied] = []
         self.alerts: list[AlertEvent] = []
         self.alert_manager = AlertManager(config.alerts, self.clock, self.alerts.append)
@@ -77,13 +84,13 @@ class OfflineRun:
     async def __aenter__(self) -> "OfflineRun":
         self._at(self.clock.now + self.plant_step_s, None)
         for strategy in self.strategies:
-            self._apply(strategy, strategy.start_proposals())
+            await self._apply(strategy, strategy.start_proposals())
             self._at(self.clock.now, strategy)  # its first look at the start
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         for strategy in self.strategies:
-            self._apply(strategy, strategy.stop_proposals())
+            await self._apply(strategy, [p._replace(restore=True) for p in strategy.stop_proposals()])  # as the daemon
 
     async def run_for(self, seconds: float) -> None:
         """Advance plant and strategies by `seconds` of plant time (a strategy that raises stops the run)."""
@@ -95,7 +102,7 @@ class OfflineRun:
                 self._catch_up()
                 self._at(when + self.plant_step_s, None)
             else:
-                self._look(strategy)
+                await self._look(strategy)
                 self._at(self.clock.now + strategy.interval, strategy)
         self.clock.now = target
 
@@ -106,23 +113,30 @@ class OfflineRun:
         if self.clock.now > self.plant.time:
             self.plant.step(self.clock.now - self.plant.time)
 
-    def _look(self, strategy: Strategy) -> None:
+    async def _look(self, strategy: Strategy) -> None:
         self._catch_up()  # the view shows the plant as it is now, not at its last step
         view = self.devices.view()
         found, conditions = split(strategy.decide(view, view.now))
         self.alert_manager.observe_all(conditions)
-        self._apply(strategy, [p for p in found if not in_place(view, p)])
+        await self._apply(strategy, [p for p in found if not in_place(view, p)])
 
-    def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:
+    async def _apply(self, strategy: Strategy, proposals: list[Proposal]) -> None:
         for proposal in proposals:
             if in_place(self.devices.view(), proposal):
                 self.applied.append(Applied(self.plant.time, strategy.name, proposal, unchanged=True))
                 continue
-            refused = self._write(strategy, proposal)
+            refused = await self._through_writer(strategy, proposal) if self.writer else self._write(strategy, proposal)
             if refused:
                 log.warning("%s: %s.%s = %s refused: %s", strategy.name, proposal.device, proposal.setting,
                             proposal.value, refused)
             self.applied.append(Applied(self.plant.time, strategy.name, proposal, refused))
+
+    async def _through_writer(self, strategy: Strategy, proposal: Proposal) -> str:
+        """Carry a proposal out through the SafeWriter (validation, budget, read-back, ledger); '' if it took."""
+        assert self.writer is not None
+        outcome = await self.writer.write(proposal.device, proposal.setting, proposal.value,
+                                          source=f"strategy:{strategy.name}", restore=proposal.restore)
+        return "" if outcome.ok else outcome.reason
 
     def _write(self, strategy: Strategy, proposal: Proposal) -> str:
         """Put a proposal into the plant within its register's budget for today; '' if it took, else why not."""

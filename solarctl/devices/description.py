@@ -12,6 +12,7 @@ from functools import cache, cached_property
 from typing import Any, Iterator, Literal, Mapping, get_args
 
 from solarctl.devices.base import Device
+from solarctl.devices.capabilities import Capabilities
 from solarctl.devices.config import ConsoleDevice, DeviceBase, ModbusTcpDevice
 from solarctl.errors import DecodeError
 
@@ -398,7 +399,8 @@ class DriverDescription:
     - plant_view: (config, plant, index) -> sim.plant_view.PlantView, the device's metrics computed from the plant
       without its protocol (offline strategy runs); None for a unit behind a TCP gateway: its simulator's bank;
     - answer_valid: physical ranges of values a decoded answer holds in its nested tables (a console's system
-      summary, its per-module rows) that are not metrics of the catalogue, by name (`check_answer_table`)."""
+      summary, its per-module rows) that are not metrics of the catalogue, by name (`check_answer_table`);
+    - capabilities: what its devices can be told to do, through which settings (devices/capabilities.py)."""
 
     config: type[DeviceBase]  # the `[[device]]` table's model; its `driver` Literal is the driver's name
     device: str
@@ -409,6 +411,7 @@ class DriverDescription:
     plant_view: str | None = None
     manufacturer: str = ""  # for Home Assistant's device registry
     answer_valid: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    capabilities: Capabilities = field(default_factory=Capabilities)
 
     @property
     def name(self) -> str:

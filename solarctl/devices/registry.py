@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from solarctl.devices.capabilities import Capabilities, Capability
 from solarctl.devices.description import DriverDescription, load
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ DRIVERS: dict[str, DriverDescription] = {d.name: d for d in map(load, (
     "solarctl.devices.pylontech_rs485.describe:PYLONTECH_RS485",
     "solarctl.devices.must_pv1800.describe:MUST_PV1800",
     "solarctl.devices.jk.describe:JK_PB",
+    "solarctl.devices.voltronic.describe:VOLTRONIC",
 ))}
 
 
@@ -51,6 +53,31 @@ def _changed() -> None:
 
 def describe(driver: str | None) -> DriverDescription | None:
     return DRIVERS.get(driver)  # type: ignore[arg-type]
+
+
+def capabilities(driver: str | None) -> Capabilities:
+    """What the driver's devices can be told to do (nothing, for a driver not registered)."""
+    found = describe(driver)
+    return found.capabilities if found is not None else Capabilities()
+
+
+def capability(drivers: Mapping[str, str], device: str, name: str, wanted_by: str) -> Capability:
+    """The capability `name` of the configured `device` (device name -> driver name); ValueError with one sentence
+    naming who wanted it if its driver does not declare it."""
+    driver = drivers.get(device)
+    found = capabilities(driver).named(name)
+    if found is None:
+        have = ", ".join(capabilities(driver).declared()) or "none"
+        raise ValueError(f"{wanted_by} needs the capability {name!r}, which {device} ({driver}) does not have "
+                         f"(its capabilities: {have})")
+    return found
+
+
+def offers_role(driver: str | None, role: str) -> bool:
+    """Whether the driver's catalogue has a metric (or a field of a list metric's records) with `role`."""
+    found = describe(driver)
+    return found is not None and any(m.role == role or any(f.role == role for f in m.fields or ())
+                                     for m in found.metrics)
 
 
 def role_sources(role: str, drivers: Mapping[str, str]) -> list[tuple[str, str]]:

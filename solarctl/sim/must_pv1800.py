@@ -20,6 +20,7 @@ from solarctl.plant import ChargerState, InverterMode, Plant
 from solarctl.registers import ByteOrder, WriteRejected
 from solarctl.registers.codec import check_write
 from solarctl.sample import Value
+from solarctl.sim.capability_plant import OUTPUT_PRIORITY
 from solarctl.sim.plant_view import PlantView, of_bank
 from solarctl.sim.register_bank import RegisterBank
 from solarctl.sim.rtu_server import ModbusUnit
@@ -53,12 +54,9 @@ PLANT_SETTINGS: dict[str, tuple[str, Callable, Callable]] = {
     "battery_low_voltage": ("lbco_voltage_v", float, float),
 }
 # Registers whose choices the plant sees only as flags: the register keeps the text written, the plant gets
-# the flags. SBU: solar, battery, then utility feed the load; SUB: solar then utility (the battery only
-# without utility); UTI: utility, with the PV the charger leaves over beside it (line mode).
-ENERGY_USE = {"SBU": {"grid_support": True, "pv_to_load": "first"},
-              "SUB": {"grid_support": False, "pv_to_load": "first"},
-              "SOL": {"grid_support": False, "pv_to_load": "first"},
-              "UTI": {"grid_support": False, "pv_to_load": "after_charging"}}
+# the flags, those of the output priority each mode is (sim/capability_plant.py; SOL counts as solar first).
+ENERGY_USE = {"SBU": OUTPUT_PRIORITY["battery_first"], "SUB": OUTPUT_PRIORITY["solar_first"],
+              "SOL": OUTPUT_PRIORITY["solar_first"], "UTI": OUTPUT_PRIORITY["grid_first"]}
 PLANT_FLAGS: dict[str, Callable[[Value], dict]] = {
     "energy_use_mode": lambda text: ENERGY_USE.get(text, ENERGY_USE["UTI"]),
     "charger_source_priority": lambda text: {"grid_charge": text != "Only Solar"},

@@ -67,3 +67,33 @@ def test_the_protective_action_once_per_episode_and_restored_after_its_release()
                                                                "release_evaluations": 2}})
     proposed = [split(restarted.decide(view(normal, charge="off"), NOW))[0] for _ in range(3)]
     assert [[(p.setting, p.value) for p in found] for found in proposed] == [[], [("charge_enabled", "on")], []]
+
+
+def test_an_action_named_by_capability_writes_what_each_device_calls_it():
+    """`capability = "charge_switch"`, value false: the JK's charge_enabled = "off"; the Pylontech stack, which has no
+    such switch, raises its condition without a proposal (the config check made sure some guarded battery has it)."""
+    strategy = guard(actions={"cell_high": {"capability": "charge_switch", "value": False, "restore": True,
+                                            "release_evaluations": 1}})
+    high = {"cell_voltages": [3.65] * 16}
+    stack_high = {"modules": [{"index": 1, "cell_voltages": [3.65] * 15}]}
+    proposals = split(strategy.decide(view(high, stack=stack_high, charge="on"), NOW))[0]
+    assert [(p.device, p.setting, p.value) for p in proposals] == [("jk", "charge_enabled", "off")]
+    assert active(strategy.decide(view(high, stack=stack_high, charge="off"), NOW)) >= {("cell_high", "jk"), ("cell_high", "stack")}
+    normal = {"cell_voltages": [3.4] * 16}
+    restored = split(strategy.decide(view(normal, stack={"modules": []}, charge="off"), NOW))[0]
+    assert [(p.device, p.setting, p.value) for p in restored] == [("jk", "charge_enabled", "on")]
+
+
+def test_an_action_no_guarded_device_can_take_is_one_sentence():
+    import pytest
+
+    with pytest.raises(ValueError, match="battery_guard's cell_low action needs the capability 'discharge_switch', which none "
+                                         r"of the devices it would protect has: stack \(pylontech_console\)"):
+        guard(batteries=["stack"], actions={"cell_low": {"capability": "discharge_switch", "value": False, "restore": True}})
+    with pytest.raises(ValueError, match=r"actions.cell_low.value for inverter's low_battery_cut_out: 52 V is outside "
+                                         r"what it takes \(40 to 48 V\)"):
+        guard(actions={"cell_low": {"device": "inverter", "capability": "low_battery_cut_out", "value": 52.0, "restore": 44.0}})
+    with pytest.raises(ValueError, match="no capability is called 'discharge'"):
+        guard(actions={"cell_low": {"capability": "discharge", "value": False, "restore": True}})
+    with pytest.raises(ValueError, match="names either a capability or a setting"):
+        guard(actions={"cell_low": {"capability": "discharge_switch", "setting": "discharge_enabled", "value": False, "restore": True}})

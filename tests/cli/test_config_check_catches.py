@@ -48,6 +48,14 @@ BAD = {
     "one port written with //": (pv1800("4") + '[[device]]\nname = "bms"\ndriver = "jk_pb"\nport = "/dev//ttyUSB0"\n',
                                  ["'/dev/ttyUSB0' and '/dev//ttyUSB0' are one serial port", "write it the same way"]),
     "one port through a symlink": (two_ways, ["are one serial port (/dev/ttyUSB0)", "write it the same way"]),
+    "greedy_offgrid on a device it cannot take off the grid": (
+        XW + BAT + '[[strategy]]\nname = "greedy_offgrid"\ninverter = "bat"\n',
+        ["greedy_offgrid needs an inverter with the capability grid_connection or grid_support or output_priority",
+         "bat (pylontech_console) does not have"]),
+    "battery_guard action by a capability no battery has": (
+        XW + BAT + '[[strategy]]\nname = "battery_guard"\n'
+                   'actions = { cell_low = { capability = "discharge_switch", value = false, restore = true } }\n',
+        ["battery_guard's cell_low action needs the capability 'discharge_switch'", "bat (pylontech_console)"]),
     "missing driver": ('[[device]]\nname = "x"\nhost = "h"\n', ["required key 'driver' is missing", "'jk_pb'"]),
 }
 

@@ -167,8 +167,11 @@ def test_config_errors_are_sentences(tmp_path):
     [loaded] = config(grid_charge_current_a=2.0, batteries=["bms1"]).strategy
     assert loaded.references == ("inverter", "bms1") and loaded.start == 3.32
     for strategy, sentence in [
-        ({"inverter": "bms1"}, "greedy_offgrid does not know how to switch bms1 (jk_pb) off-grid; give its off_grid and on_grid"),
-        ({"inverter": "xw", "grid_charge_current_a": 2.0}, "a MUST PV1800); remove it for xw (conext_xw)"),
+        ({"inverter": "bms1"}, "greedy_offgrid needs an inverter with the capability grid_connection or grid_support or "
+                               "output_priority, which bms1 (jk_pb) does not have; give its off_grid and on_grid"),
+        ({"inverter": "xw", "grid_charge_current_a": 2.0}, "greedy_offgrid's grid_charge_current_a needs the capability "
+                                                           "'grid_charge_current', which xw (conext_xw) does not have"),
+        ({"grid_charge_current_a": 90.0}, "grid_charge_current_a = 90 is outside what inverter (must_pv1800) takes, 1 to 80 A"),
         ({"batteries": ["bms9"]}, "refers to device 'bms9', which is not configured"),
         ({"chargers": ["mppt"]}, "must be written as device.metric"),
     ]:

@@ -22,8 +22,8 @@ DAY = 86400.0
 class Recording(SocBandStrategy):
     """soc_band as it is, noting the SoC it saw whenever it proposed something."""
 
-    def __init__(self, config) -> None:
-        super().__init__(config)
+    def __init__(self, config, drivers) -> None:
+        super().__init__(config, drivers)
         self.decisions: list[tuple[float, float, str]] = []  # (now, SoC, value proposed)
 
     def decide(self, view, now):
@@ -52,7 +52,7 @@ async def test_soc_band_over_a_simulated_day_on_the_scp_plant(scp, monkeypatch):
     config, plant = scp
     for target, name in ((socket, "socket"), (socket, "create_connection"), (SafeWriter, "write"), (Daemon, "__init__")):
         monkeypatch.setattr(target, name, forbidden)
-    strategy = Recording(config.strategy[0])
+    strategy = Recording(config.strategy[0], {d.name: d.driver for d in config.device})
     shave_by_hour = []
     start = plant.time
     async with OfflineRun(config, plant, [strategy]) as run:
@@ -79,7 +79,8 @@ async def test_soc_band_over_a_simulated_day_on_the_scp_plant(scp, monkeypatch):
 
 async def test_a_proposal_the_plant_cannot_take_is_recorded_as_refused(scp):
     config, plant = scp
-    strategy = SocBandStrategy(config.strategy[0].model_copy(update={"on_start": {"no_such_setting": 1}}))
+    strategy = SocBandStrategy(config.strategy[0].model_copy(update={"on_start": {"no_such_setting": 1}}),
+                               {d.name: d.driver for d in config.device})
     async with OfflineRun(config, plant, [strategy]) as run:
         await run.run_for(60)
     [refused] = [a for a in run.applied if a.refused]

@@ -1,6 +1,6 @@
 """Strategies as pure steps: soc_band's decide() over hand-made views, no hub, no writer, no clock."""
 
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 
 import pytest
 
@@ -14,10 +14,13 @@ NOW = 1_750_000_000.0
 INTERVAL = 30.0  # soc_band acts on a SoC at most 3 x interval old
 
 
+XW = SimpleNamespace(name="xw", driver="conext_xw", enabled=True)  # the [[device]] table soc_band switches
+
+
 def soc_band(**overrides):
     config = SocBandStrategyConfig(name="soc_band", inverter="xw", battery="bms", soc_high=80, soc_low=20,
                                    interval=INTERVAL, **overrides)
-    [strategy] = make_strategies([config])
+    [strategy] = make_strategies([config], [XW])
     return strategy
 
 
@@ -58,6 +61,20 @@ def test_inside_the_band_it_holds(soc):
 def test_a_ComBox_battery_soc_counts_too_and_the_setting_is_configurable():
     strategy = soc_band(setting="grid_support")
     assert decide(strategy, view(soc=90, metric="battery_soc")) == [Proposal("xw", "grid_support", "Enable", "SoC 90 %")]
+
+
+def test_the_switch_is_a_capability_in_the_inverters_own_values():
+    """On a PV1800 the capability grid_charging is charger_source_priority, on "Solar and Utility", off "Only Solar"."""
+    config = SocBandStrategyConfig(name="soc_band", inverter="inv", battery="bms", soc_high=80, soc_low=20,
+                                   interval=INTERVAL, setting="grid_charging")
+    [strategy] = make_strategies([config], [SimpleNamespace(name="inv", driver="must_pv1800", enabled=True)])
+    assert [(p.setting, p.value) for p in decide(strategy, view(soc=90))] == [("charger_source_priority", "Solar and Utility")]
+    assert [(p.setting, p.value) for p in decide(strategy, view(soc=10))] == [("charger_source_priority", "Only Solar")]
+    with pytest.raises(ValueError, match="switches 'load_shave', which inv \\(must_pv1800\\) does not have as an on/off "
+                                         "capability; set `setting` to one it has: grid_connection, grid_charging "
+                                         "\\(charger_source_priority\\), battery_export \\(discharge_to_grid\\)"):
+        make_strategies([config.model_copy(update={"setting": "load_shave"})],
+                        [SimpleNamespace(name="inv", driver="must_pv1800", enabled=True)])
 
 
 def test_never_acts_on_a_stale_failed_missing_or_odd_reading():

@@ -52,7 +52,8 @@ def _check(driver: str, values: dict, units: dict, catalogue, where: str) -> Non
 
 @pytest.mark.parametrize("site, jk_protocol", [("scp_site", None), ("scp_site", "pylontech_rs485"),
                                                ("solar_station_site", "55aa"),
-                                               ("solar_station_site", "modbus"), ("solar_station_site", "4e57")])
+                                               ("solar_station_site", "modbus"), ("solar_station_site", "4e57"),
+                                               ("voltronic_site", None)])
 async def test_every_published_metric_is_in_the_catalogue_with_its_unit(tmp_path, site, jk_protocol):
     polled = await _poll_site(tmp_path, site, jk_protocol)
     for device, (driver, sample) in polled.items():

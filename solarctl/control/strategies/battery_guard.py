@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from solarctl.alerts.model import Condition
-from solarctl.control.config import GuardActionConfig
+from solarctl.control.config import BatteryGuardStrategyConfig, GuardActionConfig
+from solarctl.control.levers import set_to
 from solarctl.control.strategies.base import Decision, Proposal, Strategy
 from solarctl.control.strategies.view import View
 from solarctl.devices import registry
-from solarctl.sample import Value
+from solarctl.devices.capabilities import SettingValue
 
 
 @dataclass(frozen=True)
@@ -48,33 +49,33 @@ def battery_metrics(driver: str) -> BatteryMetrics | None:
     return BatteryMetrics(cells, module_cells, current, temperature)
 
 
-def _numbers(values: Value) -> list[float]:
-    listed = values if isinstance(values, list) else []
-    return [float(v) for v in listed if isinstance(v, (int, float)) and not isinstance(v, bool)]
+def _numbers(values: Any) -> list[float]:
+    return [float(v) for v in values or () if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
 def cell_voltages(view: View, device: str, where: BatteryMetrics) -> list[float]:
     cells = [v for name in where.cells for v in _numbers(view.value(device, name))]
     for modules, field in where.module_cells:
-        listed = view.value(device, modules)
-        for module in listed if isinstance(listed, list) else ():
+        found = view.value(device, modules)
+        for module in found if isinstance(found, list) else ():
             if isinstance(module, Mapping):
                 cells += _numbers(module.get(field))
     return cells
 
 
-def _number(value: Value) -> float | None:
+def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 class BatteryGuard(Strategy):
-    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: BatteryGuardStrategyConfig, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
+        config.check_drivers(self.drivers)  # the config check did it already; a strategy built by hand gets it too
         names = config.batteries or list(self.drivers)
         found = {name: battery_metrics(self.drivers.get(name, "")) for name in names}
         self.batteries = {name: where for name, where in found.items() if where is not None}
         self._first_step: float | None = None
-        self._engaged: dict[tuple[str, str], int] = {}  # (kind, battery) -> evaluations clear in a row
+        self._engaged: dict[tuple[str, str | None], int] = {}  # (kind, battery) -> evaluations clear in a row
         self._started = False  # after the first step
 
     def decide(self, view: View, now: float) -> list[Decision]:
@@ -90,8 +91,7 @@ class BatteryGuard(Strategy):
     def check(self, view: View, now: float, battery: str, where: BatteryMetrics) -> list[Condition]:
         c = self.config
         age = view.age(battery)
-        if age is None:
-            age = now - (now if self._first_step is None else self._first_step)
+        age = now - (self._first_step or now) if age is None else age
         if age > c.data_max_age_s:
             return [Condition("bms_data_old", battery, True, "warning",
                               f"{battery}: no battery data for {age:.0f} s (limit {c.data_max_age_s:g} s)", {"age_s": round(age, 1)})]
@@ -124,20 +124,35 @@ class BatteryGuard(Strategy):
         if action is None or condition.device is None:  # (the guard's conditions always name their battery)
             return []
         key = (condition.kind, condition.device)
-        device = action.device or condition.device
+        target = self._target(action, condition.device or "")
+        if target is None:
+            return []
+        device, setting, value, restore = target
         if condition.active:
             engaged = key in self._engaged
             self._engaged[key] = 0
-            shown = view.setting(device, action.setting)
-            if engaged and shown in (None, action.value):  # in place, or not polled: asking again would cost a write attempt
+            shown = view.setting(device, setting)
+            if engaged and shown in (None, value):  # in place, or not polled: asking again would cost a write attempt
                 return []
-            return [Proposal(device, action.setting, action.value, f"protect: {condition.message}")]
+            return [Proposal(device, setting, value, f"protect: {condition.message}")]
         if key not in self._engaged:
-            if self._started or view.setting(device, action.setting) != action.value:
+            if self._started or view.setting(device, setting) != value:
                 return []
             self._engaged[key] = 0  # a previous run left its protection in place: release it as its own
         self._engaged[key] += 1
         if self._engaged[key] < action.release_evaluations:
             return []
         del self._engaged[key]
-        return [Proposal(device, action.setting, action.restore, f"{condition.kind} on {condition.device} clear: restore")]
+        return [Proposal(device, setting, restore, f"{condition.kind} on {condition.device} clear: restore")]
+
+    def _target(self, action: GuardActionConfig, battery: str) -> tuple[str, str, SettingValue, SettingValue] | None:
+        """(device, setting, protective value, restore value); None for a battery without the action's capability
+        (the config check made sure some guarded device has it)."""
+        device = action.device or battery
+        if action.setting is not None:
+            return device, action.setting, action.value, action.restore
+        capability = registry.capabilities(self.drivers.get(device)).named(action.capability or "")
+        if capability is None:
+            return None
+        (setting, value), (_, restore) = set_to(capability, action.value), set_to(capability, action.restore)
+        return device, setting, value, restore

@@ -1,7 +1,8 @@
 """`forecast`: model-predictive control. Every `replan_s` it plans the next `horizon_h` with the same LP as the
 perfect-foresight optimum (solarctl/optimize/lp.py), on a forecast built only from what it has seen
-(solarctl/optimize/forecast.py), and between plans carries out the plan's present step through the settings
-the inverter really has. PV, load and SoC are found by their catalogue roles, not by driver.
+(solarctl/optimize/forecast.py), and between plans carries out the plan's present step through the capabilities
+the inverter's driver declares (solarctl/devices/capabilities.py). PV, load and SoC are found by their catalogue
+roles, not by driver.
 
 Brings scipy/numpy in (the [optimize] extra): a daemon without this strategy never imports this module.
 """
@@ -14,17 +15,20 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from solarctl.alerts.model import Condition
-from solarctl.control.strategies.base import Proposal, Strategy
+from solarctl.control.levers import support_modes
+from solarctl.control.config import ForecastStrategyConfig
+from solarctl.control.strategies.base import Decision, Proposal, Strategy, proposals
 from solarctl.control.strategies.view import View
-from solarctl.devices.registry import role_sources
+from solarctl.devices.capabilities import Capabilities, SettingValue
+from solarctl.devices.registry import capabilities, role_sources
 from solarctl.optimize.forecast import Forecaster
 from solarctl.optimize.limits import Limits
 from solarctl.optimize.tariff import Tariff
 from solarctl.plant.extras import MissingExtraError
 
 if TYPE_CHECKING:
-    from solarctl.optimize.lp import Horizon  # scipy: imported when a plan is made
+    from solarctl.optimize.lp import Horizon
+    from solarctl.plant.config import PlantConfig
 
 log = logging.getLogger("solarctl.strategy.forecast")
 
@@ -76,59 +80,55 @@ class Plan:
         return dataclasses.asdict(self)
 
 
-# How each inverter carries a step out: driver -> (device, step, nominal battery V) -> proposals.
-Actuator = Callable[[str, Step, float], list[Proposal]]
-
-
-def conext_xw(device: str, step: Step, volts: float) -> list[Proposal]:
-    # The XW's map has no writable grid-charge or sell setting: grid support is its one lever.
-    return [Proposal(device, "grid_support", "Enable" if step.support else "Disable", step.reason)]
-
-
-def must_pv1800(device: str, step: Step, volts: float) -> list[Proposal]:
+def actuate(caps: Capabilities, device: str, step: Step, volts: float) -> list[Proposal]:
+    """The step as the inverter's settings, through the capabilities it has (control/levers.py SUPPORT_LEVERS for
+    support, then grid charging and its current, then battery export)."""
     charging = step.grid_charge_w > 0.0
-    out = [Proposal(device, "energy_use_mode", "SBU" if step.support else "UTI", step.reason),
-           Proposal(device, "charger_source_priority", "Solar and Utility" if charging else "Only Solar", step.reason),
-           Proposal(device, "discharge_to_grid", "on" if step.export_battery else "off", step.reason)]
-    if charging:  # whole amps: a plan that wobbles by a few watts does not spend the write budget
-        amps = float(min(80, max(1, round(step.grid_charge_w / volts))))
-        out.append(Proposal(device, "grid_charge_current_limit", amps, step.reason))
-    return out
+    wanted: dict[str, SettingValue] = {}
+    support = support_modes(caps)
+    if support is not None:
+        wanted |= support[step.support]
+    if caps.grid_charging is not None:
+        wanted |= caps.grid_charging.settings(charging)
+    if caps.battery_export is not None:
+        wanted |= caps.battery_export.settings(step.export_battery)
+    if charging and caps.grid_charge_current is not None:  # whole amps: a plan that wobbles by a few watts does
+        wanted |= caps.grid_charge_current.settings(float(round(step.grid_charge_w / volts)))  # not spend the budget
+    return [Proposal(device, setting, value, step.reason) for setting, value in wanted.items()]
 
 
-ACTUATORS: dict[str, Actuator] = {"conext_xw": conext_xw, "must_pv1800": must_pv1800}
-
-
-def site_limits(config: Any, plant: Any, driver: str) -> Limits:  # the strategy's table, [plant]
-    """[plant]'s limits, what the inverter's settings can do, then the strategy's own [strategy.limits]."""
+def site_limits(config: ForecastStrategyConfig, plant: PlantConfig, caps: Capabilities) -> Limits:
+    """[plant]'s limits, what the inverter's capabilities let a plan do, then the strategy's own [strategy.limits]:
+    grid charging only with the grid_charging capability (up to its current's top), battery export at the site's
+    sell limit with battery_export, never beyond the inverter's declared rating."""
     limits = Limits.from_plant(plant)
-    volts = nominal_volts(plant)
-    if driver == "conext_xw":
+    if caps.grid_charging is None:
         limits = dataclasses.replace(limits, grid_charge_max_w=0.0)
-    elif driver == "must_pv1800":  # it can switch grid charging (up to 80 A) and battery export on
-        limits = dataclasses.replace(limits, grid_charge_max_w=min(plant.inverter.rated_w, 80 * volts),
-                                     grid_export_max_w=plant.settings.max_sell_amps * plant.grid.voltage_v)
+    else:
+        top = caps.grid_charge_current.high * nominal_volts(plant) if caps.grid_charge_current else float("inf")
+        limits = dataclasses.replace(limits, grid_charge_max_w=min(plant.inverter.rated_w, top))
+    if caps.battery_export is not None:
+        limits = dataclasses.replace(limits, grid_export_max_w=plant.settings.max_sell_amps * plant.grid.voltage_v)
+    if caps.rated_power_w is not None:
+        limits = dataclasses.replace(limits, inverter_max_w=min(limits.inverter_max_w, caps.rated_power_w))
     given = {k: v for k, v in config.limits.model_dump().items() if v is not None}
     return dataclasses.replace(limits, **given)
 
 
-def nominal_volts(plant: Any) -> float:
+def nominal_volts(plant: PlantConfig) -> float:
     return float(plant.battery.cells_in_series * 3.3)  # LiFePO4 plateau
 
 
 class ForecastStrategy(Strategy):
-    def __init__(self, config: Any, drivers: Mapping[str, str]) -> None:
+    def __init__(self, config: ForecastStrategyConfig, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
         if importlib.util.find_spec("scipy") is None:
             raise MissingExtraError("the forecast strategy plans with scipy: install it with `pip install solarctl[optimize]`")
         drivers, plant = config.site
-        driver = drivers[config.inverter]
-        if driver not in ACTUATORS:
-            raise ValueError(f"strategy forecast: inverter {config.inverter!r} is a {driver}; it can drive "
-                             f"{' or '.join(ACTUATORS)} only")
-        self.actuator = ACTUATORS[driver]
+        config.check_drivers(drivers)  # the config check did it already; a strategy built by hand gets it too
+        self.caps = capabilities(drivers[config.inverter])
         self.sources = {role: role_sources(role, drivers) for role in ROLES}
-        self.limits = site_limits(config, plant, driver)
+        self.limits = site_limits(config, plant, self.caps)
         self.volts = nominal_volts(plant)
         self.zone = plant.timezone
         self.tariff = config.prices or (Tariff.load(config.tariff) if config.tariff
@@ -139,9 +139,10 @@ class ForecastStrategy(Strategy):
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
 
     def stop_proposals(self) -> list[Proposal]:
-        if self.actuator is must_pv1800:  # never leave the battery exporting unattended
-            return [Proposal(self.config.inverter, "discharge_to_grid", "off", "stop")]
-        return []
+        if self.caps.battery_export is None:
+            return []
+        return proposals(self.config.inverter, self.caps.battery_export.settings(False), "stop")  # never leave the
+        # battery exporting unattended
 
     def read(self, view: View, role: str, combine: Callable[[list[float]], float]) -> float | None:
         values = [view.value(dev, metric) for dev, metric in self.sources[role]
@@ -149,7 +150,7 @@ class ForecastStrategy(Strategy):
         numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         return combine(numbers) if numbers else None
 
-    def decide(self, view: View, now: float) -> list[Proposal | Condition]:
+    def decide(self, view: View, now: float) -> list[Decision]:
         pv = self.read(view, "pv_power", sum)
         load = self.read(view, "load_power", sum)
         soc = self.read(view, "battery_soc", lambda v: sum(v) / len(v))
@@ -162,7 +163,8 @@ class ForecastStrategy(Strategy):
             self.plan = self.make_plan(now, pv, load, soc)
             log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
                      self.plan.basis, self.plan.step(now).reason)
-        return [*self.actuator(self.config.inverter, self.plan.step(now), self.volts)]
+        found: list[Decision] = [*actuate(self.caps, self.config.inverter, self.plan.step(now), self.volts)]
+        return found
 
     def observe(self, now: float, pv: float, load: float, soc: float | None) -> None:
         """One look for the forecast's memory (SoC None: not known, PV counts)."""

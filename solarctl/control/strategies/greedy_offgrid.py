@@ -8,21 +8,23 @@ The counter is the strategy's state: the runner keeps it across restarts. With `
 default) the on-grid settings are its exit settings: proposed as restores when it stops, and when battery data
 has been lost for `battery_lost_after` seconds (nobody would switch back on-grid at night).
 
-On a PV1800 "off-grid" is 20105 grid_connection = off-grid. On a Conext XW it is grid support enabled: PV
-and battery carry the load while the grid stays connected as the fallback (the XW has no Modbus setting that
-opens its AC input, and its own grid support voltage / LBCO still protect the battery); see README.
+"Off-grid" is the inverter's first capability of control/levers.py OFF_GRID_LEVERS: on a PV1800 its
+grid_connection (20105 = off-grid); on a Conext XW grid support enabled: PV and battery carry the load while the
+grid stays connected as the fallback (the XW has no Modbus setting that opens its AC input, and its own grid
+support voltage / LBCO still protect the battery); see README.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from solarctl.alerts.model import Condition
-from solarctl.control.config import GREEDY_MODE_SETTINGS, GRID_CHARGE_CAP
+from solarctl.control.config import GreedyOffgridStrategyConfig
+from solarctl.control.levers import grid_modes
 from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
 from solarctl.control.strategies.view import View
 from solarctl.control.strategies.soc_band import SOC_METRICS
-from solarctl.devices.registry import describe, role_sources
+from solarctl.devices.registry import capabilities, describe, role_sources
 
 INITIAL_COUNTER = 1  # batmon's default when /tmp/on_grid.cntr is missing
 OFF_GRID, ON_GRID = "off-grid", "on-grid"
@@ -55,19 +57,19 @@ def _number(value: Any) -> float | None:
 
 
 class GreedyOffgridStrategy(Strategy):
-    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: GreedyOffgridStrategyConfig, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
         self.counter = INITIAL_COUNTER
         self.mode: str | None = None  # the last mode switched to, when the inverter's own setting is unknown
         self.watch = DataWatch()
         config.check_drivers(self.drivers)  # the config check did it already; a strategy built by hand gets it too
-        driver = self.drivers.get(config.inverter, "")
-        off, on = GREEDY_MODE_SETTINGS.get(driver, ({}, {}))
+        caps = capabilities(self.drivers.get(config.inverter))
+        off, on = grid_modes(caps) or ({}, {})
         self.settings = {OFF_GRID: dict(config.off_grid or off), ON_GRID: dict(config.on_grid or on)}
-        if config.grid_charge_current_a is not None:
-            self.settings[ON_GRID][GRID_CHARGE_CAP[driver]] = config.grid_charge_current_a
+        if config.grid_charge_current_a is not None and caps.grid_charge_current is not None:
+            self.settings[ON_GRID] |= caps.grid_charge_current.settings(config.grid_charge_current_a)
         self.batteries = list(config.batteries) or self._battery_devices()
-        self.chargers = ([tuple(c.split(".", 1)) for c in config.chargers]
+        self.chargers = ([(dev, metric) for dev, metric in (c.split(".", 1) for c in config.chargers)]
                          or role_sources("pv_power", self.drivers))
         self.loads = role_sources("load_power", self.drivers)
         # A BMS says `soc`, the ComBox `battery_soc` (as soc_band reads them).
@@ -106,7 +108,7 @@ class GreedyOffgridStrategy(Strategy):
             found.append(value)
         return min(found, default=None)
 
-    def total(self, view: View, pairs: list[tuple[str, str]]) -> float:
+    def total(self, view: View, pairs: Iterable[tuple[str, str]]) -> float:
         return sum(_number(view.value(dev, metric)) or 0.0 for dev, metric in pairs if view.fresh(dev, self.config.max_data_age))
 
     def current_mode(self, view: View) -> str | None:
@@ -122,7 +124,7 @@ class GreedyOffgridStrategy(Strategy):
         lowest = self.lowest(view)
         lost_for = max((self.watch.lost_for(view, dev, c.max_data_age, now) for dev in self.batteries), default=0.0)
         # A pack not read yet since the start is not lost until its first poll could have come (View.waiting).
-        data: list[Proposal | Condition] = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age) and not view.waiting(dev), "warning",
+        data: list[Decision] = [Condition("battery_data_lost", dev, not view.fresh(dev, c.max_data_age) and not view.waiting(dev), "warning",
                           f"no fresh data from {dev} for greedy_offgrid: switching paused")
                 for dev in self.batteries]
         if c.on_grid_at_stop and lost_for > c.battery_lost_after:  # nobody watches the battery: back on the grid

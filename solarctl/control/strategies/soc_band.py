@@ -1,8 +1,9 @@
 """The old SCP control loop as a pure step.
 
-Above `soc_high` switch the inverter setting (load shave by default) on, below `soc_low` off, in
-between leave it. It acts only on a fresh SoC (never on a stale or failed reading); `on_start`
-settings are proposed when it starts and `on_stop` settings when it stops, as SCP did on exit.
+Above `soc_high` switch an on/off capability of the inverter (load shave by default) on, below `soc_low` off,
+in between leave it; which setting and values that is, the inverter's driver declares. It acts only on a fresh
+SoC (never on a stale or failed reading); `on_start` settings are proposed when it starts and `on_stop` settings
+when it stops, as SCP did on exit.
 
 Unlike SCP it never leaves the inverter unattended: with no fresh battery data for `battery_lost_after`
 seconds it proposes the `on_stop` (safe) settings as restores and reports the condition `battery_data_lost`
@@ -17,17 +18,25 @@ from typing import Any, Mapping
 
 from solarctl.alerts.model import Condition
 from solarctl.control.strategies.base import DataWatch, Decision, Proposal, Strategy, proposals
+from solarctl.control.config import SocBandStrategyConfig
+from solarctl.control.levers import switch_named
+from solarctl.devices.capabilities import SettingValue
 from solarctl.control.strategies.view import View
+from solarctl.devices.registry import capabilities
 
 SOC_METRICS = ("soc", "battery_soc")  # a BMS says `soc`, the ComBox `battery_soc`
 
 
 class SocBandStrategy(Strategy):
-    def __init__(self, config: Any, drivers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: SocBandStrategyConfig, drivers: Mapping[str, str] | None = None) -> None:
         super().__init__(config, drivers)
+        config.check_drivers(self.drivers)  # the config check did it already; a strategy built by hand gets it too
+        switch = switch_named(capabilities(self.drivers.get(config.inverter)), config.setting)
+        assert switch is not None
+        self.switch = switch
         self.watch = DataWatch()
         self.lost = False
-        self.switched: tuple[str, float] | None = None  # (value, when) of the last change of decision
+        self.switched: tuple[SettingValue, float] | None = None  # (value, when) of the last change of decision
 
     def start_proposals(self) -> list[Proposal]:
         return proposals(self.config.inverter, self.config.on_start, "start")
@@ -40,13 +49,13 @@ class SocBandStrategy(Strategy):
 
     def load_state(self, state: Any) -> None:
         if isinstance(state, dict) and isinstance(state.get("switched"), list) and len(state["switched"]) == 2:
-            self.switched = (str(state["switched"][0]), float(state["switched"][1]))
+            self.switched = (state["switched"][0], float(state["switched"][1]))
 
-    def desired(self, soc: float) -> str | None:
+    def desired(self, soc: float) -> SettingValue | None:
         if soc >= self.config.soc_high:
-            return "Enable"
+            return self.switch.on
         if soc <= self.config.soc_low:
-            return "Disable"
+            return self.switch.off
         return None  # inside the band: keep whatever is set
 
     def fresh_soc(self, view: View) -> float | None:
@@ -75,5 +84,5 @@ class SocBandStrategy(Strategy):
         if want is not None:
             if self.switched is None or want != self.switched[0]:
                 self.switched = (want, now)
-            found.append(Proposal(c.inverter, c.setting, want, f"SoC {soc:g} %"))
+            found.append(Proposal(c.inverter, self.switch.setting, want, f"SoC {soc:g} %"))
         return found

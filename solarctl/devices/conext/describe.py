@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from solarctl.devices.capabilities import Capabilities, Level, Switch
 from solarctl.devices.config import ModbusTcpDevice, Unit
 from solarctl.devices.description import (
     AC_FREQUENCY, AC_VOLTAGE, PERCENT, TEMPERATURE, U16, Catalogue, DriverDescription, Product, note,
@@ -98,6 +99,12 @@ CONEXT_XW = DriverDescription(
     device="solarctl.devices.conext.xw:ConextXw",
     simulator="solarctl.sim.conext:xw_bank",
     rows="solarctl.store.rows:conext_xw_rows",
+    # The XW's map has no writable grid-charge, sell or AC-input setting: grid support is its lever to the grid.
+    capabilities=Capabilities(
+        grid_support=Switch("grid_support", on="Enable", off="Disable"),
+        load_shave=Switch("load_shave", on="Enable", off="Disable"),
+        low_battery_cut_out=Level("low_battery_cut_out", "V", 45.0, 49.0),
+    ),
     metrics=Catalogue(
         note("grid_power", role="grid_power", label="grid"),
         note("load_power", role="load_power", label="load"),

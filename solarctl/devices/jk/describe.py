@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Mapping
 
 from pydantic import Field
 
+from solarctl.devices.capabilities import Capabilities, Switch
 from solarctl.devices.config import Seconds, SerialDevice
 from solarctl.devices.description import (
     CELL_VOLTAGE, PERCENT, TEMPERATURE, AtMost, Catalogue, DriverDescription, Extremes, Metric, Product, Share, SumOf,
@@ -143,6 +144,8 @@ JK_PB = DriverDescription(
         "jk-modbus": "solarctl.devices.jk.pb_modbus:decode_capture",
     },
     rows="solarctl.store.rows:jk_rows",
+    capabilities=Capabilities(charge_switch=Switch("charge_enabled", on="on", off="off"),
+                              discharge_switch=Switch("discharge_enabled", on="on", off="off")),
     metrics=Catalogue(
         note("soc", role="battery_soc", device_class="battery", label="SoC", valid=PERCENT),
         note("soh", valid=PERCENT),

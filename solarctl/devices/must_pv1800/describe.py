@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from solarctl.devices.capabilities import Capabilities, Level, Modes, Switch
 from solarctl.devices.config import RtuUnit, SerialDevice
 from solarctl.devices.description import (
     AC_FREQUENCY, AC_VOLTAGE, POWER_FACTOR, U16, U32, AtMost, Catalogue, DriverDescription, Metric, note,
@@ -74,6 +75,16 @@ MUST_PV1800 = DriverDescription(
     simulator="solarctl.sim.must_pv1800:pv1800_unit",
     plant_view="solarctl.sim.must_pv1800:pv1800_plant_view",
     rows="solarctl.store.rows:pv1800_rows",
+    capabilities=Capabilities(
+        grid_connection=Switch("grid_connection", on="on-grid", off="off-grid"),  # 20105
+        output_priority=Modes({"battery_first": {"energy_use_mode": "SBU"}, "solar_first": {"energy_use_mode": "SUB"},
+                               "grid_first": {"energy_use_mode": "UTI"}}),  # 20109
+        grid_charging=Switch("charger_source_priority", on="Solar and Utility", off="Only Solar"),  # 20143
+        grid_charge_current=Level("grid_charge_current_limit", "A", 1.0, 80.0),  # 20125, DC
+        battery_export=Switch("discharge_to_grid", on="on", off="off"),  # 20108
+        export_limit=Level("export_current_limit", "A", 1.0, 21.7),  # 20113, AC
+        low_battery_cut_out=Level("battery_low_voltage", "V", 40.0, 48.0),  # 20127
+    ),
     metrics=Catalogue(
         note("work_state", label="state"),
         note("pv_power", role="pv_power", label="PV"),

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from solarctl.config_paths import File
-from solarctl.optimize.tariff import Tariff
+from solarctl.feeds.market_tariff import load_tariff_file
 from solarctl.strict_model import StrictModel
 
 SettingValue = Union[float, int, str, bool]
@@ -179,7 +179,7 @@ class ForecastStrategyConfig(StrategyTable):
     @classmethod
     def _readable_tariff(cls, path: str | None) -> str | None:
         if path is not None:
-            Tariff.load(path)  # a bad file is a config error now, not a strategy that fails later
+            load_tariff_file(path)  # a bad file is a config error now, not a strategy that fails later
         return path  # (device -> driver, [plant]) bound by the whole config
 
     def bind_site(self, drivers: dict[str, str], plant) -> None:

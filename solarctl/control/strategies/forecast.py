@@ -14,9 +14,12 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from solarctl.alerts.model import Condition
+from solarctl.clock import Clock
 from solarctl.control.strategies.base import Proposal, Strategy
 from solarctl.control.strategies.view import View
 from solarctl.devices.registry import role_sources
+from solarctl.feeds.market_tariff import MarketTariff, load_tariff_file
 from solarctl.optimize.forecast import Forecaster
 from solarctl.optimize.limits import Limits
 from solarctl.optimize.tariff import Tariff
@@ -28,6 +31,7 @@ ROLES = ("pv_power", "load_power", "battery_soc")
 DEAD_BAND_W = 50.0  # planned flows below this are "none"
 END_DISCOUNT = 0.9
 FULL_MARGIN_PCT = 3.0  # a battery this close to full may be holding PV back: such PV says little about the sky
+PRICES_ALERT_S = 6 * 3600.0  # a price service failing this long is an alert (until then: the last known shape)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Plan:
     soc_pct: list[float]
     cost: float
     basis: str  # what the forecast rests on
+    price_estimated: list[bool] = dataclasses.field(default_factory=list)  # step's price not published yet
 
     def index(self, now: float) -> int:
         return min(len(self.battery_w) - 1, max(0, int((now - self.made_at) // self.step_s)))
@@ -127,12 +132,25 @@ class ForecastStrategy(Strategy):
         self.limits = site_limits(config, plant, driver)
         self.volts = nominal_volts(plant)
         self.zone = plant.timezone
-        self.tariff = config.prices or (Tariff.load(config.tariff) if config.tariff
+        self.tariff = config.prices or (load_tariff_file(config.tariff) if config.tariff
                                         else Tariff.flat(config.import_price, config.feed_in))
+        # market prices: until the first arrive, the flat prices of the strategy's table
+        self.fallback_tariff = Tariff.flat(config.import_price, config.feed_in)
+        self.price_feed = None  # solarctl.feeds.price_feed.PriceFeed, made by `services`
+        self._planned_prices = -1  # the MarketTariff version the plan was made with
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
         self.plan: Plan | None = None
         self._lp = None  # solarctl.optimize.lp.Horizon, kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
+
+    def services(self, clock: Clock) -> dict:
+        """The price service a [market] tariff needs, for the daemon to run beside the strategy."""
+        if not isinstance(self.tariff, MarketTariff):
+            return {}
+        from solarctl.feeds.price_feed import PriceFeed  # brings httpx: only with a [market] tariff
+
+        self.price_feed = PriceFeed(self.tariff, self.tariff.config.make_source(), clock, self.zone)
+        return {f"prices {self.name}": self.price_feed.run}
 
     def stop_proposals(self) -> list[Proposal]:
         if self.actuator is must_pv1800:  # never leave the battery exporting unattended
@@ -145,7 +163,7 @@ class ForecastStrategy(Strategy):
         numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         return combine(numbers) if numbers else None
 
-    def decide(self, view: View, now: float) -> list[Proposal]:
+    def decide(self, view: View, now: float) -> list[Proposal | Condition]:
         pv = self.read(view, "pv_power", sum)
         load = self.read(view, "load_power", sum)
         soc = self.read(view, "battery_soc", lambda v: sum(v) / len(v))
@@ -154,11 +172,21 @@ class ForecastStrategy(Strategy):
             self.why_not = f"no fresh {', '.join(missing)} from {self._named(missing)}"
             return []
         self.observe(now, pv, load, soc)
-        if self.plan is None or now - self.plan.made_at >= self.config.replan_s:
+        new_prices = isinstance(self.tariff, MarketTariff) and self.tariff.version != self._planned_prices
+        if self.plan is None or now - self.plan.made_at >= self.config.replan_s or new_prices:
             self.plan = self.make_plan(now, pv, load, soc)
             log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
                      self.plan.basis, self.plan.step(now).reason)
-        return self.actuator(self.config.inverter, self.plan.step(now), self.volts)
+        return [*self.actuator(self.config.inverter, self.plan.step(now), self.volts), *self.price_conditions(now)]
+
+    def price_conditions(self, now: float) -> list[Condition]:
+        if self.price_feed is None:
+            return []
+        failing = self.price_feed.failing_for(now)
+        status = self.price_feed.status
+        return [Condition("prices_missing", None, failing >= PRICES_ALERT_S, "warning",
+                          f"{self.price_feed.source.name} has failed for {failing / 3600:.1f} h ({status.last_error}); "
+                          "planning on the last known prices' shape")]
 
     def observe(self, now: float, pv: float, load: float, soc: float | None) -> None:
         """One look for the forecast's memory (SoC None: not known, PV counts)."""
@@ -170,7 +198,11 @@ class ForecastStrategy(Strategy):
         steps = round(self.config.horizon_h * 3600 / self.config.step_s)
         pv_w, load_w, basis = self.forecaster.forecast(now, steps)
         pv_w[0], load_w[0] = pv, load  # the present is known
-        prices = self.tariff.import_prices(now, self.config.step_s, steps, self.zone)
+        tariff, estimated, price_basis = self._tariff_now(now, steps)
+        prices = tariff.import_prices(now, self.config.step_s, steps, self.zone)
+        if isinstance(tariff, MarketTariff) and tariff.last is not None:
+            estimated = tariff.last.estimated
+            price_basis = tariff.last.describe(now, self.config.step_s)
         horizon = self._horizon(steps)
         # What is left stored at the horizon's end is worth the cheapest import it would replace, less a share
         # for not knowing what comes after: of two plans equal by the LP, the one that uses the battery now.
@@ -178,7 +210,17 @@ class ForecastStrategy(Strategy):
         stored_kwh = self.limits.battery_kwh * min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)) / 100.0
         schedule = horizon.schedule(horizon.solve(pv_w, load_w, prices, stored_kwh, end_value), prices)
         return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
-                    schedule.soc_pct, schedule.cost, basis)
+                    schedule.soc_pct, schedule.cost, "; ".join(filter(None, (basis, price_basis))), estimated)
+
+    def _tariff_now(self, now: float, steps: int):
+        """The tariff to plan with: a market tariff once it has prices, else the flat fallback (said so)."""
+        if not isinstance(self.tariff, MarketTariff):
+            return self.tariff, [False] * steps, ""  # a fixed tariff: nothing to say about the prices
+        self._planned_prices = self.tariff.version
+        if not self.tariff.known:
+            return (self.fallback_tariff, [True] * steps,
+                    f"prices: none from {self.tariff.config.source} yet, flat {self.fallback_tariff.describe()}")
+        return self.tariff, [], ""
 
     def _horizon(self, steps: int):
         """The LP kept from the last plan (HiGHS starts from its basis); built on the first plan."""

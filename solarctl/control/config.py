@@ -153,6 +153,22 @@ class ForecastLimitsConfig(StrictModel):
     grid_charge_max_w: Annotated[float, Field(ge=0)] | None = None
 
 
+class PvForecastConfig(StrictModel):
+    """A PV forecast service for the plan (solarctl/feeds/pv_sources.py); where it has nothing, or has failed
+    for 36 h, the strategy's own forecast plans instead."""
+
+    source: Literal["open-meteo", "forecast.solar", "solcast"]
+    api_key: str = ""  # solcast: required; forecast.solar: a paid plan's key (none: the public plan)
+    site: str = ""  # solcast: the rooftop site's resource id
+    base_url: str | None = None  # another address for the service (a proxy)
+
+    @model_validator(mode="after")
+    def _solcast_needs_its_keys(self) -> PvForecastConfig:
+        if self.source == "solcast" and not (self.site and self.api_key):
+            raise ValueError("pv_forecast source solcast needs `site` (the rooftop site's resource id) and `api_key`")
+        return self
+
+
 class ForecastStrategyConfig(StrategyTable):
     """Model-predictive control: every `replan_s` the cheapest plan for the next `horizon_h` on a forecast made
     from what it has seen, carried out through the inverter's settings until the next plan."""
@@ -172,6 +188,7 @@ class ForecastStrategyConfig(StrategyTable):
     import_price: Annotated[float, Field(ge=0)] = 0.30
     feed_in: Annotated[float, Field(ge=0)] = 0.0
     limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
+    pv_forecast: PvForecastConfig | None = None  # a PV forecast service; without it, the strategy's own
     _site: object = PrivateAttr(default=None)
     _prices: object = PrivateAttr(default=None)
 

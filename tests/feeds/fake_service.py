@@ -41,6 +41,7 @@ class FakeService:
         self.routes: dict[str, list[Answer]] = {}
         self.seen: list[Seen] = []
         self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()  # one per connection, cancelled on close
         self.port = 0
 
     def answer(self, path: str, *answers: Answer) -> None:
@@ -58,9 +59,15 @@ class FakeService:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
+        for task in self._handlers:  # Python 3.11's Server.close leaves open connections to their handlers
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
         try:
             while line := await reader.readline():
                 method, target, _ = line.decode().split(" ", 2)
@@ -77,7 +84,8 @@ class FakeService:
                 writer.write(f"HTTP/1.1 {answer.status} X\r\nContent-Type: application/json\r\n{head}"
                              f"Content-Length: {len(answer.body)}\r\n\r\n".encode() + answer.body)
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or the server is closing
         finally:
+            self._handlers.discard(handler)
             writer.close()

@@ -5,17 +5,19 @@ before any arrive, back-off and the alert when the service keeps failing."""
 from __future__ import annotations
 
 import json
+import zoneinfo
 
 import httpx
 import pytest
 
+from solarctl.cli.plan_cmd import hourly
 from solarctl.clock import VirtualClock
 from solarctl.control.strategies import make_strategies
 from solarctl.demo.run import load_demo_config
 from solarctl.feeds.formula import Formula, FormulaError
 from solarctl.feeds.market_tariff import MarketTariff, MarketTariffError, load_tariff_file
 from solarctl.control.strategies.forecast import PRICES_ALERT_S
-from solarctl.feeds.price_feed import FIRST_BACKOFF_S
+from solarctl.feeds.feed import FIRST_BACKOFF_S
 from tests.control.test_forecast import view_of, with_strategies
 from tests.feeds.fake_service import Answer, FakeService, recorded
 
@@ -111,6 +113,8 @@ async def test_before_any_price_it_plans_flat_and_says_so_and_unpublished_hours_
         plan = strategy.plan
         assert sum(plan.price_estimated) == 6 * 3600 // round(strategy.config.step_s)
         assert plan.price_estimated[-1] and "estimated from the last published day's shape" in plan.basis
+        lines = hourly("forecast", plan.as_dict(), zoneinfo.ZoneInfo("Europe/Vienna"))
+        assert not lines[2].split()[7].endswith("*") and lines[-1].split()[7].endswith("*")  # price column
         # an estimate is the price at the same clock time a day earlier: 13:00-19:00 UTC tomorrow as today's
         first = plan.price_estimated.index(True)
         assert plan.price[first] == pytest.approx((0.15895 + 0.0995) * 1.2)

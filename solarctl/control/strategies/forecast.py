@@ -12,6 +12,7 @@ import dataclasses
 import importlib.util
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from solarctl.alerts.model import Condition
@@ -32,6 +33,8 @@ DEAD_BAND_W = 50.0  # planned flows below this are "none"
 END_DISCOUNT = 0.9
 FULL_MARGIN_PCT = 3.0  # a battery this close to full may be holding PV back: such PV says little about the sky
 PRICES_ALERT_S = 6 * 3600.0  # a price service failing this long is an alert (until then: the last known shape)
+PV_ALERT_S = 6 * 3600.0  # a PV forecast service failing this long is an alert (until then: its last forecast)
+LOCAL = "local"  # a step's PV from the strategy's own forecast
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Plan:
     cost: float
     basis: str  # what the forecast rests on
     price_estimated: list[bool] = dataclasses.field(default_factory=list)  # step's price not published yet
+    pv_source: list[str] = dataclasses.field(default_factory=list)  # where each step's PV came from
 
     def index(self, now: float) -> int:
         return min(len(self.battery_w) - 1, max(0, int((now - self.made_at) // self.step_s)))
@@ -137,20 +141,34 @@ class ForecastStrategy(Strategy):
         # market prices: until the first arrive, the flat prices of the strategy's table
         self.fallback_tariff = Tariff.flat(config.import_price, config.feed_in)
         self.price_feed = None  # solarctl.feeds.price_feed.PriceFeed, made by `services`
+        self.pv_feed = None  # solarctl.feeds.pv_forecast.PvForecast, made by `services`
+        self._plant = plant
         self._planned_prices = -1  # the MarketTariff version the plan was made with
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
         self.plan: Plan | None = None
         self._lp = None  # solarctl.optimize.lp.Horizon, kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
 
-    def services(self, clock: Clock) -> dict:
-        """The price service a [market] tariff needs, for the daemon to run beside the strategy."""
-        if not isinstance(self.tariff, MarketTariff):
-            return {}
-        from solarctl.feeds.price_feed import PriceFeed  # brings httpx: only with a [market] tariff
+    def services(self, clock: Clock, data_dir: Path | None = None) -> dict:
+        """The services a [market] tariff and a [strategy.pv_forecast] need, for the daemon to run beside the
+        strategy (httpx is imported only here: a strategy without them never loads it). The PV forecast is
+        cached in `data_dir`/strategies."""
+        found = {}
+        if isinstance(self.tariff, MarketTariff):
+            from solarctl.feeds.price_feed import PriceFeed
 
-        self.price_feed = PriceFeed(self.tariff, self.tariff.config.make_source(), clock, self.zone)
-        return {f"prices {self.name}": self.price_feed.run}
+            self.price_feed = PriceFeed(self.tariff, self.tariff.config.make_source(), clock, self.zone)
+            found[f"prices {self.name}"] = self.price_feed.run
+        pv = self.config.pv_forecast
+        if pv is not None:
+            from solarctl.feeds.pv_forecast import PvForecast
+            from solarctl.feeds.pv_sources import make_pv_source
+
+            source = make_pv_source(pv.source, self._plant, api_key=pv.api_key, site=pv.site, base_url=pv.base_url)
+            cache = None if data_dir is None else Path(data_dir) / "strategies" / f"{self.name}.pv-forecast.json"
+            self.pv_feed = PvForecast(source, clock, cache)
+            found[f"pv forecast {self.name}"] = self.pv_feed.run
+        return found
 
     def stop_proposals(self) -> list[Proposal]:
         if self.actuator is must_pv1800:  # never leave the battery exporting unattended
@@ -177,16 +195,20 @@ class ForecastStrategy(Strategy):
             self.plan = self.make_plan(now, pv, load, soc)
             log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
                      self.plan.basis, self.plan.step(now).reason)
-        return [*self.actuator(self.config.inverter, self.plan.step(now), self.volts), *self.price_conditions(now)]
+        return [*self.actuator(self.config.inverter, self.plan.step(now), self.volts), *self.feed_conditions(now)]
 
-    def price_conditions(self, now: float) -> list[Condition]:
-        if self.price_feed is None:
-            return []
-        failing = self.price_feed.failing_for(now)
-        status = self.price_feed.status
-        return [Condition("prices_missing", None, failing >= PRICES_ALERT_S, "warning",
-                          f"{self.price_feed.source.name} has failed for {failing / 3600:.1f} h ({status.last_error}); "
-                          "planning on the last known prices' shape")]
+    def feed_conditions(self, now: float) -> list[Condition]:
+        """One alert per service feed that has failed for hours (active or not: the manager keeps episodes)."""
+        found = []
+        for kind, feed, limit, meanwhile in (
+                ("prices_missing", self.price_feed, PRICES_ALERT_S, "planning on the last known prices' shape"),
+                ("pv_forecast_missing", self.pv_feed, PV_ALERT_S, "planning on its last forecast, then the local one")):
+            if feed is not None:
+                failing = feed.failing_for(now)
+                found.append(Condition(kind, None, failing >= limit, "warning",
+                                       f"{feed.name} has failed for {failing / 3600:.1f} h "
+                                       f"({feed.status.last_error}); {meanwhile}"))
+        return found
 
     def observe(self, now: float, pv: float, load: float, soc: float | None) -> None:
         """One look for the forecast's memory (SoC None: not known, PV counts)."""
@@ -197,7 +219,12 @@ class ForecastStrategy(Strategy):
     def make_plan(self, now: float, pv: float, load: float, soc: float) -> Plan:
         steps = round(self.config.horizon_h * 3600 / self.config.step_s)
         pv_w, load_w, basis = self.forecaster.forecast(now, steps)
+        pv_source = self._service_pv(now, pv_w)
+        if pv_source.count(LOCAL) < steps:
+            basis = basis.replace("PV: clear sky", f"PV: {self.pv_feed.name} for {steps - pv_source.count(LOCAL)} "
+                                                   "step(s), else clear sky")
         pv_w[0], load_w[0] = pv, load  # the present is known
+        pv_source[0] = "measured"
         tariff, estimated, price_basis = self._tariff_now(now, steps)
         prices = tariff.import_prices(now, self.config.step_s, steps, self.zone)
         if isinstance(tariff, MarketTariff) and tariff.last is not None:
@@ -210,7 +237,19 @@ class ForecastStrategy(Strategy):
         stored_kwh = self.limits.battery_kwh * min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)) / 100.0
         schedule = horizon.schedule(horizon.solve(pv_w, load_w, prices, stored_kwh, end_value), prices)
         return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
-                    schedule.soc_pct, schedule.cost, "; ".join(filter(None, (basis, price_basis))), estimated)
+                    schedule.soc_pct, schedule.cost, "; ".join(filter(None, (basis, price_basis))), estimated,
+                    pv_source)
+
+    def _service_pv(self, now: float, pv_w: list[float]) -> list[str]:
+        """Put the PV forecast service's watts in `pv_w` where it has them; each step's source."""
+        if self.pv_feed is None:
+            return [LOCAL] * len(pv_w)
+        step = self.config.step_s
+        watts = self.pv_feed.watts([now + (i + 0.5) * step for i in range(len(pv_w))], now)
+        for i, w in enumerate(watts):
+            if w is not None:
+                pv_w[i] = w
+        return [LOCAL if w is None else self.pv_feed.name for w in watts]
 
     def _tariff_now(self, now: float, steps: int):
         """The tariff to plan with: a market tariff once it has prices, else the flat fallback (said so)."""

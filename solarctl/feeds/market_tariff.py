@@ -21,7 +21,9 @@ plan's steps (a per-step feed-in price in the LP is not done yet).
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,7 @@ class MarketTariff:
     config: MarketConfig
     series: PriceSeries = field(default_factory=PriceSeries)
     version: int = 0  # grows when the prices change: the strategy re-plans
+    published_hour: float | None = None  # a replay: the next day's prices are known from this local hour on
     last: StepPrices | None = None  # the last steps priced, for `describe` and the plan
     _feed_in_now: float = 0.0
 
@@ -128,7 +131,17 @@ class MarketTariff:
         return self.last
 
     def import_prices(self, start: float, step_s: float, steps: int, zone: str) -> list[float]:
-        market = self.market_prices(start, step_s, steps, zone).prices
+        """Every step's import price as it was (a backtest's accounting, the optimum)."""
+        return self._user_prices(self.market_prices(start, step_s, steps, zone).prices)
+
+    def plan_prices(self, now: float, step_s: float, steps: int, zone: str) -> list[float]:
+        """The import prices a plan made at `now` can know: in a replay (`published_hour`), only today's before
+        that hour and tomorrow's after it; the rest estimated as live (`last` says which)."""
+        known_until = None if self.published_hour is None else published_until(now, self.published_hour, zone)
+        self.last = self.series.steps(now, step_s, steps, zone, known_until)
+        return self._user_prices(self.last.prices)
+
+    def _user_prices(self, market: list[float]) -> list[float]:
         if isinstance(self.config.feed_in, Formula):
             self._feed_in_now = self.config.feed_in(market=sum(market) / len(market))
         return [self.config.import_formula(market=m) for m in market]
@@ -157,6 +170,15 @@ class MarketTariff:
         feed = self.config.feed_in
         feed_text = f"{feed:g}/kWh" if isinstance(feed, float) else f"= {feed.text}"
         return f"{self.config.source} day-ahead, import = {self.config.import_formula.text}, feed-in {feed_text}"
+
+
+def published_until(now: float, hour: float, zone: str) -> float:
+    """Where day-ahead prices known at `now` end: the end of tomorrow once today's auction result is out
+    (`hour`, local), else the end of today."""
+    zone_info = zoneinfo.ZoneInfo(zone)
+    local = dt.datetime.fromtimestamp(now, zone_info)
+    days = 2 if local.hour + local.minute / 60 >= hour else 1
+    return dt.datetime.combine(local.date() + dt.timedelta(days=days), dt.time(), zone_info).timestamp()
 
 
 def load_tariff_file(path: str | Path) -> Any:

@@ -72,27 +72,29 @@ class PriceSeries:
             return self._points[i].price
         return None
 
-    def steps(self, start: float, step_s: float, steps: int, zone: str) -> StepPrices:
-        """The price of each step by its middle; unpublished steps from the same local time on an earlier day."""
+    def steps(self, start: float, step_s: float, steps: int, zone: str, known_until: float | None = None) -> StepPrices:
+        """The price of each step by its middle; unpublished steps (none, or from `known_until` on: a replay of
+        past prices as they were published) from the same local time on an earlier day."""
         if not self._points:
             raise ValueError("no prices known yet")
         zone_info = zoneinfo.ZoneInfo(zone)
+        until = float("inf") if known_until is None else known_until
         prices: list[float] = []
         estimated: list[bool] = []
         for i in range(steps):
             t = start + (i + 0.5) * step_s
-            known = self.price_at(t)
+            known = self.price_at(t) if t < until else None
             estimated.append(known is None)
-            prices.append(known if known is not None else self._estimate(t, zone_info))
+            prices.append(known if known is not None else self._estimate(t, zone_info, until))
         return StepPrices(prices, estimated)
 
-    def _estimate(self, t: float, zone: zoneinfo.ZoneInfo) -> float:
+    def _estimate(self, t: float, zone: zoneinfo.ZoneInfo, until: float) -> float:
         wall = dt.datetime.fromtimestamp(t, zone).replace(tzinfo=None)
         for days in range(1, LOOK_BACK_DAYS + 1):
             # the same wall-clock time `days` earlier: a 23- or 25-hour day in between still lands on it
             earlier = (wall - dt.timedelta(days=days)).replace(tzinfo=zone).timestamp()
-            price = self.price_at(earlier)
+            price = self.price_at(earlier) if earlier < until else None
             if price is not None:
                 return price
-        nearest = min(self._points, key=lambda p: min(abs(p.start - t), abs(p.end - t)))
-        return nearest.price
+        known = [p for p in self._points if p.start < until] or self._points
+        return min(known, key=lambda p: min(abs(p.start - t), abs(p.end - t))).price

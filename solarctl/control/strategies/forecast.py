@@ -226,7 +226,8 @@ class ForecastStrategy(Strategy):
         pv_w[0], load_w[0] = pv, load  # the present is known
         pv_source[0] = "measured"
         tariff, estimated, price_basis = self._tariff_now(now, steps)
-        prices = tariff.import_prices(now, self.config.step_s, steps, self.zone)
+        prices = (tariff.plan_prices if isinstance(tariff, MarketTariff) else tariff.import_prices)(
+            now, self.config.step_s, steps, self.zone)
         if isinstance(tariff, MarketTariff) and tariff.last is not None:
             estimated = tariff.last.estimated
             price_basis = tariff.last.describe(now, self.config.step_s)

@@ -52,6 +52,9 @@ def simulate(
                                                       "--tariff's [market] table (default: the market price, no "
                                                       "feed-in pay)"),
     min_soc: float = typer.Option(20.0, "--min-soc", help="count hours below this SoC (%)"),
+    forecast_error: bool = typer.Option(False, "--forecast-error",
+                                        help="also run forecast:perfect (planning on the true PV) and "
+                                             "forecast:imperfect (on a day-ahead-like wrong PV forecast)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
     plot: Path = typer.Option(None, "--plot", help="draw a PNG: one week of power flows and monthly bars"),
     plot_week: int = typer.Option(None, "--plot-week", help="which week to draw (1-based; default: mid-year)"),
@@ -77,7 +80,15 @@ def simulate(
                 check_covers(tariff, scenario.start, scenario.seconds, prices)
             else:
                 tariff = Tariff.load(tariff_file) if tariff_file else Tariff.flat(DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN)
-            result = run_backtest(scenario, site, [strategy, *compare], tariff, min_soc_pct=min_soc,
+            names = [strategy, *compare]
+            if forecast_error:
+                from solarctl.backtest.foresight import error_figures
+
+                names += [f"forecast:{kind}" for kind in ("perfect", "imperfect") if f"forecast:{kind}" not in names]
+                errors = error_figures(scenario)
+                print(f"forecast:imperfect's PV forecast over daylight hours: relative RMSE {100 * errors['rrmse']:.0f} %, "
+                      f"bias {100 * errors['bias']:+.0f} %", file=sys.stderr)
+            result = run_backtest(scenario, site, names, tariff, min_soc_pct=min_soc,
                                   progress=_bar if sys.stderr.isatty() else no_progress)
         except (ScenarioError, ValueError, FileNotFoundError) as exc:
             print(f"solarctl simulate: {exc}", file=sys.stderr)

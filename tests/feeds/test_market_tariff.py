@@ -141,3 +141,16 @@ async def test_a_failing_service_backs_off_honours_retry_after_and_alerts_after_
             assert feed.status.state == "ok"
             [*_, condition] = strategy.decide(_seen(later + 60), later + 60)
             assert not condition.active
+
+
+def test_the_daemon_runs_the_strategys_price_and_pv_services_beside_it(tmp_path):
+    from solarctl.daemon import Daemon
+
+    table = {"name": "forecast", "inverter": "xw", "battery": "battery",
+             "tariff": _tariff_file(tmp_path, source="awattar", country="at", import_price=IMPORT),
+             "pv_forecast": {"source": "open-meteo"}}
+    config = with_strategies(load_demo_config(tmp_path, "scp_site"), [table])
+    daemon = Daemon(config, VirtualClock(START))
+    assert {"prices forecast", "pv forecast forecast"} <= set(daemon.services)
+    [runner] = daemon.strategies
+    assert runner.strategy.pv_feed.cache == config.general.data_dir / "strategies" / "forecast.pv-forecast.json"

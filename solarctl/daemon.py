@@ -104,6 +104,8 @@ class Daemon:
         self.command_file = None if config.command_file is None else CommandFile(config.command_file, self.writer, self.clock)
         if self.command_file is not None:
             self.services["command file"] = self.command_file.run
+        for runner in self.strategies:  # e.g. the forecast strategy's price service
+            self.services.update(runner.strategy.services(self.clock, config.general.data_dir))
         polled = {d.name: d.driver for d in config.device if d.enabled}
         self.services["plausibility checks"] = self.plausibility.run
         self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled,

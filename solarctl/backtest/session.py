@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from solarctl.backtest.foresight import foresee
 from solarctl.backtest.metrics import Figures, against, figures
 from solarctl.backtest.optimum import limits_for, model_note, optimum_figures
 from solarctl.backtest.replay import Trace, replay
@@ -78,7 +79,9 @@ def _run(job: tuple[str, str, object]) -> tuple[str, object, float, float]:
         elif arg is not None:  # a static candidate: the inverter set once, no strategy
             out = replay(scenario.with_settings(arg), name, [])
         else:
-            out = replay(scenario, name, strategy_for(scenario.config, name, site, scenario.step_s, tariff))
+            strategies = strategy_for(scenario.config, name, site, scenario.step_s, tariff)
+            foresee(strategies, scenario, name)  # `forecast:perfect` / `forecast:imperfect` (foresight.py)
+            out = replay(scenario, name, strategies)
     return name, out, time.perf_counter() - began, time.process_time() - cpu
 
 

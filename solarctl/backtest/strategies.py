@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from solarctl.backtest.foresight import split_name
 from solarctl.backtest.scenario import ScenarioError
 from solarctl.config import Config
 from solarctl.control.strategies import STRATEGIES, make_strategies
@@ -47,6 +48,10 @@ def strategy_for(config: Config, name: str, site: str, step_s: float = 0.0, tari
     to change (e.g. greedy_offgrid's thresholds)."""
     if name == "none":
         return []
+    try:
+        name, _ = split_name(name)  # `forecast:perfect`: the forecast strategy, given foresight (foresight.py)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
     if name not in STRATEGIES:
         raise ScenarioError(f"unknown strategy {name!r}; choose one of {', '.join(['none', *STRATEGIES])}")
     table = _table(config, name, site, tariff)

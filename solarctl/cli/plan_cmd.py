@@ -79,17 +79,23 @@ def _from_store(cfg: Config, config: Path, as_json: bool) -> None:
 
 
 def hourly(name: str, plan: dict, zone: zoneinfo.ZoneInfo) -> list[str]:
-    """The plan as one line per hour: mean powers (W), the price and the SoC the hour ends at."""
+    """The plan as one line per hour: mean powers (W), where the hour's PV forecast came from (`local`: the
+    strategy's own; `measured`: the present; else the service's name), the price (`*`: not published yet, the
+    last published day's shape) and the SoC the hour ends at."""
     made = dt.datetime.fromtimestamp(plan["made_at"], zone)
     per_hour = max(1, round(3600 / plan["step_s"]))
+    pv_source, estimated = plan.get("pv_source") or [], plan.get("price_estimated") or []
     lines = [f"[{name}] plan made {made:%Y-%m-%d %H:%M}, cost {plan['cost']:.2f}; {plan['basis']}",
-             f"{'time':>11} {'PV W':>6} {'load W':>6} {'batt W':>7} {'grid W':>7} {'price':>6} {'SoC %':>5}"]
+             f"{'time':>11} {'PV W':>6} {'load W':>6} {'batt W':>7} {'grid W':>7} {'PV from':<14} {'price':>7} "
+             f"{'SoC %':>5}"]
     for first in range(0, len(plan["battery_w"]), per_hour):
         hour = slice(first, first + per_hour)
         means = [sum(plan[c][hour]) / len(plan[c][hour]) for c in COLUMNS]
         when = dt.datetime.fromtimestamp(plan["made_at"] + first * plan["step_s"], zone)
+        source = "+".join(dict.fromkeys(pv_source[hour])) or "local"
+        price = f"{max(plan['price'][hour]):.3g}" + ("*" if any(estimated[hour]) else "")
         lines.append(f"{when:%a %H:%M} {means[0]:6.0f} {means[1]:6.0f} {means[2]:+7.0f} {means[3]:+7.0f} "
-                     f"{max(plan['price'][hour]):6.3g} {plan['soc_pct'][hour][-1]:5.0f}")
+                     f"{source:<14} {price:>7} {plan['soc_pct'][hour][-1]:5.0f}")
     return lines
 
 

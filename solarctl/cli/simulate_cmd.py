@@ -47,7 +47,14 @@ def simulate(
     annual_kwh: float = typer.Option(None, "--annual-kwh", min=0,
                                      help="scale bdew/builtin to this yearly consumption (default: the site's)"),
     tariff_file: Path = typer.Option(None, "--tariff", help="tariff TOML (default: flat 0.30 import, 0.08 feed-in)"),
+    prices: Path = typer.Option(None, "--prices", help="CSV of past day-ahead prices (time,price_per_kwh or "
+                                                      "time,price_per_mwh) to replay; fees, VAT and feed-in from "
+                                                      "--tariff's [market] table (default: the market price, no "
+                                                      "feed-in pay)"),
     min_soc: float = typer.Option(20.0, "--min-soc", help="count hours below this SoC (%)"),
+    forecast_error: bool = typer.Option(False, "--forecast-error",
+                                        help="also run forecast:perfect (planning on the true PV) and "
+                                             "forecast:imperfect (on a day-ahead-like wrong PV forecast)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
     plot: Path = typer.Option(None, "--plot", help="draw a PNG: one week of power flows and monthly bars"),
     plot_week: int = typer.Option(None, "--plot-week", help="which week to draw (1-based; default: mid-year)"),
@@ -64,10 +71,24 @@ def simulate(
                   "install solarctl with it", file=sys.stderr)
             raise typer.Exit(1) from None
         try:
-            tariff = Tariff.load(tariff_file) if tariff_file else Tariff.flat(DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN)
             scenario = make_scenario(site, weather=weather, load=load, start=start, days=days, step=step,
                                      annual_kwh=annual_kwh)
-            result = run_backtest(scenario, site, [strategy, *compare], tariff, min_soc_pct=min_soc,
+            if prices is not None:
+                from solarctl.feeds.price_csv import check_covers, replay_tariff
+
+                tariff = replay_tariff(prices, tariff_file, scenario.zone)
+                check_covers(tariff, scenario.start, scenario.seconds, prices)
+            else:
+                tariff = Tariff.load(tariff_file) if tariff_file else Tariff.flat(DEFAULT_IMPORT_PRICE, DEFAULT_FEED_IN)
+            names = [strategy, *compare]
+            if forecast_error:
+                from solarctl.backtest.foresight import error_figures
+
+                names += [f"forecast:{kind}" for kind in ("perfect", "imperfect") if f"forecast:{kind}" not in names]
+                errors = error_figures(scenario)
+                print(f"forecast:imperfect's PV forecast over daylight hours: relative RMSE {100 * errors['rrmse']:.0f} %, "
+                      f"bias {100 * errors['bias']:+.0f} %", file=sys.stderr)
+            result = run_backtest(scenario, site, names, tariff, min_soc_pct=min_soc,
                                   progress=_bar if sys.stderr.isatty() else no_progress)
         except (ScenarioError, ValueError, FileNotFoundError) as exc:
             print(f"solarctl simulate: {exc}", file=sys.stderr)

@@ -15,6 +15,7 @@ from solarctl.devices import registry
 from solarctl.devices.capabilities import Capabilities, Level
 from solarctl.optimize.tariff import Tariff
 from solarctl.plant.config import PlantConfig
+from solarctl.feeds.market_tariff import load_tariff_file
 from solarctl.strict_model import StrictModel
 
 SettingValue = Union[float, int, str, bool]
@@ -155,6 +156,22 @@ class ForecastLimitsConfig(StrictModel):
     grid_charge_max_w: Annotated[float, Field(ge=0)] | None = None
 
 
+class PvForecastConfig(StrictModel):
+    """A PV forecast service for the plan (solarctl/feeds/pv_sources.py); where it has nothing, or has failed
+    for 36 h, the strategy's own forecast plans instead."""
+
+    source: Literal["open-meteo", "forecast.solar", "solcast"]
+    api_key: str = ""  # solcast: required; forecast.solar: a paid plan's key (none: the public plan)
+    site: str = ""  # solcast: the rooftop site's resource id
+    base_url: str | None = None  # another address for the service (a proxy)
+
+    @model_validator(mode="after")
+    def _solcast_needs_its_keys(self) -> PvForecastConfig:
+        if self.source == "solcast" and not (self.site and self.api_key):
+            raise ValueError("pv_forecast source solcast needs `site` (the rooftop site's resource id) and `api_key`")
+        return self
+
+
 class ForecastStrategyConfig(StrategyTable):
     """Model-predictive control: every `replan_s` the cheapest plan for the next `horizon_h` on a forecast made
     from what it has seen, carried out through the inverter's settings until the next plan."""
@@ -174,6 +191,7 @@ class ForecastStrategyConfig(StrategyTable):
     import_price: Annotated[float, Field(ge=0)] = 0.30
     feed_in: Annotated[float, Field(ge=0)] = 0.0
     limits: ForecastLimitsConfig = Field(default_factory=ForecastLimitsConfig)
+    pv_forecast: PvForecastConfig | None = None  # a PV forecast service; without it, the strategy's own
     _site: tuple[dict[str, str], PlantConfig] | None = PrivateAttr(default=None)
     _prices: Tariff | None = PrivateAttr(default=None)
 
@@ -181,7 +199,7 @@ class ForecastStrategyConfig(StrategyTable):
     @classmethod
     def _readable_tariff(cls, path: str | None) -> str | None:
         if path is not None:
-            Tariff.load(path)  # a bad file is a config error now, not a strategy that fails later
+            load_tariff_file(path)  # a bad file is a config error now, not a strategy that fails later
         return path  # (device -> driver, [plant]) bound by the whole config
 
     def bind_site(self, drivers: dict[str, str], plant: PlantConfig) -> None:

@@ -25,8 +25,11 @@ async def test_the_running_daemon_shows_its_plan(tmp_path):
         assert code == 0, err
         lines = out.splitlines()
         assert lines[0].startswith("[forecast] plan made ") and "load: profile of 1 day(s) seen" in lines[0]
-        assert lines[1].split() == ["time", "PV", "W", "load", "W", "batt", "W", "grid", "W", "price", "SoC", "%"]
-        assert len(lines) == 2 + HORIZON_H and lines[2].split()[6] == "0.3"  # one line an hour, the flat price
+        assert lines[1].split() == ["time", "PV", "W", "load", "W", "batt", "W", "grid", "W", "PV", "from", "price",
+                                    "SoC", "%"]
+        # one line an hour: where its PV forecast came from (the present measured, then the strategy's own), the flat price
+        assert len(lines) == 2 + HORIZON_H and lines[2].split()[6:8] == ["measured+local", "0.3"]
+        assert lines[3].split()[6:8] == ["local", "0.3"]
         code, out, err = await solarctl("plan", "--config", str(rig.config_path), "--json")
         assert code == 0 and json.loads(out)["plans"][0]["strategy"] == "forecast" and json.loads(out)["source"] == "daemon"
         assert f"new plan for {HORIZON_H} h" in (tmp_path / "daemon.log").read_text()

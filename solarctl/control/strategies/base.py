@@ -12,7 +12,7 @@ persists it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Mapping, NamedTuple, Sequence, Union
+from typing import Any, Awaitable, Callable, Mapping, NamedTuple, Sequence, Union
 
 from solarctl.alerts.model import Condition
 from solarctl.control.strategies.view import View
@@ -86,6 +86,10 @@ class Strategy(ABC):
     def stop_proposals(self) -> list[Proposal]:
         """Settings to restore when it stops, on every way out (e.g. safe defaults)."""
         return []
+
+    def services(self, clock: Any, data_dir: Any = None) -> dict[str, Callable[[], Awaitable[None]]]:
+        """Long-running parts it needs beside its steps (the forecast strategy's price service), by name."""
+        return {}
 
     def state(self) -> Any:
         """What must survive a restart (JSON-able); None if nothing."""

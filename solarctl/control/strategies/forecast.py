@@ -13,7 +13,11 @@ import dataclasses
 import importlib.util
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from solarctl.alert_types import Condition
+from solarctl.clock import Clock
 
 from solarctl.control.levers import support_modes
 from solarctl.control.config import ForecastStrategyConfig
@@ -21,6 +25,7 @@ from solarctl.control.strategies.base import Decision, Proposal, Strategy, propo
 from solarctl.control.strategies.view import View
 from solarctl.devices.capabilities import Capabilities, SettingValue
 from solarctl.devices.registry import capabilities, role_sources
+from solarctl.feeds.market_tariff import MarketTariff, load_tariff_file
 from solarctl.optimize.forecast import Forecaster
 from solarctl.optimize.limits import Limits
 from solarctl.optimize.tariff import Tariff
@@ -36,6 +41,9 @@ ROLES = ("pv_power", "load_power", "battery_soc")
 DEAD_BAND_W = 50.0  # planned flows below this are "none"
 END_DISCOUNT = 0.9
 FULL_MARGIN_PCT = 3.0  # a battery this close to full may be holding PV back: such PV says little about the sky
+PRICES_ALERT_S = 6 * 3600.0  # a price service failing this long is an alert (until then: the last known shape)
+PV_ALERT_S = 6 * 3600.0  # a PV forecast service failing this long is an alert (until then: its last forecast)
+LOCAL = "local"  # a step's PV from the strategy's own forecast
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class Plan:
     soc_pct: list[float]
     cost: float
     basis: str  # what the forecast rests on
+    price_estimated: list[bool] = dataclasses.field(default_factory=list)  # step's price not published yet
+    pv_source: list[str] = dataclasses.field(default_factory=list)  # where each step's PV came from
 
     def index(self, now: float) -> int:
         return min(len(self.battery_w) - 1, max(0, int((now - self.made_at) // self.step_s)))
@@ -131,12 +141,39 @@ class ForecastStrategy(Strategy):
         self.limits = site_limits(config, plant, self.caps)
         self.volts = nominal_volts(plant)
         self.zone = plant.timezone
-        self.tariff = config.prices or (Tariff.load(config.tariff) if config.tariff
+        self.tariff = config.prices or (load_tariff_file(config.tariff) if config.tariff
                                         else Tariff.flat(config.import_price, config.feed_in))
+        # market prices: until the first arrive, the flat prices of the strategy's table
+        self.fallback_tariff = Tariff.flat(config.import_price, config.feed_in)
+        self.price_feed = None  # solarctl.feeds.price_feed.PriceFeed, made by `services`
+        self.pv_feed = None  # solarctl.feeds.pv_forecast.PvForecast, made by `services`
+        self._plant = plant
+        self._planned_prices = -1  # the MarketTariff version the plan was made with
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
         self.plan: Plan | None = None
         self._lp: Horizon | None = None  # kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
+
+    def services(self, clock: Clock, data_dir: Path | None = None) -> dict:
+        """The services a [market] tariff and a [strategy.pv_forecast] need, for the daemon to run beside the
+        strategy (httpx is imported only here: a strategy without them never loads it). The PV forecast is
+        cached in `data_dir`/strategies."""
+        found = {}
+        if isinstance(self.tariff, MarketTariff):
+            from solarctl.feeds.price_feed import PriceFeed
+
+            self.price_feed = PriceFeed(self.tariff, self.tariff.config.make_source(), clock, self.zone)
+            found[f"prices {self.name}"] = self.price_feed.run
+        pv = self.config.pv_forecast
+        if pv is not None:
+            from solarctl.feeds.pv_forecast import PvForecast
+            from solarctl.feeds.pv_sources import make_pv_source
+
+            source = make_pv_source(pv.source, self._plant, api_key=pv.api_key, site=pv.site, base_url=pv.base_url)
+            cache = None if data_dir is None else Path(data_dir) / "strategies" / f"{self.name}.pv-forecast.json"
+            self.pv_feed = PvForecast(source, clock, cache)
+            found[f"pv forecast {self.name}"] = self.pv_feed.run
+        return found
 
     def stop_proposals(self) -> list[Proposal]:
         if self.caps.battery_export is None:
@@ -159,11 +196,26 @@ class ForecastStrategy(Strategy):
             self.why_not = f"no fresh {', '.join(missing)} from {self._named(missing)}"
             return []
         self.observe(now, pv, load, soc)
-        if self.plan is None or now - self.plan.made_at >= self.config.replan_s:
+        new_prices = isinstance(self.tariff, MarketTariff) and self.tariff.version != self._planned_prices
+        if self.plan is None or now - self.plan.made_at >= self.config.replan_s or new_prices:
             self.plan = self.make_plan(now, pv, load, soc)
             log.info("new plan for %g h: cost %.2f; %s; now: %s", self.config.horizon_h, self.plan.cost,
                      self.plan.basis, self.plan.step(now).reason)
-        found: list[Decision] = [*actuate(self.caps, self.config.inverter, self.plan.step(now), self.volts)]
+        found: list[Decision] = [*actuate(self.caps, self.config.inverter, self.plan.step(now), self.volts),
+                                 *self.feed_conditions(now)]
+        return found
+
+    def feed_conditions(self, now: float) -> list[Condition]:
+        """One alert per service feed that has failed for hours (active or not: the manager keeps episodes)."""
+        found: list[Condition] = []
+        for kind, feed, limit, meanwhile in (
+                ("prices_missing", self.price_feed, PRICES_ALERT_S, "planning on the last known prices' shape"),
+                ("pv_forecast_missing", self.pv_feed, PV_ALERT_S, "planning on its last forecast, then the local one")):
+            if feed is not None:
+                failing = feed.failing_for(now)
+                found.append(Condition(kind, None, failing >= limit, "warning",
+                                       f"{feed.name} has failed for {failing / 3600:.1f} h "
+                                       f"({feed.status.last_error}); {meanwhile}"))
         return found
 
     def observe(self, now: float, pv: float, load: float, soc: float | None) -> None:
@@ -175,8 +227,18 @@ class ForecastStrategy(Strategy):
     def make_plan(self, now: float, pv: float, load: float, soc: float) -> Plan:
         steps = round(self.config.horizon_h * 3600 / self.config.step_s)
         pv_w, load_w, basis = self.forecaster.forecast(now, steps)
+        pv_source = self._service_pv(now, pv_w)
+        if pv_source.count(LOCAL) < steps:
+            basis = basis.replace("PV: clear sky", f"PV: {self.pv_feed.name} for {steps - pv_source.count(LOCAL)} "
+                                                   "step(s), else clear sky")
         pv_w[0], load_w[0] = pv, load  # the present is known
-        prices = self.tariff.import_prices(now, self.config.step_s, steps, self.zone)
+        pv_source[0] = "measured"
+        tariff, estimated, price_basis = self._tariff_now(now, steps)
+        prices = (tariff.plan_prices if isinstance(tariff, MarketTariff) else tariff.import_prices)(
+            now, self.config.step_s, steps, self.zone)
+        if isinstance(tariff, MarketTariff) and tariff.last is not None:
+            estimated = tariff.last.estimated
+            price_basis = tariff.last.describe(now, self.config.step_s)
         horizon = self._horizon(steps)
         # What is left stored at the horizon's end is worth the cheapest import it would replace, less a share
         # for not knowing what comes after: of two plans equal by the LP, the one that uses the battery now.
@@ -184,7 +246,29 @@ class ForecastStrategy(Strategy):
         stored_kwh = self.limits.battery_kwh * min(self.limits.soc_max_pct, max(self.limits.soc_min_pct, soc)) / 100.0
         schedule = horizon.schedule(horizon.solve(pv_w, load_w, prices, stored_kwh, end_value), prices)
         return Plan(now, self.config.step_s, pv_w, load_w, prices, schedule.battery_w, schedule.grid_w,
-                    schedule.soc_pct, schedule.cost, basis)
+                    schedule.soc_pct, schedule.cost, "; ".join(filter(None, (basis, price_basis))), estimated,
+                    pv_source)
+
+    def _service_pv(self, now: float, pv_w: list[float]) -> list[str]:
+        """Put the PV forecast service's watts in `pv_w` where it has them; each step's source."""
+        if self.pv_feed is None:
+            return [LOCAL] * len(pv_w)
+        step = self.config.step_s
+        watts = self.pv_feed.watts([now + (i + 0.5) * step for i in range(len(pv_w))], now)
+        for i, w in enumerate(watts):
+            if w is not None:
+                pv_w[i] = w
+        return [LOCAL if w is None else self.pv_feed.name for w in watts]
+
+    def _tariff_now(self, now: float, steps: int):
+        """The tariff to plan with: a market tariff once it has prices, else the flat fallback (said so)."""
+        if not isinstance(self.tariff, MarketTariff):
+            return self.tariff, [False] * steps, ""  # a fixed tariff: nothing to say about the prices
+        self._planned_prices = self.tariff.version
+        if not self.tariff.known:
+            return (self.fallback_tariff, [True] * steps,
+                    f"prices: none from {self.tariff.config.source} yet, flat {self.fallback_tariff.describe()}")
+        return self.tariff, [], ""
 
     def _horizon(self, steps: int) -> Horizon:
         """The LP kept from the last plan (HiGHS starts from its basis); built on the first plan."""

@@ -14,7 +14,7 @@ import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
 from solarctl.alert_types import Condition
 from solarctl.clock import Clock
@@ -32,6 +32,8 @@ from solarctl.optimize.tariff import Tariff
 from solarctl.plant.extras import MissingExtraError
 
 if TYPE_CHECKING:
+    from solarctl.feeds.price_feed import PriceFeed
+    from solarctl.feeds.pv_forecast import PvForecast
     from solarctl.optimize.lp import Horizon
     from solarctl.plant.config import PlantConfig
 
@@ -145,8 +147,8 @@ class ForecastStrategy(Strategy):
                                         else Tariff.flat(config.import_price, config.feed_in))
         # market prices: until the first arrive, the flat prices of the strategy's table
         self.fallback_tariff = Tariff.flat(config.import_price, config.feed_in)
-        self.price_feed = None  # solarctl.feeds.price_feed.PriceFeed, made by `services`
-        self.pv_feed = None  # solarctl.feeds.pv_forecast.PvForecast, made by `services`
+        self.price_feed: PriceFeed | None = None  # made by `services`
+        self.pv_feed: PvForecast | None = None  # made by `services`
         self._plant = plant
         self._planned_prices = -1  # the MarketTariff version the plan was made with
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
@@ -154,16 +156,17 @@ class ForecastStrategy(Strategy):
         self._lp: Horizon | None = None  # kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
 
-    def services(self, clock: Clock, data_dir: Path | None = None) -> dict:
+    def services(self, clock: Clock, data_dir: Path | None = None) -> dict[str, Callable[[], Awaitable[None]]]:
         """The services a [market] tariff and a [strategy.pv_forecast] need, for the daemon to run beside the
         strategy (httpx is imported only here: a strategy without them never loads it). The PV forecast is
         cached in `data_dir`/strategies."""
-        found = {}
+        found: dict[str, Callable[[], Awaitable[None]]] = {}
         if isinstance(self.tariff, MarketTariff):
             from solarctl.feeds.price_feed import PriceFeed
 
-            self.price_feed = PriceFeed(self.tariff, self.tariff.config.make_source(), clock, self.zone)
-            found[f"prices {self.name}"] = self.price_feed.run
+            prices = PriceFeed(self.tariff, self.tariff.config.make_source(), clock, self.zone)
+            self.price_feed = prices
+            found[f"prices {self.name}"] = prices.run
         pv = self.config.pv_forecast
         if pv is not None:
             from solarctl.feeds.pv_forecast import PvForecast
@@ -171,8 +174,9 @@ class ForecastStrategy(Strategy):
 
             source = make_pv_source(pv.source, self._plant, api_key=pv.api_key, site=pv.site, base_url=pv.base_url)
             cache = None if data_dir is None else Path(data_dir) / "strategies" / f"{self.name}.pv-forecast.json"
-            self.pv_feed = PvForecast(source, clock, cache)
-            found[f"pv forecast {self.name}"] = self.pv_feed.run
+            feed = PvForecast(source, clock, cache)
+            self.pv_feed = feed
+            found[f"pv forecast {self.name}"] = feed.run
         return found
 
     def stop_proposals(self) -> list[Proposal]:
@@ -228,7 +232,7 @@ class ForecastStrategy(Strategy):
         steps = round(self.config.horizon_h * 3600 / self.config.step_s)
         pv_w, load_w, basis = self.forecaster.forecast(now, steps)
         pv_source = self._service_pv(now, pv_w)
-        if pv_source.count(LOCAL) < steps:
+        if self.pv_feed is not None and pv_source.count(LOCAL) < steps:
             basis = basis.replace("PV: clear sky", f"PV: {self.pv_feed.name} for {steps - pv_source.count(LOCAL)} "
                                                    "step(s), else clear sky")
         pv_w[0], load_w[0] = pv, load  # the present is known
@@ -260,7 +264,7 @@ class ForecastStrategy(Strategy):
                 pv_w[i] = w
         return [LOCAL if w is None else self.pv_feed.name for w in watts]
 
-    def _tariff_now(self, now: float, steps: int):
+    def _tariff_now(self, now: float, steps: int) -> tuple[Tariff | MarketTariff, list[bool], str]:
         """The tariff to plan with: a market tariff once it has prices, else the flat fallback (said so)."""
         if not isinstance(self.tariff, MarketTariff):
             return self.tariff, [False] * steps, ""  # a fixed tariff: nothing to say about the prices

@@ -105,7 +105,7 @@ class Daemon:
         if self.command_file is not None:
             self.services["command file"] = self.command_file.run
         for runner in self.strategies:  # e.g. the forecast strategy's price service
-            self.services.update(runner.strategy.services(self.clock, config.general.data_dir))
+            self.services.update(runner.strategy.feed_services(self.clock, config.general.data_dir))
         polled = {d.name: d.driver for d in config.device if d.enabled}
         self.services["plausibility checks"] = self.plausibility.run
         self.services["alert watch"] = AlertWatch(config.alerts, self.alerts, self.hub, self.clock, polled,

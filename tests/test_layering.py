@@ -30,9 +30,10 @@ ABOVE_DRIVERS = ("solarctl.decoders", "solarctl.installation", "solarctl.polling
 ABOVE_TRANSPORT = ("solarctl.devices", *ABOVE_DRIVERS)
 
 FOLDER_LAYERS = """
-    sample clock errors strict_model config_paths data_paths private_files freshness logs service alert_types
-    registers modbus bus hub devices decoders supervisor alerts plant optimize sim links polling store control
-    checks publish installation config daemon api web telegram demo backtest cli __main__
+    sample clock errors strict_model config_paths data_paths private_files logs service alert_types
+    registers modbus bus hub read_model devices decoders supervisor alerts plant optimize feeds sim links polling
+    store control checks publish installation config facade daemon api web telegram compose demo backtest cli
+    __main__
 """.split()
 # Folder edges that still point upwards (issue 23.5), each closing a cycle by folder (the module graph has none
 # while strings are not counted: the tests above read imports only). The list only shrinks:

@@ -76,7 +76,7 @@ async def test_the_plan_prices_come_from_the_service_through_the_formula_and_new
         fake.answer("/v1/marketdata", Answer(body=recorded("awattar_at_2021-09-23.json")))
         strategy = _strategy(tmp_path, fake.url)
         clock = VirtualClock(START)
-        [name] = strategy.services(clock)
+        [name] = strategy.feed_services(clock)
         assert name == "prices forecast"
         async with httpx.AsyncClient() as client:
             assert await strategy.price_feed.refresh(client) == 3600.0  # tomorrow not complete: ask hourly
@@ -102,7 +102,7 @@ async def test_before_any_price_it_plans_flat_and_says_so_and_unpublished_hours_
     async with FakeService() as fake:
         fake.answer("/v1/marketdata", Answer(body=recorded("awattar_at_2021-09-23.json")))
         strategy = _strategy(tmp_path, fake.url)
-        strategy.services(VirtualClock(START))
+        strategy.feed_services(VirtualClock(START))
         strategy.decide(_seen(START), START)
         assert set(strategy.plan.price) == {0.31}
         assert "none from awattar yet" in strategy.plan.basis
@@ -127,7 +127,7 @@ async def test_a_failing_service_backs_off_honours_retry_after_and_alerts_after_
                     Answer.json({}, 503), Answer(body=recorded("awattar_at_2021-09-23.json")))
         strategy = _strategy(tmp_path, fake.url)
         clock = VirtualClock(START)
-        strategy.services(clock)
+        strategy.feed_services(clock)
         feed = strategy.price_feed
         async with httpx.AsyncClient() as client:
             assert await feed.refresh(client) == 900.0  # the service's Retry-After

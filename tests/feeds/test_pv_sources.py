@@ -130,7 +130,7 @@ async def test_the_plan_takes_the_service_where_it_has_a_forecast_and_says_so_ho
     async with FakeService() as fake:
         fake.answer("/v1/forecast", Answer(body=pv_recorded("open_meteo_berlin_2023-01-01.json")))
         strategy = _strategy(tmp_path, fake.url)
-        services = strategy.services(VirtualClock(now), tmp_path / "data")
+        services = strategy.feed_services(VirtualClock(now), tmp_path / "data")
         assert set(services) == {"pv forecast forecast"}
         async with httpx.AsyncClient() as client:
             await strategy.pv_feed.refresh(client)
@@ -156,7 +156,7 @@ async def test_a_failing_service_leaves_the_local_forecast_and_alerts_after_hour
     async with FakeService() as fake:
         fake.answer("/v1/forecast", Answer.json({"error": True, "reason": "Internal"}, 500))
         strategy = _strategy(tmp_path, fake.url)
-        strategy.services(VirtualClock(now), tmp_path / "data")
+        strategy.feed_services(VirtualClock(now), tmp_path / "data")
         async with httpx.AsyncClient() as client:
             assert await strategy.pv_feed.refresh(client) == 60.0
     [*_, condition] = strategy.decide(_seen(now), now)

@@ -87,7 +87,7 @@ class Strategy(ABC):
         """Settings to restore when it stops, on every way out (e.g. safe defaults)."""
         return []
 
-    def services(self, clock: Any, data_dir: Any = None) -> dict[str, Callable[[], Awaitable[None]]]:
+    def feed_services(self, clock: Any, data_dir: Any = None) -> dict[str, Callable[[], Awaitable[None]]]:
         """Long-running parts it needs beside its steps (the forecast strategy's price service), by name."""
         return {}
 

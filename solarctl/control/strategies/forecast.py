@@ -147,8 +147,8 @@ class ForecastStrategy(Strategy):
                                         else Tariff.flat(config.import_price, config.feed_in))
         # market prices: until the first arrive, the flat prices of the strategy's table
         self.fallback_tariff = Tariff.flat(config.import_price, config.feed_in)
-        self.price_feed: PriceFeed | None = None  # made by `services`
-        self.pv_feed: PvForecast | None = None  # made by `services`
+        self.price_feed: PriceFeed | None = None  # made by `feed_services`
+        self.pv_feed: PvForecast | None = None  # made by `feed_services`
         self._plant = plant
         self._planned_prices = -1  # the MarketTariff version the plan was made with
         self.forecaster = Forecaster(plant, config.step_s, config.history_days)
@@ -156,7 +156,7 @@ class ForecastStrategy(Strategy):
         self._lp: Horizon | None = None  # kept between plans
         self.why_not = "no look yet"  # why there is no plan, for `solarctl plan`
 
-    def services(self, clock: Clock, data_dir: Path | None = None) -> dict[str, Callable[[], Awaitable[None]]]:
+    def feed_services(self, clock: Clock, data_dir: Path | None = None) -> dict[str, Callable[[], Awaitable[None]]]:
         """The services a [market] tariff and a [strategy.pv_forecast] need, for the daemon to run beside the
         strategy (httpx is imported only here: a strategy without them never loads it). The PV forecast is
         cached in `data_dir`/strategies."""

@@ -7,18 +7,18 @@ from collections import defaultdict
 
 from solarctl.bus.link import Link
 from solarctl.clock import Clock
-from solarctl.config import Config, ConfigError
 from solarctl.devices.base import Device
 from solarctl.devices.registry import make_device
 from solarctl.hub import StateHub
-from solarctl.devices.config import link_key
+from solarctl.devices.config import DeviceTables, link_key
+from solarctl.errors import ConfigError
 from solarctl.links import shared_link
 from solarctl.polling import Poller
 from solarctl.sample import PollError, Sample
 
 
 class Installation:
-    def __init__(self, config: Config, clock: Clock, hub: StateHub | None = None) -> None:
+    def __init__(self, config: DeviceTables, clock: Clock, hub: StateHub | None = None) -> None:
         self.config = config
         self.clock = clock
         self.hub = hub or StateHub()

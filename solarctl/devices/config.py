@@ -3,7 +3,7 @@ describe.py), and the config accepts one table per registered driver, chosen by 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Protocol, Sequence
 
 from pydantic import Field
 
@@ -48,3 +48,11 @@ def link_key(config: ModbusTcpDevice | SerialDevice) -> tuple[str, ...]:
     if isinstance(config, ModbusTcpDevice):
         return ("tcp", config.host, str(config.port))
     return ("serial", config.port)
+
+
+class DeviceTables(Protocol):
+    """What the site's builders read of the whole config (solarctl.config.Config is one) without importing it:
+    the config folder assembles every folder's table, so it sits above them."""
+
+    @property
+    def device(self) -> Sequence[Any]: ...  # the [[device]] tables, each a driver's config model

@@ -11,9 +11,8 @@ import errno
 from collections import defaultdict
 from typing import Any, TextIO
 
-from solarctl.config import Config
 from solarctl.devices import registry
-from solarctl.devices.config import link_key
+from solarctl.devices.config import DeviceTables, link_key
 from solarctl.plant import Plant
 from solarctl.sim.errors import SimulatorError
 from solarctl.sim.faults import Faults
@@ -22,7 +21,7 @@ from solarctl.sim.pty import PtyBridge
 from solarctl.sim.rtu_server import RtuServer
 
 class SimulatedSite:
-    def __init__(self, config: Config, plant: Plant, *, bind_host: str | None = None,
+    def __init__(self, config: DeviceTables, plant: Plant, *, bind_host: str | None = None,
                  request_file: TextIO | None = None) -> None:
         self.config = config
         self.request_file = request_file  # every request the simulators receive (with written values), one line each

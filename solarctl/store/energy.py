@@ -38,7 +38,7 @@ def roles(storage: StorageConfig, drivers: Mapping[str, str]) -> Roles:
     for role in ENERGY_ROLES:
         given = getattr(storage.energy, role)
         if given:
-            out[role] = [tuple(item.split(".", 1)) for item in given]  # type: ignore[misc]
+            out[role] = [tuple(item.split(".", 1)) for item in given]
             continue
         out[role] = registry.role_sources(f"{role}_power", drivers)
     return out

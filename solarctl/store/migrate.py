@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, exc, inspect, text
+from sqlalchemy import Connection, Engine, exc, inspect, text
 from sqlalchemy.engine import URL
 
 from solarctl.store.engine import StoreError, explain, make_engine
@@ -18,7 +18,7 @@ from solarctl.store.scp_tables import find_old_tables
 from solarctl.store.schema import metadata
 
 
-def _alembic(connection=None) -> AlembicConfig:
+def _alembic(connection: Connection | None = None) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", "solarctl.store:migrations")
     cfg.attributes["connection"] = connection
@@ -26,7 +26,10 @@ def _alembic(connection=None) -> AlembicConfig:
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(_alembic()).get_current_head()
+    newest = ScriptDirectory.from_config(_alembic()).get_current_head()
+    if newest is None:
+        raise RuntimeError("solarctl's schema migrations are missing from its installation")
+    return newest
 
 
 def current(engine: Engine) -> str | None:
@@ -45,6 +48,7 @@ def upgrade(engine: Engine, adopt: Adoption | None = None) -> tuple[str | None, 
             if pending:
                 conn.execute(text("DELETE FROM alembic_version"))  # versioned once every row is copied, not before
         if pending:
+            assert adopt is not None  # _unversioned sets backups aside only when adopting
             _copy_backups(engine, pending, adopt)
             with engine.begin() as conn:
                 command.stamp(_alembic(conn), "head")
@@ -53,7 +57,7 @@ def upgrade(engine: Engine, adopt: Adoption | None = None) -> tuple[str | None, 
     return before, head()
 
 
-def _unversioned(conn, engine: Engine, adopt: Adoption | None) -> list[Any]:
+def _unversioned(conn: Connection, engine: Engine, adopt: Adoption | None) -> list[Any]:
     """Refuse foreign tables we would create; set the old SCP tables aside as backups. Returns the backups to copy."""
     where = engine.url.render_as_string(hide_password=True)
     if "alembic_version" in inspect(conn).get_table_names() and scp_adopt.backups(conn):

@@ -35,7 +35,7 @@ TEXT = 255  # status texts (the old varchar(16) overflowed on "Grid Frequency St
 
 
 def _key(*names: str) -> list[Column[Any]]:
-    cols = {"device": Column("device", String(NAME), primary_key=True), "ts": Column("ts", Timestamp, primary_key=True)}
+    cols: dict[str, Column[Any]] = {"device": Column("device", String(NAME), primary_key=True), "ts": Column("ts", Timestamp, primary_key=True)}
     return [cols[n] if n in cols else Column(n, String(NAME), primary_key=True) for n in names]
 
 

@@ -114,7 +114,7 @@ def read_samples(conn: Connection, old: OldTable, zone: ZoneInfo, devices: dict[
         return Sample(device, t, values)
 
     modules: dict[str, list[list[dict[str, Any]]]] = defaultdict(list)  # device -> module rows of the current ts, one list per repeat
-    current = None
+    current: Any = None  # the timestamp of the module rows gathered in `modules` (None before the first)
     for row in result:
         report.rows += 1
         ts, name, values = row[0], str(row[1]), dict(zip(old.columns, row[2:]))

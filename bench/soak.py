@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -100,8 +101,10 @@ class SiteRun:
 class Soak:
     def __init__(self, *, days: float, seed: int, sites: list[str], store: str, speed: float, poll: float,
                  kinds: list[str] | None = None, plant_defect: str | None = None, db_url: str | None = None,
-                 wall_limit: float | None = None, devices: list[str] | None = None, write_budget: int | None = None) -> None:
+                 wall_limit: float | None = None, devices: list[str] | None = None, write_budget: int | None = None,
+                 keep: bool = False) -> None:
         self.write_budget = write_budget  # [control] daily_write_budget for the run (None: the sites' own)
+        self.keep = keep  # keep the sites' data dirs (database, spool, ledger) after the report
         self.only = devices  # keep only these devices (and the strategies that need nothing else); None: all
         self.wall_limit = wall_limit  # wall seconds: then no more faults, the quiet end, and the report of what ran
         self.span = days * 86400.0
@@ -435,7 +438,11 @@ class Soak:
             for run in self.runs.values():
                 await run.sim.stop()
             self.patches.undo()
-        return self._report(wall)
+        report = self._report(wall)
+        if not self.keep:
+            for run in self.runs.values():
+                shutil.rmtree(run.config.general.data_dir, ignore_errors=True)
+        return report
 
     def _plant_defect(self) -> None:
         """Known defects, planted only in this process, to show the soak finds them."""
@@ -487,7 +494,8 @@ class Soak:
         self.faults = [f for f in self.faults if not f.note.startswith("skipped: past")]
         return {
             "days": self.span / 86400.0, "seed": self.seed, "sites": self.sites_wanted, "store": self.store,
-            "speed": self.speed, "poll_s": self.poll, "devices": self.only, "wall_s": round(wall, 1), "planted": self.plant_defect,
+            "speed": self.speed, "poll_s": self.poll, "devices": self.only,
+            "data_dirs": [str(r.config.general.data_dir) for r in self.runs.values()] if self.keep else None, "wall_s": round(wall, 1), "planted": self.plant_defect,
             "faults": dict(Counter(f.kind for f in injected)), "faults_total": len(injected),
             "overlapping": sum(1 for a, b in zip(self.faults, self.faults[1:]) if a.end is not None and b.start < a.end),
             "violations": self.violations.as_dict(),
@@ -640,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the report here")
     parser.add_argument("--devices", help="comma-separated device names to keep (default: every device of the sites)")
     parser.add_argument("--write-budget", type=int, help="[control] daily_write_budget for the run (default: the sites' own)")
+    parser.add_argument("--keep", action="store_true", help="keep the sites' data dirs (printed) for a look afterwards")
     parser.add_argument("--wall-limit", type=float, help="stop injecting after this many wall seconds and report what ran")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.CRITICAL)  # the daemon's own fault messages would drown the report
@@ -649,10 +658,12 @@ def main(argv: list[str] | None = None) -> int:
         report = asyncio.run(Soak(days=args.days, seed=args.seed, sites=sites, store=args.store, speed=args.speed,
                                   poll=args.poll, kinds=kinds, plant_defect=args.plant, db_url=url,
                                   wall_limit=args.wall_limit, devices=args.devices.split(",") if args.devices else None,
-                                  write_budget=args.write_budget).run())
+                                  write_budget=args.write_budget, keep=args.keep).run())
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(table(report))
+    if report["data_dirs"]:
+        print("data kept in:", *report["data_dirs"])
     return 1 if report["violations"]["total"] else 0
 
 

@@ -150,12 +150,6 @@ class MarketTariff:
     def feed_in(self) -> float:
         return self.config.feed_in if isinstance(self.config.feed_in, float) else self._feed_in_now
 
-    def feed_in_prices(self, market: list[float]) -> list[float]:
-        """Feed-in per step for costing a run (the LP itself takes one price: see the module's note)."""
-        if isinstance(self.config.feed_in, float):
-            return [self.config.feed_in] * len(market)
-        return [self.config.feed_in(market=m) for m in market]
-
     @property
     def import_by_hour(self) -> tuple[float, ...]:
         """The dearest known import price for every hour: what the LP prices unmet load above."""

@@ -171,3 +171,17 @@ def test_tabs_and_an_ascii_frame_around_a_table_are_blanks():
     framed = lines[:start] + [b"+" + b"-" * 40 + b"+"] + [b"| " + line + b" |" for line in lines[start:end]] + lines[end:]
     bat = parse_bat(frame_answer(b"\n".join(framed)))
     assert bat["lost_rows"] == [] and bat["cells"] == parse_bat(frame_answer(data))["cells"]
+
+
+def test_an_answer_cut_mid_line_loses_that_line_not_its_last_characters():
+    """A capture that stops inside a row (`... Normal` cut to `... N`, found by the decode sweep) must not
+    make a row of what is left: the cut line is mangled; a cut right after a line ending loses nothing."""
+    data = capture(B66_PWR)
+    row_4 = data.index(b"\n4 ")
+    end_of_row_4 = data.index(b"\n", row_4 + 1)
+    cut = frame_answer(data[:end_of_row_4 - 3], require_complete=False)
+    assert not cut.complete
+    assert [text.split()[0] for text in texts(cut)[1:]] == ["1", "2", "3"]
+    assert [line.text.split()[0] for line in cut.mangled] == ["4"]
+    whole_lines = frame_answer(data[:end_of_row_4 + 1], require_complete=False)
+    assert [text.split()[0] for text in texts(whole_lines)[1:]] == ["1", "2", "3", "4"] and not whole_lines.mangled

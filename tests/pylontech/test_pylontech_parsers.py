@@ -242,6 +242,6 @@ def test_truncated_before_completion_never_parses():
 
 def test_truncated_row_in_a_partial_answer_is_an_error():
     data = capture(C_PWR)
-    cut = data.index(b"-2700") + 2  # "2     49725  -2" then nothing
-    with pytest.raises(ConsoleParseError, match=re.escape("pwr: line 5: no value under")):
+    cut = data.index(b"-2700") + 2  # "2     49725  -2" then nothing: the cut line is mangled, never a row
+    with pytest.raises(ConsoleParseError, match=re.escape("pwr: line 5: mangled on the wire")):
         strict(parse_pwr)(frame_answer(data[:cut], require_complete=False))

@@ -135,13 +135,16 @@ def frame_answer(data: bytes, *, expected_command: str | None = None, require_co
     if expected_command is not None and echo != " ".join(expected_command.split()):
         raise ConsoleParseError(f"expected the echo {expected_command!r}, got {echo!r}", command=command)
     more_pages = end is None and bool(lines) and PAGINATION in lines[-1].text
+    # An answer cut short mid-line ends in a line that may have lost its last characters ("Normal" -> "N"):
+    # that line is mangled, not a row.
+    cut_line = lines[-1] if end is None and lines and not data.endswith((b"\n", b"\r")) else None
     payload: list[Line] = []
     mangled: list[Line] = []
     for line in lines[start:end]:
         text = line.text.replace(PAGINATION, "").rstrip()
         if not text.strip() or text.strip() == "$$" or _PROMPT_LINE.fullmatch(text):
             continue
-        if _NOT_PRINTABLE.search(text):
+        if _NOT_PRINTABLE.search(text) or line is cut_line:
             if payload:  # noise before the first clean line is idle-line noise, not a lost line
                 mangled.append(Line(line.number, text))
         else:

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 from solarctl.alert_types import Condition
 from solarctl.bus.backoff import Backoff
@@ -26,6 +26,7 @@ from solarctl.clock import Clock
 
 log = logging.getLogger("solarctl.supervisor")
 
+RECANCEL_S = 1.0  # how soon a task that outlived its cancel is cancelled again
 TASK_FAILED = "task_failed"  # the alert kind; its `device` is the task's name
 
 
@@ -152,3 +153,22 @@ class Supervisor:
 def _sentence(error: BaseException) -> str:
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any]], *, tries: int = 10) -> list[asyncio.Task[Any]]:
+    """Cancel `tasks` and wait until they end, cancelling again every RECANCEL_S: Python 3.11's asyncio.timeout
+    can swallow a cancel that lands just as its block completes, and the task runs on (seen: `solarctl run` that
+    never exited on SIGTERM, its MQTT sink waiting for a connection task cancelled while it connected). The tasks
+    still running after `tries` rounds are returned, for the caller to name."""
+    every = list(tasks)
+    pending = {task for task in every if not task.done()}
+    for _ in range(tries):
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=RECANCEL_S)
+    for task in every:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: a task that failed on its way out was logged by the supervisor
+    return list(pending)

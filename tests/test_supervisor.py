@@ -11,7 +11,7 @@ import random
 from solarctl.alerts.config import AlertsConfig, ReleaseConfig
 from solarctl.alerts.manager import AlertManager
 from solarctl.clock import VirtualClock
-from solarctl.supervisor import Supervisor
+from solarctl.supervisor import Supervisor, cancel_and_wait
 
 
 class Flaky:
@@ -130,3 +130,39 @@ async def test_a_daemon_task_that_raises_is_down_alerted_restarted_and_polling_g
             await asyncio.gather(run, return_exceptions=True)
     [alert] = [a for a in daemon.alerts.events() if a.kind == "task_failed"]
     assert (alert.device, alert.state) == ("plausibility checks", "cleared")
+
+
+async def test_a_task_that_swallows_its_cancel_is_cancelled_again_until_it_ends():
+    """Python 3.11's asyncio.timeout can swallow a cancel that lands as its block completes; a stop that
+    cancelled once and gathered waited forever (`solarctl run` that never exited on SIGTERM)."""
+    swallowed = []
+
+    async def stubborn() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.append(True)  # what the 3.11 race does: the cancel is gone, the task runs on
+        await asyncio.sleep(3600)
+
+    task = asyncio.create_task(stubborn())
+    await asyncio.sleep(0)
+    async with asyncio.timeout(5):
+        left = await cancel_and_wait([task])
+    assert left == [] and task.cancelled() and swallowed == [True]
+
+
+async def test_a_task_that_outlives_every_round_is_returned_not_waited_for_forever():
+    cancels = []
+
+    async def deaf() -> None:  # swallows its first four cancels
+        while len(cancels) < 4:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                cancels.append(True)
+
+    task = asyncio.create_task(deaf())
+    await asyncio.sleep(0)
+    async with asyncio.timeout(5):
+        assert await cancel_and_wait([task], tries=2) == [task] and len(cancels) == 2
+        assert await cancel_and_wait([task]) == [] and task.done()

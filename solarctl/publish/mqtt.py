@@ -57,7 +57,7 @@ from solarctl.publish.sink import SinkStatus
 from solarctl.read_model import DeviceStatus, Status, device_status, stale_after
 from solarctl.registers import Register
 from solarctl.sample import PollError, Sample, Value
-from solarctl.supervisor import Supervisor
+from solarctl.supervisor import Supervisor, cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +168,8 @@ class MqttSink:
                     await self._publish(client, self.topics.status, b"offline", 1, True)
             except Exception as error:  # best effort: the broker sends the last will otherwise
                 log.warning("mqtt: could not say offline on the way out: %s", _sentence(error))
-        for task in [*self._tasks, *self._commands]:
-            task.cancel()
-        await asyncio.gather(*self._tasks, *self._commands, return_exceptions=True)
+        if left := await cancel_and_wait([*self._tasks, *self._commands]):
+            log.error("mqtt: %d task(s) did not end on the way out", len(left))
         self._tasks = []
         self.connected = False
 

@@ -16,7 +16,7 @@ from solarctl.clock import Clock, SystemClock
 from solarctl.hub import DropLog, Event
 from solarctl.publish.breaker import CircuitBreaker
 from solarctl.publish.sink import SinkStatus
-from solarctl.supervisor import Supervisor
+from solarctl.supervisor import Supervisor, cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,8 @@ class SinkRunner:
         """Deliver what is queued within `timeout` (unless the circuit is open), then close the handler."""
         if self._task is None:
             return
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
+        if await cancel_and_wait([self._task]):
+            log.error("%s: its delivery task did not end on the way out", self.name)
         self._task = None
         self._queue.extendleft(reversed(self._in_flight))
         self._in_flight = []

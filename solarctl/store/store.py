@@ -35,7 +35,7 @@ from solarctl.store import alerts as stored_alerts, audit, backup, records, rete
 from solarctl.store.engine import StoreError, database_url, explain, make_engine
 from solarctl.store.spool import Position, Spool
 from solarctl.store.writer import BatchWriter
-from solarctl.supervisor import Supervisor, TaskState
+from solarctl.supervisor import Supervisor, TaskState, cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +188,8 @@ class SampleStore:
                 log.error("storage: the spool disk did not take %d queued samples at stop", len(self._inbox))
             if self._error is None:  # the database is there: give it the chance to take the rest now
                 await self.flush(drain_timeout)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if left := await cancel_and_wait(self._tasks):
+            log.error("storage: %d task(s) did not end on the way out", len(left))
         self._started = False
         if self._inbox:  # submitted while draining: into the spool, for the next start
             try:

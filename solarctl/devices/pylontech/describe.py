@@ -74,6 +74,25 @@ ANSWER_VALID = {
     "remaining_charge": STACK_CAPACITY,
 }
 
+def stack_metrics(module: tuple[Metric, ...], *, soc_precision: int, current_precision: int) -> tuple[Metric, ...]:
+    """The stack's metrics, read over the console or RS485 alike (each prints its own precision); the battery's
+    own power is the first choice for `battery_power`."""
+    return (
+        Metric("soc", "%", device_class="battery", precision=soc_precision, role="battery_soc", label="SoC",
+               valid=PERCENT),
+        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
+        Metric("current", "A", precision=current_precision, role="battery_current", label="current",
+               valid=STACK_CURRENT),
+        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),
+        Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
+        Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
+        Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
+        Metric("capacity", "Ah", precision=0, valid=STACK_CAPACITY),
+        Metric("module_count", precision=0, label="modules", valid=MODULES),
+        Metric("modules", kind="list", fields=module),
+    )
+
+
 PYLONTECH_CONSOLE = DriverDescription(
     config=PylontechConsoleConfig,
     manufacturer='Pylontech',
@@ -84,17 +103,7 @@ PYLONTECH_CONSOLE = DriverDescription(
     rows="solarctl.store.rows:pylontech_rows",
     answer_valid=ANSWER_VALID,
     metrics=Catalogue(
-        Metric("soc", "%", device_class="battery", precision=0, role="battery_soc", label="SoC", valid=PERCENT),
-        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
-        Metric("current", "A", precision=3, role="battery_current", label="current", valid=STACK_CURRENT),
-        # measured at the battery: first choice
-        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),
-        Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
-        Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
-        Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
-        Metric("capacity", "Ah", precision=0, valid=STACK_CAPACITY),
-        Metric("module_count", precision=0, label="modules", valid=MODULES),
-        Metric("modules", kind="list", fields=MODULE),
+        *stack_metrics(MODULE, soc_precision=0, current_precision=3),
         # A high-voltage stack's `bat` lists every cell of the stack: its cells at the stack level.
         Metric("cell_voltages", "V", "list", precision=3, role="cell_voltages", valid=CELL_VOLTAGE),
         Metric("cell_temperatures", "°C", "list", precision=1, valid=TEMPERATURE),

@@ -11,9 +11,7 @@ from solarctl.devices.config import SerialDevice
 from solarctl.devices.description import (
     CELL_VOLTAGE, PERCENT, TEMPERATURE, AtMost, Catalogue, DriverDescription, Extremes, Metric, SumOf,
 )
-from solarctl.devices.pylontech.describe import (
-    MODULE_CURRENT, MODULE_VOLTAGE, MODULES, STACK_CAPACITY, STACK_CURRENT, STACK_POWER, STACK_VOLTAGE,
-)
+from solarctl.devices.pylontech.describe import MODULE_CURRENT, MODULE_VOLTAGE, MODULES, stack_metrics
 
 
 class PylontechRs485Config(SerialDevice):
@@ -61,16 +59,7 @@ PYLONTECH_RS485 = DriverDescription(
     decoders={"pylontech-rs485": "solarctl.devices.pylontech_rs485.decode:decode_frame"},
     rows="solarctl.store.rows:pylontech_rows",
     metrics=Catalogue(
-        Metric("soc", "%", device_class="battery", precision=1, role="battery_soc", label="SoC", valid=PERCENT),
-        Metric("voltage", "V", precision=3, role="battery_voltage", label="stack", valid=STACK_VOLTAGE),
-        Metric("current", "A", precision=1, role="battery_current", label="current", valid=STACK_CURRENT),
-        Metric("power", "W", precision=0, role="battery_power", valid=STACK_POWER),
-        Metric("temperature", "°C", precision=1, role="temperature", valid=TEMPERATURE),
-        Metric("cell_voltage_min", "V", precision=3, valid=CELL_VOLTAGE),
-        Metric("cell_voltage_max", "V", precision=3, valid=CELL_VOLTAGE),
-        Metric("capacity", "Ah", precision=0, valid=STACK_CAPACITY),
-        Metric("module_count", precision=0, label="modules", valid=MODULES),
-        Metric("modules", kind="list", fields=MODULE),
+        *stack_metrics(MODULE, soc_precision=1, current_precision=1),
         *(Metric(name, "V", precision=3, valid=CELL_VOLTAGE) for name in (
             "cell_voltage_high_limit", "cell_voltage_low_limit", "cell_voltage_under_limit")),
         *(Metric(name, "V", precision=3, valid=LIMIT_VOLTAGE) for name in (
